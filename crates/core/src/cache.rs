@@ -1,0 +1,312 @@
+//! The cache: Redis when configured, an in-process map otherwise. A cache is an optimisation, never a
+//! dependency: every Redis failure (down, slow, gone mid-request) is logged and treated as a miss, so
+//! requests still succeed from Postgres and health reports `degraded`.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mvp_types::{ComponentHealth, HealthStatus};
+use redis::aio::ConnectionManager;
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+use crate::config::RedisConfig;
+
+/// Entries kept by the in-process cache before it sheds expired ones (and, if still full, all).
+const MEMORY_CAPACITY: usize = 10_000;
+/// How often a missing Redis connection is retried.
+const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("backend", &self.backend_name())
+            .field("prefix", &self.inner.prefix)
+            .finish()
+    }
+}
+
+struct Inner {
+    prefix: String,
+    backend: Backend,
+}
+
+enum Backend {
+    Redis(RedisBackend),
+    Memory(Mutex<HashMap<String, (Vec<u8>, Instant)>>),
+}
+
+struct RedisBackend {
+    client: redis::Client,
+    timeout: Duration,
+    manager: Mutex<ManagerSlot>,
+}
+
+struct ManagerSlot {
+    manager: Option<ConnectionManager>,
+    last_attempt: Option<Instant>,
+}
+
+impl Cache {
+    /// Redis when `redis.url`/`redis.host` is set, else in-process. Never fails: an unreachable Redis
+    /// is retried in the background of later calls.
+    pub fn from_config(config: &RedisConfig) -> anyhow::Result<Self> {
+        let backend = match config.url() {
+            Some(url) => {
+                let client = redis::Client::open(url.expose_secret())
+                    .map_err(|_| anyhow::anyhow!("redis.url is not a valid Redis URL (not shown)"))?;
+                Backend::Redis(RedisBackend {
+                    client,
+                    timeout: config.timeout(),
+                    manager: Mutex::new(ManagerSlot {
+                        manager: None,
+                        last_attempt: None,
+                    }),
+                })
+            }
+            None => Backend::Memory(Mutex::new(HashMap::new())),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                prefix: config.key_prefix.clone(),
+                backend,
+            }),
+        })
+    }
+
+    /// An in-process cache (tests, and deployments without Redis).
+    pub fn memory(prefix: &str) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                prefix: prefix.to_owned(),
+                backend: Backend::Memory(Mutex::new(HashMap::new())),
+            }),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.inner.backend {
+            Backend::Redis(_) => "redis",
+            Backend::Memory(_) => "memory",
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{}", self.inner.prefix, key)
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        let full = self.key(key);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                let map = map.lock().await;
+                map.get(&full)
+                    .filter(|(_, expires)| *expires > Instant::now())
+                    .map(|(v, _)| v.clone())
+            }
+            Backend::Redis(redis) => {
+                let mut cmd = redis::cmd("GET");
+                cmd.arg(&full);
+                redis.run::<Option<Vec<u8>>>(cmd).await.flatten()
+            }
+        }
+    }
+
+    pub async fn set_bytes(&self, key: &str, value: Vec<u8>, ttl: Duration) {
+        let full = self.key(key);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                let mut map = map.lock().await;
+                if map.len() >= MEMORY_CAPACITY {
+                    let now = Instant::now();
+                    map.retain(|_, (_, expires)| *expires > now);
+                    if map.len() >= MEMORY_CAPACITY {
+                        map.clear();
+                    }
+                }
+                map.insert(full, (value, Instant::now() + ttl));
+            }
+            Backend::Redis(redis) => {
+                let mut cmd = redis::cmd("SET");
+                cmd.arg(&full)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1));
+                redis.run::<()>(cmd).await;
+            }
+        }
+    }
+
+    pub async fn delete(&self, key: &str) {
+        let full = self.key(key);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                map.lock().await.remove(&full);
+            }
+            Backend::Redis(redis) => {
+                let mut cmd = redis::cmd("DEL");
+                cmd.arg(&full);
+                redis.run::<i64>(cmd).await;
+            }
+        }
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let bytes = self.get_bytes(key).await?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            self.set_bytes(key, bytes, ttl).await;
+        }
+    }
+
+    /// Cache-aside: the cached value, or `load()`'s result (stored for `ttl`). Errors from `load` are
+    /// returned and not cached.
+    pub async fn get_or_load<T, E, F, Fut>(&self, key: &str, ttl: Duration, load: F) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        if let Some(hit) = self.get_json(key).await {
+            return Ok(hit);
+        }
+        let value = load().await?;
+        self.set_json(key, &value, ttl).await;
+        Ok(value)
+    }
+
+    /// Health of the cache backend (`disabled` for the in-process cache: Redis is off by configuration).
+    pub async fn health(&self) -> ComponentHealth {
+        match &self.inner.backend {
+            Backend::Memory(_) => ComponentHealth {
+                status: HealthStatus::Disabled,
+                latency_ms: None,
+                message: Some("no Redis configured; in-process cache".to_owned()),
+            },
+            Backend::Redis(redis) => {
+                let started = Instant::now();
+                let pong = redis.run::<String>(redis::cmd("PING")).await;
+                match pong {
+                    Some(_) => ComponentHealth {
+                        status: HealthStatus::Ok,
+                        latency_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+                        message: None,
+                    },
+                    None => ComponentHealth {
+                        status: HealthStatus::Unavailable,
+                        latency_ms: None,
+                        message: Some("redis is not reachable".to_owned()),
+                    },
+                }
+            }
+        }
+    }
+}
+
+impl RedisBackend {
+    /// Runs one command within the timeout; `None` on any failure (logged).
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Option<T> {
+        let mut conn = self.connection().await?;
+        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "redis command failed; treating as a cache miss");
+                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error() {
+                    self.drop_connection().await;
+                }
+                None
+            }
+            Err(_) => {
+                tracing::warn!(timeout_ms = self.timeout.as_millis() as u64, "redis command timed out");
+                None
+            }
+        }
+    }
+
+    async fn connection(&self) -> Option<ConnectionManager> {
+        let mut slot = self.manager.lock().await;
+        if let Some(manager) = &slot.manager {
+            return Some(manager.clone());
+        }
+        if slot
+            .last_attempt
+            .is_some_and(|at| at.elapsed() < RECONNECT_EVERY)
+        {
+            return None;
+        }
+        slot.last_attempt = Some(Instant::now());
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(1);
+        match tokio::time::timeout(
+            self.timeout * 4,
+            ConnectionManager::new_with_config(self.client.clone(), config),
+        )
+        .await
+        {
+            Ok(Ok(manager)) => {
+                tracing::info!("connected to redis");
+                slot.manager = Some(manager.clone());
+                Some(manager)
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "redis is not reachable; serving without it");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("redis connection timed out; serving without it");
+                None
+            }
+        }
+    }
+
+    async fn drop_connection(&self) {
+        let mut slot = self.manager.lock().await;
+        slot.manager = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_cache_expires_entries() {
+        let cache = Cache::memory("t:");
+        cache
+            .set_bytes("k", b"v".to_vec(), Duration::from_millis(30))
+            .await;
+        assert_eq!(cache.get_bytes("k").await, Some(b"v".to_vec()));
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(cache.get_bytes("k").await, None);
+    }
+
+    #[tokio::test]
+    async fn get_or_load_loads_once_then_hits() {
+        let cache = Cache::memory("t:");
+        let mut loads = 0;
+        for _ in 0..3 {
+            let value: Result<u32, ()> = cache
+                .get_or_load("n", Duration::from_secs(60), || {
+                    loads += 1;
+                    async { Ok(42) }
+                })
+                .await;
+            assert_eq!(value, Ok(42));
+        }
+        assert_eq!(loads, 1);
+    }
+}

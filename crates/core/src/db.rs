@@ -1,0 +1,70 @@
+//! Postgres: the pool and the migrator. Migrations live in `migrations/` at the workspace root, one
+//! ordered sequence for every feature; sqlx takes an advisory lock while applying them, so two
+//! processes starting at once are safe.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, migrate::Migrator};
+
+use crate::config::DatabaseConfig;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+fn options(config: &DatabaseConfig) -> anyhow::Result<PgConnectOptions> {
+    config
+        .connect_url()
+        .expose_secret()
+        .parse::<PgConnectOptions>()
+        .map_err(|_| anyhow::anyhow!("database.url is not a valid Postgres URL (the value is not shown)"))
+        .map(|o| o.application_name("mvp-backend"))
+}
+
+fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(config.acquire_timeout())
+        .idle_timeout(Some(Duration::from_secs(300)))
+        .test_before_acquire(true)
+}
+
+/// A pool that connects on first use. Requests made while Postgres is down fail after the acquire
+/// timeout with a 503, and the pool reconnects by itself once Postgres is back.
+pub fn lazy_pool(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
+    Ok(pool_options(config).connect_lazy_with(options(config)?))
+}
+
+/// Waits up to `database.startup_wait_secs` for Postgres to accept connections (containers start in
+/// any order), then returns the pool.
+pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
+    let pool = lazy_pool(config)?;
+    let deadline = Instant::now() + Duration::from_secs(config.startup_wait_secs);
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        match sqlx::query("select 1").execute(&pool).await {
+            Ok(_) => return Ok(pool),
+            Err(err) if Instant::now() < deadline => {
+                tracing::warn!(attempt, error = %err, "waiting for the database");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => {
+                return Err(err).context(format!(
+                    "the database did not answer within {} s (database.startup_wait_secs)",
+                    config.startup_wait_secs
+                ));
+            }
+        }
+    }
+}
+
+/// Applies pending migrations (under Postgres' advisory lock).
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("applying database migrations failed")?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! mvp-core: what every feature crate builds on — configuration, telemetry, `AppError` and the error
+//! body, extractors (`AuthUser`, `AdminUser`, `AppJson`), `AppState`, the Postgres pool and migrator,
+//! the cache, token verification, health and the HTTP middleware stack.
+
+pub mod admin;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod state;
+pub mod telemetry;
+
+pub use auth::{AdminUser, AuthUser};
+pub use cache::Cache;
+pub use config::Config;
+pub use error::{AppError, AppResult, DbResultExt};
+pub use extract::AppJson;
+pub use state::AppState;

@@ -1,0 +1,92 @@
+//! `AppState`: what every handler can reach — config, pool, cache, token verifier, HTTP client.
+//! Cheap to clone (one `Arc`); `FromRef` lets handlers extract just the part they need.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::FromRef;
+use sqlx::PgPool;
+
+use crate::auth::{SigningKey, TokenVerifier, local};
+use crate::cache::Cache;
+use crate::config::{AuthProvider, Config};
+use crate::db;
+
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+pub struct StateInner {
+    pub config: Config,
+    pub db: PgPool,
+    pub cache: Cache,
+    pub verifier: TokenVerifier,
+    /// The local provider's signing key (`None` with `auth.provider: oidc`).
+    pub signing_key: Option<Arc<SigningKey>>,
+    /// For calls to external services (JWKS, Auth0, OCR …): rustls, timeouts set per request.
+    pub http: reqwest::Client,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("cache", &self.cache)
+            .field("verifier", &self.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state from a validated config and a pool (connected or lazy).
+    pub fn new(config: Config, pool: PgPool) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("motovaultpro/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("cannot build the HTTP client")?;
+        let cache = Cache::from_config(&config.redis)?;
+        let (verifier, signing_key) = match config.auth.provider {
+            AuthProvider::Oidc => (TokenVerifier::remote(&config.auth, http.clone()), None),
+            AuthProvider::Local => {
+                let key = local::load_or_generate(&config)?;
+                let verifier = TokenVerifier::from_jwks(&config.auth, &local::jwks(&key));
+                (verifier, Some(Arc::new(key)))
+            }
+        };
+        Ok(Self(Arc::new(StateInner {
+            config,
+            db: pool,
+            cache,
+            verifier,
+            signing_key,
+            http,
+        })))
+    }
+
+    /// The state with a lazily connecting pool: the process starts even while Postgres is down.
+    pub fn from_config(config: Config) -> anyhow::Result<Self> {
+        let pool = db::lazy_pool(&config.database)?;
+        Self::new(config, pool)
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Cache {
+    fn from_ref(state: &AppState) -> Self {
+        state.cache.clone()
+    }
+}

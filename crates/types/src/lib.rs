@@ -1,0 +1,10 @@
+//! Types shared by the API server and the SPA: the error body, health and runtime-config DTOs, and
+//! typed ids. Everything here builds for `wasm32-unknown-unknown`; server-only derives sit behind the
+//! `server` feature so the SPA does not pay for them.
+
+pub mod error;
+pub mod health;
+pub mod ids;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+pub use health::{ComponentHealth, HealthResponse, HealthStatus, RuntimeConfig};
