@@ -1,1 +1,7 @@
-//! placeholder
+//! mvp-backend: the composition root. It merges every feature's router under `/api`, serves the SPA in
+//! single-binary mode, and runs the CLI (`serve`, `migrate`, `healthcheck`, `admin grant`).
+
+pub mod app;
+pub mod cli;
+pub mod openapi;
+pub mod serve;

@@ -1,1 +1,5 @@
-fn main() {}
+//! `mvp-backend` binary: see `cli` for the subcommands.
+
+fn main() -> std::process::ExitCode {
+    mvp_backend::cli::main(axum::Router::new())
+}

@@ -62,8 +62,9 @@ impl Cache {
     pub fn from_config(config: &RedisConfig) -> anyhow::Result<Self> {
         let backend = match config.url() {
             Some(url) => {
-                let client = redis::Client::open(url.expose_secret())
-                    .map_err(|_| anyhow::anyhow!("redis.url is not a valid Redis URL (not shown)"))?;
+                let client = redis::Client::open(url.expose_secret()).map_err(|_| {
+                    anyhow::anyhow!("redis.url is not a valid Redis URL (not shown)")
+                })?;
                 Backend::Redis(RedisBackend {
                     client,
                     timeout: config.timeout(),
@@ -201,7 +202,9 @@ impl Cache {
                 match pong {
                     Some(_) => ComponentHealth {
                         status: HealthStatus::Ok,
-                        latency_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+                        latency_ms: Some(
+                            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                        ),
                         message: None,
                     },
                     None => ComponentHealth {
@@ -223,13 +226,17 @@ impl RedisBackend {
             Ok(Ok(value)) => Some(value),
             Ok(Err(err)) => {
                 tracing::warn!(error = %err, "redis command failed; treating as a cache miss");
-                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error() {
+                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error()
+                {
                     self.drop_connection().await;
                 }
                 None
             }
             Err(_) => {
-                tracing::warn!(timeout_ms = self.timeout.as_millis() as u64, "redis command timed out");
+                tracing::warn!(
+                    timeout_ms = self.timeout.as_millis() as u64,
+                    "redis command timed out"
+                );
                 None
             }
         }

@@ -18,7 +18,9 @@ fn options(config: &DatabaseConfig) -> anyhow::Result<PgConnectOptions> {
         .connect_url()
         .expose_secret()
         .parse::<PgConnectOptions>()
-        .map_err(|_| anyhow::anyhow!("database.url is not a valid Postgres URL (the value is not shown)"))
+        .map_err(|_| {
+            anyhow::anyhow!("database.url is not a valid Postgres URL (the value is not shown)")
+        })
         .map(|o| o.application_name("mvp-backend"))
 }
 

@@ -125,7 +125,10 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %format!("{err:#}"), "request failed");
             }
             Self::Unavailable { source, .. } => {
-                let cause = source.as_ref().map(|e| format!("{e:#}")).unwrap_or_default();
+                let cause = source
+                    .as_ref()
+                    .map(|e| format!("{e:#}"))
+                    .unwrap_or_default();
                 tracing::warn!(error = %self, cause = %cause, "dependency unavailable");
             }
             Self::Unauthorized(reason) => tracing::info!(reason = %reason, "rejected token"),
@@ -143,10 +146,9 @@ impl IntoResponse for AppError {
                 );
             }
             Self::Unauthorized(_) => {
-                response.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer"),
-                );
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             _ => {}
         }

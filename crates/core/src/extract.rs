@@ -67,11 +67,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let inner = err.into_inner();
             use serde_json::error::Category;
             match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => Err(AppError::BadRequest(format!(
-                    "malformed JSON at line {} column {}",
-                    inner.line(),
-                    inner.column()
-                ))),
+                Category::Syntax | Category::Eof | Category::Io => {
+                    Err(AppError::BadRequest(format!(
+                        "malformed JSON at line {} column {}",
+                        inner.line(),
+                        inner.column()
+                    )))
+                }
                 Category::Data => {
                     let field = if path == "." { String::new() } else { path };
                     // serde's message without its " at line … column …" suffix.

@@ -199,8 +199,14 @@ async fn security_headers(
     let mut set = |name: HeaderName, value: HeaderValue| {
         headers.entry(name).or_insert(value);
     };
-    set(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    set(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    set(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    set(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     set(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     set(header::CONTENT_SECURITY_POLICY, config.csp.clone());
     set(
@@ -248,7 +254,12 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 Method::DELETE,
             ])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, REQUEST_ID])
-            .expose_headers([TOTAL_COUNT, REQUEST_ID, header::LOCATION, header::RETRY_AFTER])
+            .expose_headers([
+                TOTAL_COUNT,
+                REQUEST_ID,
+                header::LOCATION,
+                header::RETRY_AFTER,
+            ])
             .max_age(Duration::from_secs(600)),
     )
 }

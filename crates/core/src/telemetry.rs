@@ -22,6 +22,10 @@ pub fn init(config: &Config) {
             .with_span_list(false)
             .with_target(true)
             .try_init(),
-        LogFormat::Pretty => builder.compact().with_target(false).try_init(),
+        LogFormat::Pretty => builder
+            .compact()
+            .with_target(false)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .try_init(),
     };
 }

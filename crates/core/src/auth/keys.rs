@@ -209,7 +209,10 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_key() {
-        assert!(SigningKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").is_err());
+        assert!(
+            SigningKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
         assert!(SigningKey::from_pem("hello").is_err());
     }
 }

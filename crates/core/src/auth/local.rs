@@ -15,8 +15,9 @@ pub const KEY_FILE: &str = "keys/jwt-signing-key.pem";
 
 pub fn load_or_generate(config: &Config) -> anyhow::Result<SigningKey> {
     if let Some(pem) = &config.auth.local.signing_key_pem {
-        return SigningKey::from_pem(pem.expose_secret())
-            .context("auth.local.signing_key_pem (secret jwt-signing-key) is not a usable RSA key");
+        return SigningKey::from_pem(pem.expose_secret()).context(
+            "auth.local.signing_key_pem (secret jwt-signing-key) is not a usable RSA key",
+        );
     }
     let path = config.storage.data_dir.join(KEY_FILE);
     if path.exists() {
@@ -47,8 +48,7 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     // Written to a temporary name and renamed, so two processes starting at once never see half a key.
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));

@@ -277,7 +277,10 @@ mod tests {
     fn prefixed_variables_are_typed_like_their_default() {
         let config = load(&[
             ("MVP_DATABASE__MAX_CONNECTIONS", "7"),
-            ("MVP_SERVER__CORS_ORIGINS", "https://a.example, https://b.example"),
+            (
+                "MVP_SERVER__CORS_ORIGINS",
+                "https://a.example, https://b.example",
+            ),
             ("MVP_DATABASE__RUN_MIGRATIONS", "false"),
             ("MVP_SERVER__BIND", "127.0.0.1:9999"),
         ])
@@ -303,7 +306,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("MVP_SERVER__BINDD") && err.contains("unknown"), "{err}");
+        assert!(
+            err.contains("MVP_SERVER__BINDD") && err.contains("unknown"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -388,8 +394,11 @@ mod tests {
         )
         .unwrap_or_default();
         let prod = dir.join("production.yml");
-        std::fs::write(&prod, "app_env: production\nserver:\n  request_timeout_secs: 12\n")
-            .unwrap_or_default();
+        std::fs::write(
+            &prod,
+            "app_env: production\nserver:\n  request_timeout_secs: 12\n",
+        )
+        .unwrap_or_default();
         let config = ConfigSource::from_vars(
             [
                 ("CONFIG_DIR", dir.to_str().unwrap_or_default()),
@@ -403,7 +412,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.server.request_timeout_secs, 12);
         assert_eq!(config.server.shutdown_grace_secs, 5);
-        assert_eq!(config.storage.data_dir, std::path::PathBuf::from("/app/data"));
+        assert_eq!(
+            config.storage.data_dir,
+            std::path::PathBuf::from("/app/data")
+        );
         std::fs::remove_dir_all(&dir).unwrap_or_default();
     }
 

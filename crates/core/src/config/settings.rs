@@ -155,7 +155,10 @@ pub struct RedisConfig {
 impl RedisConfig {
     /// The Redis URL, or `None` when Redis is not configured (an in-process cache serves then).
     pub fn url(&self) -> Option<SecretString> {
-        let password = self.password.as_ref().map(|p| percent_encode(p.expose_secret()));
+        let password = self
+            .password
+            .as_ref()
+            .map(|p| percent_encode(p.expose_secret()));
         if let Some(url) = &self.url {
             let url = url.expose_secret();
             return Some(match (&password, url.split_once("://")) {
@@ -354,9 +357,7 @@ impl Config {
         if self.auth.issuer.as_deref().is_none_or(str::is_empty) {
             self.auth.issuer = match (&self.auth.auth0.domain, self.auth.provider) {
                 (Some(domain), _) if !domain.is_empty() => {
-                    let domain = domain
-                        .trim_start_matches("https://")
-                        .trim_end_matches('/');
+                    let domain = domain.trim_start_matches("https://").trim_end_matches('/');
                     Some(format!("https://{domain}/"))
                 }
                 (_, AuthProvider::Local) => Some(self.server.public_url.clone()),

@@ -1,0 +1,121 @@
+//! The application router: public endpoints, every feature's routes under `/api`, a JSON 404 for
+//! unknown `/api` paths, the SPA's files for everything else, and the middleware stack around it all.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{any, get};
+use jsonwebtoken_jwks::JwkSetBody;
+use mvp_core::health;
+use mvp_core::{AppError, AppState};
+use mvp_types::RuntimeConfig;
+use tower_http::services::{ServeDir, ServeFile};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::openapi;
+
+/// Routes documented in the OpenAPI document, with their full paths.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health_root))
+        .routes(routes!(api_health))
+        .routes(routes!(runtime_config))
+        .routes(routes!(local_jwks))
+}
+
+/// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
+pub fn build(state: AppState, extra: Router<AppState>) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let doc_json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+
+    let mut router = Router::new()
+        .merge(api)
+        .merge(extra)
+        .route("/health/live", get(health::live))
+        .route(
+            "/api/openapi.json",
+            get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    doc_json,
+                )
+            }),
+        )
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found));
+
+    if let Some(dir) = &state.config.server.static_dir {
+        // Single-binary mode: the SPA's files, with index.html for client-side routes.
+        let index = dir.join("index.html");
+        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    }
+    let config = state.config.clone();
+    mvp_core::http::apply(router.with_state(state), &config)
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("route")
+}
+
+/// Service health (same as `/api/health`).
+#[utoipa::path(get, path = "/health", tag = "health",
+    responses((status = 200, description = "Up (possibly degraded)", body = mvp_types::HealthResponse),
+              (status = 503, description = "Database unavailable", body = mvp_types::HealthResponse)))]
+async fn health_root(
+    state: State<AppState>,
+) -> (axum::http::StatusCode, Json<mvp_types::HealthResponse>) {
+    health::health(state).await
+}
+
+/// Service health: database and Redis.
+#[utoipa::path(get, path = "/api/health", tag = "health",
+    responses((status = 200, description = "Up (possibly degraded)", body = mvp_types::HealthResponse),
+              (status = 503, description = "Database unavailable", body = mvp_types::HealthResponse)))]
+async fn api_health(
+    state: State<AppState>,
+) -> (axum::http::StatusCode, Json<mvp_types::HealthResponse>) {
+    health::health(state).await
+}
+
+/// What the SPA needs at run time: identity provider, issuer, client id, audience, features.
+#[utoipa::path(get, path = "/api/config", tag = "config",
+    responses((status = 200, description = "Runtime configuration", body = RuntimeConfig)))]
+async fn runtime_config(State(state): State<AppState>) -> Json<RuntimeConfig> {
+    let auth = &state.config.auth;
+    let features = BTreeMap::from([("redis".to_owned(), state.cache.backend_name() == "redis")]);
+    Json(RuntimeConfig {
+        auth_provider: auth.provider.as_str().to_owned(),
+        issuer: auth.issuer.clone(),
+        client_id: auth.client_id.clone(),
+        audience: Some(auth.audience.clone()),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        features,
+    })
+}
+
+/// The local identity provider's public keys (404 when an external OIDC issuer is configured).
+#[utoipa::path(get, path = "/api/auth/jwks.json", tag = "auth",
+    responses((status = 200, description = "JSON Web Key Set", body = JwkSetBody),
+              (status = 404, description = "Not the local provider", body = mvp_types::ErrorBody)))]
+async fn local_jwks(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    let key = state
+        .signing_key
+        .as_ref()
+        .ok_or(AppError::NotFound("key set"))?;
+    let set = mvp_core::auth::local::jwks(key);
+    Ok(Json(
+        serde_json::to_value(set).map_err(anyhow::Error::from)?,
+    ))
+}
+
+mod jsonwebtoken_jwks {
+    //! Schema of a JWK set for the OpenAPI document.
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    pub struct JwkSetBody {
+        pub keys: Vec<serde_json::Value>,
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line: `serve` (default), `migrate`, `healthcheck`, `admin grant <user-id-or-email>`,
+//! `openapi`. Configuration errors exit with status 2 and a message naming the setting.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::Router;
+use clap::{Parser, Subcommand};
+use mvp_core::{AppState, Config, db, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "mvp-backend", version, about = "MotoVaultPro API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API (and the SPA when server.static_dir is set). The default.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Exit 0 when this machine's server answers /health with 200 (for Docker HEALTHCHECK).
+    Healthcheck {
+        /// Base URL to check; defaults to the local server.bind address.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Administrator management.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Grant admin to a user id (JWT sub) or an e-mail address.
+    Grant { subject: String },
+}
+
+/// Entry point shared by the real binary and the test server (`extra` routes).
+pub fn main(extra: Router<AppState>) -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Openapi) {
+        println!("{}", crate::openapi::document());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("mvp-backend: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("mvp-backend: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match command {
+            Command::Serve => crate::serve::run(config, extra).await,
+            Command::Migrate => migrate(&config).await,
+            Command::Healthcheck { url } => healthcheck(&config, url).await,
+            Command::Admin {
+                action: AdminAction::Grant { subject },
+            } => grant(&config, &subject).await,
+            Command::Openapi => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "mvp-backend failed");
+            eprintln!("mvp-backend: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    db::migrate(&pool).await?;
+    let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations where success")
+        .fetch_one(&pool)
+        .await?;
+    println!("migrations applied: {applied}");
+    pool.close().await;
+    Ok(())
+}
+
+async fn healthcheck(config: &Config, url: Option<String>) -> anyhow::Result<()> {
+    let base = url.unwrap_or_else(|| {
+        let bind = config.server.bind;
+        let host = if bind.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            bind.ip().to_string()
+        };
+        format!("http://{host}:{}", bind.port())
+    });
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()?
+        .get(format!("{}/health", base.trim_end_matches('/')))
+        .send()
+        .await?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    println!(
+        "{status} {}",
+        body.get("status").and_then(|s| s.as_str()).unwrap_or("?")
+    );
+    anyhow::ensure!(status.is_success(), "health check answered {status}");
+    Ok(())
+}
+
+async fn grant(config: &Config, subject: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !subject.trim().is_empty(),
+        "give a user id or an e-mail address"
+    );
+    let pool = db::connect(&config.database).await?;
+    if config.database.run_migrations {
+        db::migrate(&pool).await?;
+    }
+    let outcome = mvp_core::admin::grant(&pool, subject, "cli").await?;
+    match outcome {
+        mvp_core::admin::Granted::Added => println!("granted admin to {subject}"),
+        mvp_core::admin::Granted::AlreadyAdmin => println!("{subject} is already an admin"),
+    }
+    pool.close().await;
+    Ok(())
+}

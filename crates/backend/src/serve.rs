@@ -1,0 +1,100 @@
+//! `serve`: wait for Postgres, migrate, grant bootstrap admins, listen, and on SIGTERM/SIGINT stop
+//! accepting, let in-flight requests finish within `server.shutdown_grace_secs`, then close the pool.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use axum::Router;
+use mvp_core::{AppState, Config, db};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Runs the server until a shutdown signal. `extra` routes are merged into the app (tests only).
+pub async fn run(config: Config, extra: Router<AppState>) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    if config.database.run_migrations {
+        db::migrate(&pool).await?;
+        tracing::info!("database migrations are up to date");
+    }
+    for subject in &config.admin.bootstrap {
+        mvp_core::admin::grant(&pool, subject, "config:admin.bootstrap")
+            .await
+            .context("granting admin.bootstrap entries failed")?;
+    }
+    let state = AppState::new(config, pool)?;
+    let listener = TcpListener::bind(state.config.server.bind)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (server.bind)",
+                state.config.server.bind
+            )
+        })?;
+    serve(listener, state, extra, shutdown_signal()).await
+}
+
+/// Serves `state`'s app on `listener` until `signal` resolves, then drains within the grace period.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    extra: Router<AppState>,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    let grace = state.config.server.shutdown_grace();
+    let pool = state.db.clone();
+    let app = crate::app::build(state.clone(), extra);
+    tracing::info!(
+        %addr,
+        auth = state.config.auth.provider.as_str(),
+        cache = state.cache.backend_name(),
+        spa = state.config.server.static_dir.is_some(),
+        version = env!("CARGO_PKG_VERSION"),
+        "listening"
+    );
+
+    let (stopping_tx, mut stopping_rx) = watch::channel(false);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.await;
+        tracing::info!("shutdown requested; finishing in-flight requests");
+        let _ = stopping_tx.send(true);
+    });
+
+    tokio::select! {
+        result = server.into_future() => result.context("server failed")?,
+        () = async {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
+        }
+    }
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

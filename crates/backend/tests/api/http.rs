@@ -1,0 +1,128 @@
+//! HTTP hygiene: request ids, security headers, HSTS behind TLS, CORS allowlist, compression.
+
+use mvp_test_support::{TestAppBuilder, spawn_app};
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_generated() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/api/health"))
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        header(&response, "x-request-id").as_deref(),
+        Some("trace-abc-123")
+    );
+
+    let generated = header(&app.get("/api/health").await, "x-request-id").unwrap_or_default();
+    assert_eq!(generated.len(), 36, "expected a UUID, got {generated:?}");
+
+    // A hostile id (header injection, overlong) is replaced, not echoed.
+    let response = app
+        .client
+        .get(app.url("/api/health"))
+        .header("x-request-id", "x".repeat(500))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(header(&response, "x-request-id").map(|v| v.len()), Some(36));
+}
+
+#[tokio::test]
+async fn security_headers_are_set() {
+    let app = spawn_app().await;
+    let response = app.get("/api/health").await;
+    assert_eq!(
+        header(&response, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(
+        header(&response, "referrer-policy").as_deref(),
+        Some("no-referrer")
+    );
+    assert_eq!(
+        header(&response, "x-frame-options").as_deref(),
+        Some("DENY")
+    );
+    assert_eq!(
+        header(&response, "cache-control").as_deref(),
+        Some("no-store")
+    );
+    let csp = header(&response, "content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+        "{csp}"
+    );
+    assert!(
+        header(&response, "strict-transport-security").is_none(),
+        "HSTS over plain HTTP"
+    );
+
+    let response = app
+        .client
+        .get(app.url("/api/health"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        header(&response, "strict-transport-security")
+            .unwrap_or_default()
+            .starts_with("max-age=")
+    );
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app = TestAppBuilder::new()
+        .var("MVP_SERVER__CORS_ORIGINS", "https://app.example.com")
+        .spawn()
+        .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/health"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("https://app.example.com")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    let refused = preflight("https://evil.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(header(&refused, "access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn large_responses_are_compressed_when_asked() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        header(&response, "content-encoding").as_deref(),
+        Some("gzip")
+    );
+}

@@ -1,0 +1,137 @@
+//! The `mvp-backend` binary itself: a bad config value exits non-zero naming the key; `migrate` is
+//! safe when two processes run it at once; `healthcheck` and `admin grant` work.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+use mvp_test_support::db;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mvp-backend");
+
+fn run(vars: &BTreeMap<String, String>, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(vars)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run mvp-backend: {e}"))
+}
+
+fn base_vars(database_url: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("CONFIG_DIR".to_owned(), "/nonexistent".to_owned()),
+        ("APP_ENV".to_owned(), "test".to_owned()),
+        ("MVP_DATABASE__URL".to_owned(), database_url.to_owned()),
+        ("MVP_DATABASE__STARTUP_WAIT_SECS".to_owned(), "5".to_owned()),
+        ("MVP_LOG__LEVEL".to_owned(), "warn".to_owned()),
+    ])
+}
+
+#[test]
+fn a_bad_config_value_exits_non_zero_naming_the_key() {
+    let cases = [
+        ("MVP_SERVER__BIND", "not-an-address", "server.bind"),
+        (
+            "MVP_DATABASE__MAX_CONNECTIONS",
+            "many",
+            "MVP_DATABASE__MAX_CONNECTIONS",
+        ),
+        ("MVP_AUTH__PROVIDER", "ldap", "auth.provider"),
+        ("MVP_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
+        ("MVP_AUTH__LEEWAY_SECS", "600", "auth.leeway_secs"),
+        ("REDIS_URL", "http://not-redis", "redis.url"),
+    ];
+    for (key, value, named) in cases {
+        let mut vars = base_vars("postgres://postgres@127.0.0.1:1/none");
+        vars.insert(key.to_owned(), value.to_owned());
+        let output = run(&vars, &["serve"]);
+        assert_eq!(output.status.code(), Some(2), "{key}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(named),
+            "{key}={value}: stderr does not name {named}: {stderr}"
+        );
+    }
+    // A secret's value is never echoed back, even when it is the broken part.
+    let mut vars = base_vars("mysql://root:topsecret@db/x");
+    vars.insert("MVP_SERVER__BIND".to_owned(), "0.0.0.0:3001".to_owned());
+    let output = run(&vars, &["serve"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("database.url") && !stderr.contains("topsecret"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn two_migrate_processes_at_once_both_succeed() {
+    let admin = db::admin_url();
+    let name = format!("mvp_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::Executor::execute(
+        &mut conn,
+        sqlx::AssertSqlSafe(format!("create database {name}")),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let vars = base_vars(&db::with_database(&admin, &name));
+    let spawn = || {
+        Command::new(BIN)
+            .arg("migrate")
+            .env_clear()
+            .envs(&vars)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (
+        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let expected = mvp_core::db::MIGRATOR.iter().count();
+    for out in [&a, &b] {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("migrations applied: {expected}")),
+            "{stdout}"
+        );
+    }
+    db::drop_database_blocking(admin, name);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_and_admin_grant_commands() {
+    let app = mvp_test_support::spawn_app().await;
+    let vars = base_vars(&db::with_database(&db::admin_url(), &app.db_name));
+
+    let ok = run(&vars, &["healthcheck", "--url", &app.url("")]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let port = mvp_test_support::free_port();
+    let down = run(
+        &vars,
+        &["healthcheck", "--url", &format!("http://127.0.0.1:{port}")],
+    );
+    assert!(!down.status.success());
+
+    let granted = run(&vars, &["admin", "grant", "auth0|cli-admin"]);
+    assert!(
+        granted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&granted.stderr)
+    );
+    let token = app.token("auth0|cli-admin");
+    assert_eq!(app.get_as(&token, "/api/_test/admin").await.status(), 200);
+}
