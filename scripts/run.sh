@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make run`: sets up what is missing on a Debian/Ubuntu machine, reuses a reachable Postgres/Redis or
+# starts private ones under .data/, builds, and serves the whole app at http://localhost:3001.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_rust
+ensure_system_packages
+
+PORT="${MVP_PORT:-3001}"
+DB_NAME="${MVP_DEV_DB:-motovaultpro}"
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  if [ -z "${MVP_DEV_PRIVATE:-}" ] && pg_ready 127.0.0.1 5432 \
+     && psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+    PGURL="postgres://postgres@127.0.0.1:5432"
+    say "using the PostgreSQL on 127.0.0.1:5432"
+  else
+    start_throwaway_pg "$DATA_DIR/pg" 55432
+    PGURL="postgres://postgres@127.0.0.1:55432"
+  fi
+  if ! psql "$PGURL/postgres" -tAc "select 1 from pg_database where datname = '$DB_NAME'" | grep -q 1; then
+    psql "$PGURL/postgres" -qc "create database \"$DB_NAME\"" >/dev/null
+  fi
+  export DATABASE_URL="$PGURL/$DB_NAME"
+fi
+if [ -z "${REDIS_URL:-}" ]; then
+  if [ -z "${MVP_DEV_PRIVATE:-}" ] && redis_ready 127.0.0.1 6379; then
+    export REDIS_URL="redis://127.0.0.1:6379"
+    say "using the Redis on 127.0.0.1:6379"
+  else
+    start_throwaway_redis "$DATA_DIR/redis" 56379 yes
+    export REDIS_URL="redis://127.0.0.1:56379"
+  fi
+fi
+
+STATIC_DIR="$ROOT/crates/backend/static"
+if [ -f "$ROOT/frontend/Cargo.toml" ] && [ -x "$ROOT/scripts/build-frontend.sh" ]; then
+  "$ROOT/scripts/build-frontend.sh"
+  STATIC_DIR="$ROOT/frontend/dist"
+fi
+
+say "building the backend (release)"
+cargo build --release --locked -p mvp-backend
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+export APP_ENV="${APP_ENV:-development}"
+export MVP_SERVER__BIND="${MVP_SERVER__BIND:-0.0.0.0:$PORT}"
+export MVP_SERVER__PUBLIC_URL="${MVP_SERVER__PUBLIC_URL:-http://localhost:$PORT}"
+export MVP_SERVER__STATIC_DIR="${MVP_SERVER__STATIC_DIR:-$STATIC_DIR}"
+export MVP_STORAGE__DATA_DIR="${MVP_STORAGE__DATA_DIR:-$DATA_DIR}"
+say "MotoVaultPro at http://localhost:$PORT (Ctrl-C stops it)"
+exec "$TARGET/release/mvp-backend" serve
