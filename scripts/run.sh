@@ -44,6 +44,7 @@ say "building the backend (release)"
 cargo build --release --locked -p mvp-backend
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 
+export CONFIG_PATH="${CONFIG_PATH:-$ROOT/config/development.yml}"
 export APP_ENV="${APP_ENV:-development}"
 export MVP_SERVER__BIND="${MVP_SERVER__BIND:-0.0.0.0:$PORT}"
 export MVP_SERVER__PUBLIC_URL="${MVP_SERVER__PUBLIC_URL:-http://localhost:$PORT}"

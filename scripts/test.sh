@@ -46,4 +46,11 @@ psql "$MVP_TEST_DATABASE_URL" -tAc \
     [ -n "$db" ] && psql "$MVP_TEST_DATABASE_URL" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
   done
 
-cargo test --workspace --locked "$@"
+# One summary line at the end (`N passed, N failed`), summed over every test binary.
+log="$(mktemp)"
+status=0
+cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1); if ($(i) ~ /^ignored;?$/) s += $(i-1) } }
+     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
