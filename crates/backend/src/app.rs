@@ -7,7 +7,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{any, get};
-use jsonwebtoken_jwks::JwkSetBody;
 use mvp_core::health;
 use mvp_core::{AppError, AppState};
 use mvp_types::RuntimeConfig;
@@ -23,7 +22,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health_root))
         .routes(routes!(api_health))
         .routes(routes!(runtime_config))
-        .routes(routes!(local_jwks))
+        .merge(mvp_auth::router())
+        .merge(mvp_user_profile::router())
+        .merge(mvp_user_preferences::router())
+        .merge(mvp_onboarding::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
@@ -52,6 +54,11 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
         let index = dir.join("index.html");
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
     }
+    // Inside the middleware stack, so the profile insert is part of the request's span.
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        mvp_user_profile::ensure_profile,
+    ));
     let config = state.config.clone();
     mvp_core::http::apply(router.with_state(state), &config)
 }
@@ -94,28 +101,4 @@ async fn runtime_config(State(state): State<AppState>) -> Json<RuntimeConfig> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         features,
     })
-}
-
-/// The local identity provider's public keys (404 when an external OIDC issuer is configured).
-#[utoipa::path(get, path = "/api/auth/jwks.json", tag = "auth",
-    responses((status = 200, description = "JSON Web Key Set", body = JwkSetBody),
-              (status = 404, description = "Not the local provider", body = mvp_types::ErrorBody)))]
-async fn local_jwks(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    let key = state
-        .signing_key
-        .as_ref()
-        .ok_or(AppError::NotFound("key set"))?;
-    let set = mvp_core::auth::local::jwks(key);
-    Ok(Json(
-        serde_json::to_value(set).map_err(anyhow::Error::from)?,
-    ))
-}
-
-mod jsonwebtoken_jwks {
-    //! Schema of a JWK set for the OpenAPI document.
-    #[derive(utoipa::ToSchema)]
-    #[allow(dead_code)]
-    pub struct JwkSetBody {
-        pub keys: Vec<serde_json::Value>,
-    }
 }

@@ -161,6 +161,47 @@ impl Cache {
         }
     }
 
+    /// Increments a counter that expires `window` after its first hit; returns the count and the time
+    /// left. `None` when Redis failed (the caller falls back).
+    pub async fn incr_window(&self, key: &str, window: Duration) -> Option<(u64, Duration)> {
+        let full = self.key(key);
+        let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                let mut map = map.lock().await;
+                let now = Instant::now();
+                let (count, expires) = match map.get(&full) {
+                    Some((bytes, expires)) if *expires > now => {
+                        let count = std::str::from_utf8(bytes)
+                            .ok()
+                            .and_then(|s| s.parse::<u64>().ok())
+                            .unwrap_or(0);
+                        (count + 1, *expires)
+                    }
+                    _ => (1, now + window),
+                };
+                map.insert(full, (count.to_string().into_bytes(), expires));
+                Some((count, expires.saturating_duration_since(now)))
+            }
+            Backend::Redis(redis) => {
+                let mut pipe = redis::pipe();
+                pipe.atomic()
+                    .cmd("INCR")
+                    .arg(&full)
+                    .cmd("PEXPIRE")
+                    .arg(&full)
+                    .arg(millis)
+                    .arg("NX")
+                    .ignore()
+                    .cmd("PTTL")
+                    .arg(&full);
+                let (count, ttl): (u64, i64) = redis.run_pipe(pipe).await?;
+                let ttl = Duration::from_millis(u64::try_from(ttl).unwrap_or(millis));
+                Some((count, ttl))
+            }
+        }
+    }
+
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let bytes = self.get_bytes(key).await?;
         serde_json::from_slice(&bytes).ok()
@@ -237,6 +278,25 @@ impl RedisBackend {
                     timeout_ms = self.timeout.as_millis() as u64,
                     "redis command timed out"
                 );
+                None
+            }
+        }
+    }
+
+    async fn run_pipe<T: redis::FromRedisValue>(&self, pipe: redis::Pipeline) -> Option<T> {
+        let mut conn = self.connection().await?;
+        match tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut conn)).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "redis pipeline failed");
+                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error()
+                {
+                    self.drop_connection().await;
+                }
+                None
+            }
+            Err(_) => {
+                tracing::warn!("redis pipeline timed out");
                 None
             }
         }

@@ -21,6 +21,9 @@ pub enum AppError {
     /// The reason is for the log only; the client always sees the same message.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// Wrong e-mail or password: one body for both, so accounts cannot be probed.
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
     #[error("{0}")]
     Forbidden(String),
     /// Unknown, deleted or another user's object — all look the same.
@@ -76,7 +79,7 @@ impl AppError {
         match self {
             Self::Validation { .. } => ErrorCode::ValidationFailed,
             Self::BadRequest(_) => ErrorCode::BadRequest,
-            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Unauthorized(_) | Self::InvalidCredentials => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,

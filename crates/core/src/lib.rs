@@ -5,17 +5,22 @@
 pub mod admin;
 pub mod auth;
 pub mod cache;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod outbox;
+pub mod ratelimit;
+pub mod secret;
 pub mod state;
 pub mod telemetry;
 
-pub use auth::{AdminUser, AuthUser};
+pub use auth::{AdminUser, AuthUser, UnverifiedUser};
 pub use cache::Cache;
+pub use client::ClientInfo;
 pub use config::Config;
 pub use error::{AppError, AppResult, DbResultExt};
 pub use extract::AppJson;

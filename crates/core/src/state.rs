@@ -9,10 +9,12 @@ use anyhow::Context as _;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
+use crate::auth::auth0::Auth0Client;
 use crate::auth::{SigningKey, TokenVerifier, local};
 use crate::cache::Cache;
 use crate::config::{AuthProvider, Config};
 use crate::db;
+use crate::ratelimit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState(Arc<StateInner>);
@@ -24,6 +26,10 @@ pub struct StateInner {
     pub verifier: TokenVerifier,
     /// The local provider's signing key (`None` with `auth.provider: oidc`).
     pub signing_key: Option<Arc<SigningKey>>,
+    /// The Auth0 Management API (oidc provider with a management client configured).
+    pub auth0: Option<Arc<Auth0Client>>,
+    /// Login/signup/resend limits, shared across replicas through Redis.
+    pub limiter: RateLimiter,
     /// For calls to external services (JWKS, Auth0, OCR …): rustls, timeouts set per request.
     pub http: reqwest::Client,
 }
@@ -62,12 +68,21 @@ impl AppState {
                 (verifier, Some(Arc::new(key)))
             }
         };
+        let auth0 = match config.auth.provider {
+            AuthProvider::Oidc => {
+                Auth0Client::from_config(&config.auth.auth0, http.clone()).map(Arc::new)
+            }
+            AuthProvider::Local => None,
+        };
+        let limiter = RateLimiter::new(cache.clone());
         Ok(Self(Arc::new(StateInner {
             config,
             db: pool,
             cache,
             verifier,
             signing_key,
+            auth0,
+            limiter,
             http,
         })))
     }

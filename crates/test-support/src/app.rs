@@ -46,6 +46,7 @@ pub struct TestAppBuilder {
     admin_url: Option<String>,
     redis: RedisChoice,
     issuer: Option<Arc<StubIssuer>>,
+    local: bool,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -65,6 +66,7 @@ impl TestAppBuilder {
             admin_url: None,
             redis: RedisChoice::FromEnv,
             issuer: None,
+            local: false,
         }
     }
 
@@ -82,6 +84,12 @@ impl TestAppBuilder {
 
     pub fn redis(mut self, choice: RedisChoice) -> Self {
         self.redis = choice;
+        self
+    }
+
+    /// The built-in identity provider instead of the stub OIDC issuer (issuer = the public URL).
+    pub fn local(mut self) -> Self {
+        self.local = true;
         self
     }
 
@@ -126,6 +134,12 @@ impl TestAppBuilder {
         };
         if let Some(url) = redis {
             vars.insert("MVP_REDIS__URL".to_owned(), url);
+        }
+        if self.local {
+            vars.insert("MVP_AUTH__PROVIDER".to_owned(), "local".to_owned());
+            vars.remove("MVP_AUTH__ISSUER");
+            vars.remove("MVP_AUTH__JWKS_URL");
+            vars.insert("MVP_AUTH__AUDIENCE".to_owned(), "motovaultpro".to_owned());
         }
         vars.extend(self.vars.clone());
         vars
@@ -237,6 +251,50 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    pub async fn post_json_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    pub async fn put_json_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
+    }
+
+    pub async fn delete_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DELETE {path}: {e}"))
+    }
+
+    /// Messages the app wrote to its outbox, oldest first.
+    pub async fn outbox(&self) -> Vec<mvp_core::outbox::OutboxMessage> {
+        mvp_core::outbox::read_all(&self.state.config.storage.data_dir).await
     }
 
     /// The database of this test, as a fresh pool.

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod db;
+pub mod fakes;
 pub mod issuer;
 pub mod routes;
 pub mod services;

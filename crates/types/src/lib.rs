@@ -2,9 +2,12 @@
 //! typed ids. Everything here builds for `wasm32-unknown-unknown`; server-only derives sit behind the
 //! `server` feature so the SPA does not pay for them.
 
+pub mod email;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod user;
 
+pub use email::Email;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
 pub use health::{ComponentHealth, HealthResponse, HealthStatus, RuntimeConfig};

@@ -20,9 +20,29 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
+    /// With `auth.require_verified_email`, a user whose address is not verified is refused (403);
+    /// routes that must work before verification take [`UnverifiedUser`] instead.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let UnverifiedUser(user) = UnverifiedUser::from_request_parts(parts, state).await?;
+        if state.config.auth.require_verified_email && !user.email_verified {
+            return Err(AppError::Forbidden(
+                "verify your e-mail address first (see the link we sent)".to_owned(),
+            ));
+        }
+        Ok(user)
+    }
+}
+
+/// An authenticated user whose e-mail may not be verified yet (user status, resend verification).
+#[derive(Debug, Clone)]
+pub struct UnverifiedUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for UnverifiedUser {
+    type Rejection = AppError;
+
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if let Some(user) = parts.extensions.get::<AuthUser>() {
-            return Ok(user.clone());
+            return Ok(UnverifiedUser(user.clone()));
         }
         let token = bearer_token(parts)
             .ok_or_else(|| AppError::Unauthorized("no bearer token".to_owned()))?;
@@ -38,7 +58,7 @@ impl FromRequestParts<AppState> for AuthUser {
         };
         tracing::Span::current().record("user_id", user.user_id.short());
         parts.extensions.insert(user.clone());
-        Ok(user)
+        Ok(UnverifiedUser(user))
     }
 }
 

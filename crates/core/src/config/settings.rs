@@ -77,6 +77,7 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     pub shutdown_grace_secs: u64,
     pub hsts: HstsMode,
+    pub trust_proxy_headers: bool,
 }
 
 impl ServerConfig {
@@ -193,8 +194,19 @@ pub struct AuthConfig {
     pub jwks_refetch_cooldown_secs: u64,
     pub jwks_fetch_timeout_ms: u64,
     pub leeway_secs: u64,
+    pub require_verified_email: bool,
+    pub terms_version: String,
+    pub rate_limits: RateLimitConfig,
     pub auth0: Auth0Config,
     pub local: LocalAuthConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub login_per_minute: u64,
+    pub signup_per_hour: u64,
+    pub resend_per_hour: u64,
 }
 
 impl AuthConfig {
@@ -208,7 +220,28 @@ impl AuthConfig {
 #[serde(deny_unknown_fields)]
 pub struct Auth0Config {
     pub domain: Option<String>,
+    pub management_url: Option<String>,
+    pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    pub connection: String,
+}
+
+impl Auth0Config {
+    /// Base URL of the Management API (`https://<domain>` unless overridden).
+    pub fn management_base(&self) -> Option<String> {
+        self.management_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or_else(|| {
+                self.domain.as_ref().map(|d| {
+                    format!(
+                        "https://{}",
+                        d.trim_start_matches("https://").trim_end_matches('/')
+                    )
+                })
+            })
+            .map(|u| u.trim_end_matches('/').to_owned())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,6 +249,8 @@ pub struct Auth0Config {
 pub struct LocalAuthConfig {
     pub signing_key_pem: Option<SecretString>,
     pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    pub verification_ttl_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

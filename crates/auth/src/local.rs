@@ -1,0 +1,202 @@
+//! The local identity provider's flows: create an account (with its terms acceptance, in one
+//! transaction), send and consume verification links, issue access + refresh tokens, rotate refresh
+//! tokens (reuse of a rotated one revokes the whole family), and log out.
+
+use chrono::{Duration as ChronoDuration, Utc};
+use mvp_core::error::DbResultExt as _;
+use mvp_core::outbox::{self, OutboxMessage};
+use mvp_core::secret::{hash_token, random_token};
+use mvp_core::{AppError, AppResult, AppState, ClientInfo};
+use mvp_types::Email;
+use mvp_types::user::TokenResponse;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::NewAccount;
+use crate::{password, repo};
+
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    sub: &'a str,
+    iat: i64,
+    exp: i64,
+    email: &'a str,
+    email_verified: bool,
+}
+
+/// Creates a local account and records the terms acceptance in the same transaction; then sends the
+/// verification link. Returns the new user id.
+pub async fn create_account(
+    state: &AppState,
+    account: NewAccount,
+    client: &ClientInfo,
+) -> AppResult<String> {
+    let user_id = Uuid::new_v4().to_string();
+    let hash = password::hash(account.password).await?;
+    let mut tx = state.db.begin().await?;
+    repo::insert_account(
+        &mut tx,
+        &user_id,
+        account.email.as_str(),
+        &account.email.normalized(),
+        &hash,
+    )
+    .await
+    .on_constraint("local_accounts_email_key", || {
+        AppError::Conflict("an account with this e-mail address already exists".to_owned())
+    })?;
+    mvp_terms_agreement::record(
+        &mut tx,
+        &mvp_terms_agreement::Acceptance {
+            user_id: &user_id,
+            terms_version: &state.config.auth.terms_version,
+            accepted_at: Utc::now(),
+            ip_address: client.ip.map(|ip| ip.to_string()),
+            user_agent: client.user_agent.as_deref(),
+        },
+    )
+    .await?;
+    let token = random_token();
+    let expires = Utc::now()
+        + ChronoDuration::hours(
+            i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
+        );
+    repo::insert_verification(&mut tx, &user_id, &hash_token(&token), expires).await?;
+    tx.commit().await?;
+
+    mvp_user_profile::repo::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
+    send_verification(state, &account.email, &token).await?;
+    tracing::info!(user = %&user_id[..8], "local account created");
+    Ok(user_id)
+}
+
+/// A fresh verification link for an unverified account (nothing for unknown or verified ones).
+pub async fn resend_verification(state: &AppState, email: &Email) -> AppResult<()> {
+    let Some(account) = repo::account_by_email(&state.db, &email.normalized()).await? else {
+        return Ok(());
+    };
+    if account.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let token = random_token();
+    let expires = Utc::now()
+        + ChronoDuration::hours(
+            i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
+        );
+    let mut conn = state.db.acquire().await?;
+    repo::insert_verification(&mut conn, &account.user_id, &hash_token(&token), expires).await?;
+    drop(conn);
+    send_verification(state, email, &token).await
+}
+
+async fn send_verification(state: &AppState, email: &Email, token: &str) -> AppResult<()> {
+    let base = state.config.server.public_url.trim_end_matches('/');
+    let link = format!("{base}/verify-email?token={token}");
+    let message = OutboxMessage {
+        kind: "verify_email".to_owned(),
+        to: email.as_str().to_owned(),
+        subject: "Confirm your e-mail address for MotoVaultPro".to_owned(),
+        text: format!(
+            "Welcome to MotoVaultPro.\n\nConfirm your e-mail address by opening this link:\n{link}\n\n\
+             The link works once and expires in {} hours. If you did not sign up, ignore this message.\n",
+            state.config.auth.local.verification_ttl_hours
+        ),
+        created_at: Utc::now(),
+    };
+    outbox::write(&state.config.storage.data_dir, &message).await?;
+    Ok(())
+}
+
+/// Signs an access token and starts (or continues) a refresh-token family.
+pub async fn issue_tokens(
+    state: &AppState,
+    account: &repo::Account,
+    family: Option<Uuid>,
+    client: &ClientInfo,
+    conn: &mut sqlx::PgConnection,
+) -> AppResult<TokenResponse> {
+    let key = state
+        .signing_key
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("local provider without a signing key"))?;
+    let ttl = state.config.auth.local.access_token_ttl_secs;
+    let now = Utc::now().timestamp();
+    let claims = AccessClaims {
+        iss: state.config.auth.issuer(),
+        aud: &state.config.auth.audience,
+        sub: &account.user_id,
+        iat: now,
+        exp: now + i64::try_from(ttl).unwrap_or(900),
+        email: &account.email,
+        email_verified: account.email_verified_at.is_some(),
+    };
+    let access_token = key.sign(&claims).map_err(anyhow::Error::from)?;
+    let refresh_token = random_token();
+    let expires = Utc::now()
+        + ChronoDuration::days(
+            i64::try_from(state.config.auth.local.refresh_token_ttl_days).unwrap_or(30),
+        );
+    repo::insert_refresh(
+        conn,
+        &account.user_id,
+        family.unwrap_or_else(Uuid::now_v7),
+        &hash_token(&refresh_token),
+        expires,
+        client.user_agent.as_deref(),
+    )
+    .await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: ttl,
+        refresh_token,
+    })
+}
+
+/// Rotates a refresh token. A token that was already rotated is a sign of theft: the whole family is
+/// revoked (committed) and the caller gets a 401.
+pub async fn refresh(
+    state: &AppState,
+    token: &str,
+    client: &ClientInfo,
+) -> AppResult<TokenResponse> {
+    let mut tx = state.db.begin().await?;
+    let Some(row) = repo::refresh_for_update(&mut tx, &hash_token(token)).await? else {
+        return Err(AppError::Unauthorized("unknown refresh token".to_owned()));
+    };
+    if row.revoked_at.is_some() {
+        return Err(AppError::Unauthorized("revoked refresh token".to_owned()));
+    }
+    if row.used_at.is_some() {
+        let revoked = repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            user = %row.user_id.chars().take(8).collect::<String>(),
+            revoked,
+            "refresh token reused; its family is revoked"
+        );
+        return Err(AppError::Unauthorized("reused refresh token".to_owned()));
+    }
+    if row.expires_at <= Utc::now() {
+        return Err(AppError::Unauthorized("expired refresh token".to_owned()));
+    }
+    let account = repo::account_by_user(&mut tx, &row.user_id)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("account no longer exists".to_owned()))?;
+    repo::mark_refresh_used(&mut tx, row.id).await?;
+    let tokens = issue_tokens(state, &account, Some(row.family_id), client, &mut tx).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+/// Revokes the family of `token`. Unknown tokens are ignored (logging out twice is fine).
+pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if let Some(row) = repo::refresh_for_update(&mut tx, &hash_token(token)).await? {
+        repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Queries on `local_accounts`, `email_verification_tokens` and `refresh_tokens`. Tokens are looked
+//! up by their SHA-256 only.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub user_id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_account(
+    conn: &mut PgConnection,
+    user_id: &str,
+    email: &str,
+    email_normalized: &str,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into local_accounts (id, user_id, email, email_normalized, password_hash)
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(user_id)
+    .bind(email)
+    .bind(email_normalized)
+    .bind(password_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn account_by_email(
+    pool: &PgPool,
+    email_normalized: &str,
+) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as(
+        "select user_id, email, password_hash, email_verified_at from local_accounts
+         where email_normalized = $1 and deleted_at is null",
+    )
+    .bind(email_normalized)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn account_by_user(
+    conn: &mut PgConnection,
+    user_id: &str,
+) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as(
+        "select user_id, email, password_hash, email_verified_at from local_accounts
+         where user_id = $1 and deleted_at is null",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn insert_verification(
+    conn: &mut PgConnection,
+    user_id: &str,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into email_verification_tokens (id, user_id, token_hash, expires_at)
+         values ($1, $2, $3, $4)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Consumes a verification token: marks it used and the account verified. Returns the account's
+/// e-mail, or `None` when the token is unknown, used or expired.
+pub async fn consume_verification(
+    pool: &PgPool,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<String>> {
+    let mut tx = pool.begin().await?;
+    let user_id: Option<String> = sqlx::query_scalar(
+        "update email_verification_tokens set used_at = now()
+         where token_hash = $1 and used_at is null and expires_at > now()
+         returning user_id",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let email: Option<String> = sqlx::query_scalar(
+        "update local_accounts set email_verified_at = coalesce(email_verified_at, now())
+         where user_id = $1 and deleted_at is null returning email",
+    )
+    .bind(&user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RefreshRow {
+    pub id: Uuid,
+    pub user_id: String,
+    pub family_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_refresh(
+    conn: &mut PgConnection,
+    user_id: &str,
+    family_id: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+    user_agent: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at, user_agent)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(user_id)
+    .bind(family_id)
+    .bind(token_hash)
+    .bind(expires_at)
+    .bind(user_agent)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The token row, locked for the rest of the transaction so two refreshes cannot both rotate it.
+pub async fn refresh_for_update(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<RefreshRow>> {
+    sqlx::query_as(
+        "select id, user_id, family_id, expires_at, used_at, revoked_at from refresh_tokens
+         where token_hash = $1 for update",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_refresh_used(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update refresh_tokens set used_at = now() where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live token of a family (logout, or reuse of a rotated token).
+pub async fn revoke_family(
+    conn: &mut PgConnection,
+    user_id: &str,
+    family_id: Uuid,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "update refresh_tokens set revoked_at = now()
+         where user_id = $1 and family_id = $2 and revoked_at is null",
+    )
+    .bind(user_id)
+    .bind(family_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

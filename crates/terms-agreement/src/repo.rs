@@ -1,0 +1,42 @@
+//! `terms_agreements` queries, each scoped by user id.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+/// One acceptance as it is recorded.
+#[derive(Debug, Clone)]
+pub struct Acceptance<'a> {
+    pub user_id: &'a str,
+    pub terms_version: &'a str,
+    pub accepted_at: DateTime<Utc>,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// Records an acceptance on `conn` (pass the signup transaction, so account and acceptance are
+/// written together or not at all).
+pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(acceptance.user_id)
+    .bind(acceptance.terms_version)
+    .bind(acceptance.accepted_at)
+    .bind(&acceptance.ip_address)
+    .bind(acceptance.user_agent)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the user has accepted any version of the terms.
+pub async fn has_accepted(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists(select 1 from terms_agreements where user_id = $1 and deleted_at is null)",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+}

@@ -1,0 +1,6 @@
+//! Local fakes of external services that speak their real protocols (paths, JSON bodies, auth), so the
+//! real clients are tested without the network.
+
+pub mod auth0;
+
+pub use auth0::FakeAuth0;

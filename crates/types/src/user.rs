@@ -1,0 +1,159 @@
+//! Bodies of the identity routes: auth (signup, login, tokens, status), profile, preferences,
+//! onboarding (API.md "Auth" and "User, onboarding, terms, export").
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignupRequest {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub accept_terms: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SignupResponse {
+    pub user_id: String,
+    pub email: String,
+    /// True when a verification e-mail was sent (or written to the outbox).
+    pub verification_sent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResendVerificationRequest {
+    pub email: String,
+}
+
+/// Login and refresh answer with this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyEmailResponse {
+    pub verified: bool,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserStatus {
+    pub email_verified: bool,
+    pub onboarding_completed: bool,
+    pub is_admin: bool,
+    pub terms_accepted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    pub id: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub notification_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `PUT /api/user/profile`: the representation `GET` returns; `id`, `email`, `createdAt` are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateProfile {
+    #[serde(default)]
+    pub id: Option<serde_json::Value>,
+    #[serde(default)]
+    pub email: Option<serde_json::Value>,
+    #[serde(default)]
+    pub created_at: Option<serde_json::Value>,
+    pub display_name: Option<String>,
+    pub notification_email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitSystem {
+    #[default]
+    Imperial,
+    Metric,
+}
+
+impl UnitSystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Imperial => "imperial",
+            Self::Metric => "metric",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserPreferences {
+    pub unit_system: UnitSystem,
+    /// ISO 4217, e.g. `USD`.
+    pub currency_code: String,
+    /// IANA, e.g. `America/Chicago`.
+    pub time_zone: String,
+    pub dark_mode: bool,
+}
+
+/// `PUT /api/user/preferences` and `POST /api/onboarding/preferences`: any subset of the fields.
+/// Kept as raw JSON values so each field's error can name it precisely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdatePreferences {
+    #[serde(default)]
+    pub unit_system: Option<serde_json::Value>,
+    #[serde(default)]
+    pub currency_code: Option<serde_json::Value>,
+    #[serde(default)]
+    pub time_zone: Option<serde_json::Value>,
+    #[serde(default)]
+    pub dark_mode: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingStatus {
+    pub preferences_set: bool,
+    pub onboarding_completed: bool,
+    pub onboarding_completed_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,85 @@
+//! `user_preferences` queries, scoped by user id. A first read stores the defaults.
+
+use mvp_types::user::{UnitSystem, UserPreferences};
+use sqlx::PgPool;
+
+use crate::domain::PreferenceChanges;
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    unit_system: String,
+    currency_code: String,
+    time_zone: String,
+    dark_mode: bool,
+}
+
+impl From<Row> for UserPreferences {
+    fn from(row: Row) -> Self {
+        Self {
+            unit_system: if row.unit_system == "metric" {
+                UnitSystem::Metric
+            } else {
+                UnitSystem::Imperial
+            },
+            currency_code: row.currency_code,
+            time_zone: row.time_zone,
+            dark_mode: row.dark_mode,
+        }
+    }
+}
+
+/// The user's preferences, creating the defaults on first read.
+pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
+    sqlx::query("insert into user_preferences (id, user_id) values ($1, $2) on conflict (user_id) do nothing")
+        .bind(uuid::Uuid::now_v7())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    let row: Row = sqlx::query_as(
+        "select unit_system, currency_code, time_zone, dark_mode from user_preferences
+         where user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(row.into())
+}
+
+/// Applies a partial update. `explicit` marks the preferences as chosen by the user (onboarding).
+pub async fn apply(
+    pool: &PgPool,
+    user_id: &str,
+    changes: &PreferenceChanges,
+    explicit: bool,
+) -> sqlx::Result<UserPreferences> {
+    get_or_create(pool, user_id).await?;
+    let row: Row = sqlx::query_as(
+        "update user_preferences set
+            unit_system = coalesce($2, unit_system),
+            currency_code = coalesce($3, currency_code),
+            time_zone = coalesce($4, time_zone),
+            dark_mode = coalesce($5, dark_mode),
+            explicitly_set = explicitly_set or $6
+         where user_id = $1
+         returning unit_system, currency_code, time_zone, dark_mode",
+    )
+    .bind(user_id)
+    .bind(changes.unit_system.map(UnitSystem::as_str))
+    .bind(&changes.currency_code)
+    .bind(&changes.time_zone)
+    .bind(changes.dark_mode)
+    .bind(explicit)
+    .fetch_one(pool)
+    .await?;
+    Ok(row.into())
+}
+
+/// Whether the user has chosen preferences (onboarding status).
+pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select coalesce((select explicitly_set from user_preferences where user_id = $1), false)",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+}

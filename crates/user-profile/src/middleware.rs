@@ -1,0 +1,38 @@
+//! Creates a user's profile on their first authenticated request. Runs for every request that carries
+//! a valid token; a cache entry remembers users already seen so the common case costs one cache read.
+
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mvp_core::{AppError, AppState, UnverifiedUser};
+
+const SEEN_TTL: Duration = Duration::from_secs(3600);
+
+pub async fn ensure_profile(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !request
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION)
+    {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    // An invalid token is left for the route's own extractor to refuse.
+    if let Ok(UnverifiedUser(user)) = UnverifiedUser::from_request_parts(&mut parts, &state).await {
+        let key = format!("profile:seen:{}", user.user_id);
+        if state.cache.get_bytes(&key).await.is_none() {
+            if let Err(err) =
+                crate::repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await
+            {
+                return AppError::from(err).into_response();
+            }
+            state.cache.set_bytes(&key, vec![1], SEEN_TTL).await;
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}

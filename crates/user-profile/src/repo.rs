@@ -1,0 +1,71 @@
+//! `user_profiles` queries. Every one is scoped by the user id.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::domain::ProfileChanges;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProfileRow {
+    pub user_id: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub notification_email: Option<String>,
+    pub onboarding_completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str =
+    "user_id, email, display_name, notification_email, onboarding_completed_at, created_at";
+
+/// Creates the profile if it does not exist (safe under concurrent first requests); fills in an
+/// e-mail from the token when the profile has none.
+pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into user_profiles (id, user_id, email) values ($1, $2, $3)
+         on conflict (user_id) do update set email = coalesce(user_profiles.email, excluded.email)
+         where user_profiles.email is null and excluded.email is not null",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(user_id)
+    .bind(email)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRow>> {
+    sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from user_profiles where user_id = $1 and deleted_at is null"
+    )))
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn update(
+    pool: &PgPool,
+    user_id: &str,
+    changes: &ProfileChanges,
+) -> sqlx::Result<Option<ProfileRow>> {
+    sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+        "update user_profiles set display_name = $2, notification_email = $3
+         where user_id = $1 and deleted_at is null returning {COLUMNS}"
+    )))
+    .bind(user_id)
+    .bind(&changes.display_name)
+    .bind(&changes.notification_email)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Marks onboarding complete; the first completion time is kept. Returns it.
+pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<DateTime<Utc>> {
+    sqlx::query_scalar(
+        "update user_profiles set onboarding_completed_at = coalesce(onboarding_completed_at, now())
+         where user_id = $1 and deleted_at is null returning onboarding_completed_at",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+}
