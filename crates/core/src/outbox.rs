@@ -50,10 +50,9 @@ pub async fn read_all(data_dir: &Path) -> Vec<OutboxMessage> {
     paths.sort();
     let mut messages = Vec::new();
     for path in paths {
-        if let Ok(bytes) = tokio::fs::read(&path).await {
-            if let Ok(message) = serde_json::from_slice(&bytes) {
-                messages.push(message);
-            }
+        let bytes = tokio::fs::read(&path).await.unwrap_or_default();
+        if let Ok(message) = serde_json::from_slice(&bytes) {
+            messages.push(message);
         }
     }
     messages

@@ -16,20 +16,6 @@ pub fn hash_token(token: &str) -> Vec<u8> {
         .to_vec()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_distinct_and_hashes_stable() {
-        let (a, b) = (random_token(), random_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(hash_token(&a), hash_token(&a));
-        assert_ne!(hash_token(&a), hash_token(&b));
-    }
-}
-
 /// `N` random bytes from the system generator. aws-lc's generator only fails when the OS has no
 /// entropy source, which would make every secret unsafe, so the process stops rather than go on.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
@@ -48,4 +34,18 @@ pub fn opaque_key(value: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_distinct_and_hashes_stable() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(hash_token(&a), hash_token(&a));
+        assert_ne!(hash_token(&a), hash_token(&b));
+    }
 }
