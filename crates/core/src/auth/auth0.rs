@@ -95,7 +95,10 @@ impl Auth0Client {
 
     async fn token(&self) -> Result<SecretString, Auth0Error> {
         let mut slot = self.token.lock().await;
-        if let Some((token, _)) = slot.as_ref().filter(|(_, expires)| *expires > Instant::now()) {
+        if let Some((token, _)) = slot
+            .as_ref()
+            .filter(|(_, expires)| *expires > Instant::now())
+        {
             return Ok(token.clone());
         }
         let response = self
