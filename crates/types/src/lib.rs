@@ -7,7 +7,9 @@ pub mod error;
 pub mod health;
 pub mod ids;
 pub mod user;
+pub mod vin;
 
 pub use email::Email;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
 pub use health::{ComponentHealth, HealthResponse, HealthStatus, RuntimeConfig};
+pub use vin::{Vin, VinError};
