@@ -26,6 +26,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(mvp_user_profile::router())
         .merge(mvp_user_preferences::router())
         .merge(mvp_onboarding::router())
+        .merge(mvp_platform::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).

@@ -34,6 +34,24 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// The shared vehicle catalog.
+    Platform {
+        #[command(subcommand)]
+        action: PlatformAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlatformAction {
+    /// Load the catalog: the embedded data, or CSV files with the same columns.
+    Import {
+        /// year_from,year_to,make,model,trim,engine,transmission
+        #[arg(long)]
+        catalog: Option<std::path::PathBuf>,
+        /// wmi,manufacturer,make,country
+        #[arg(long)]
+        wmi: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +95,9 @@ pub fn main(extra: Router<AppState>) -> ExitCode {
                 action: AdminAction::Grant { subject },
             } => grant(&config, &subject).await,
             Command::Openapi => Ok(()),
+            Command::Platform {
+                action: PlatformAction::Import { catalog, wmi },
+            } => platform_import(&config, catalog, wmi).await,
         }
     });
     match result {
@@ -123,6 +144,38 @@ async fn healthcheck(config: &Config, url: Option<String>) -> anyhow::Result<()>
         body.get("status").and_then(|s| s.as_str()).unwrap_or("?")
     );
     anyhow::ensure!(status.is_success(), "health check answered {status}");
+    Ok(())
+}
+
+async fn platform_import(
+    config: &Config,
+    catalog: Option<std::path::PathBuf>,
+    wmi: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let read = |path: &Option<std::path::PathBuf>, embedded: &str| -> anyhow::Result<String> {
+        match path {
+            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())),
+            None => Ok(embedded.to_owned()),
+        }
+    };
+    let catalog_text = read(&catalog, mvp_platform::catalog::CATALOG_CSV)?;
+    let wmi_text = read(&wmi, mvp_platform::catalog::WMI_CSV)?;
+    let pool = db::connect(&config.database).await?;
+    db::migrate(&pool).await?;
+    let cache = mvp_core::Cache::from_config(&config.redis)?;
+    let source = if catalog.is_some() { "file" } else { "embedded" };
+    let imported =
+        mvp_platform::catalog::import(&pool, Some(&cache), source, &catalog_text, &wmi_text).await?;
+    let rows: i64 = sqlx::query_scalar("select count(*) from vehicles.vehicle_options")
+        .fetch_one(&pool)
+        .await?;
+    if imported {
+        println!("catalog imported: {rows} year/model/trim/engine/transmission rows");
+    } else {
+        println!("catalog already up to date: {rows} rows");
+    }
+    pool.close().await;
     Ok(())
 }
 

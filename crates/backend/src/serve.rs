@@ -22,6 +22,12 @@ pub async fn run(config: Config, extra: Router<AppState>) -> anyhow::Result<()> 
             .context("granting admin.bootstrap entries failed")?;
     }
     let state = AppState::new(config, pool)?;
+    if state.config.database.run_migrations {
+        // Imports only when the embedded data changed; then the cached reads are dropped.
+        mvp_platform::catalog::ensure_loaded(&state.db, Some(&state.cache))
+            .await
+            .context("loading the vehicle catalog failed")?;
+    }
     let listener = TcpListener::bind(state.config.server.bind)
         .await
         .with_context(|| {

@@ -202,6 +202,36 @@ impl Cache {
         }
     }
 
+    /// Deletes every key starting with `prefix` (catalog invalidation). Redis: SCAN + UNLINK.
+    pub async fn delete_prefix(&self, prefix: &str) {
+        let full = self.key(prefix);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                map.lock().await.retain(|k, _| !k.starts_with(&full));
+            }
+            Backend::Redis(redis) => {
+                let pattern = format!("{}*", escape_glob(&full));
+                let mut cursor: u64 = 0;
+                loop {
+                    let mut scan = redis::cmd("SCAN");
+                    scan.arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500);
+                    let Some((next, keys)) = redis.run::<(u64, Vec<String>)>(scan).await else {
+                        return;
+                    };
+                    if !keys.is_empty() {
+                        let mut unlink = redis::cmd("UNLINK");
+                        unlink.arg(keys);
+                        redis.run::<i64>(unlink).await;
+                    }
+                    if next == 0 {
+                        break;
+                    }
+                    cursor = next;
+                }
+            }
+        }
+    }
+
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let bytes = self.get_bytes(key).await?;
         serde_json::from_slice(&bytes).ok()
@@ -257,6 +287,18 @@ impl Cache {
             }
         }
     }
+}
+
+/// Escapes Redis glob characters so a prefix matches literally.
+fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl RedisBackend {

@@ -35,6 +35,9 @@ fn migrations_hash() -> String {
         m.version.hash(&mut hasher);
         m.checksum.hash(&mut hasher);
     }
+    // The template also holds the catalog: new data, new template.
+    mvp_platform::catalog::CATALOG_CSV.hash(&mut hasher);
+    mvp_platform::catalog::WMI_CSV.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 
@@ -94,6 +97,11 @@ async fn build_template(
             .await
             .context("migrating the template database failed")?;
         conn.close().await?;
+        let pool = sqlx::PgPool::connect(&with_database(admin_url, &building)).await?;
+        mvp_platform::catalog::ensure_loaded(&pool, None)
+            .await
+            .context("loading the catalog into the template failed")?;
+        pool.close().await;
     }
     // Renamed only when complete, so a half-built template is never used.
     admin

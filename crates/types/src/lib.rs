@@ -6,6 +6,7 @@ pub mod email;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod platform;
 pub mod user;
 pub mod vin;
 
