@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::openapi;
 
 /// Routes documented in the OpenAPI document, with their full paths.
-pub fn api_routes() -> OpenApiRouter<AppState> {
+pub fn api_routes(image_max_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health_root))
         .routes(routes!(api_health))
@@ -27,11 +27,12 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(mvp_user_preferences::router())
         .merge(mvp_onboarding::router())
         .merge(mvp_platform::router())
+        .merge(mvp_vehicles::router(image_max_bytes))
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
 pub fn build(state: AppState, extra: Router<AppState>) -> Router {
-    let (api, doc) = api_routes().split_for_parts();
+    let (api, doc) = api_routes(state.config.storage.image_max_bytes).split_for_parts();
     let doc_json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
 
     let mut router = Router::new()

@@ -155,7 +155,9 @@ async fn platform_import(
     use anyhow::Context as _;
     let read = |path: &Option<std::path::PathBuf>, embedded: &str| -> anyhow::Result<String> {
         match path {
-            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())),
+            Some(p) => {
+                std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+            }
             None => Ok(embedded.to_owned()),
         }
     };
@@ -164,9 +166,14 @@ async fn platform_import(
     let pool = db::connect(&config.database).await?;
     db::migrate(&pool).await?;
     let cache = mvp_core::Cache::from_config(&config.redis)?;
-    let source = if catalog.is_some() { "file" } else { "embedded" };
+    let source = if catalog.is_some() {
+        "file"
+    } else {
+        "embedded"
+    };
     let imported =
-        mvp_platform::catalog::import(&pool, Some(&cache), source, &catalog_text, &wmi_text).await?;
+        mvp_platform::catalog::import(&pool, Some(&cache), source, &catalog_text, &wmi_text)
+            .await?;
     let rows: i64 = sqlx::query_scalar("select count(*) from vehicles.vehicle_options")
         .fetch_one(&pool)
         .await?;

@@ -214,7 +214,11 @@ impl Cache {
                 let mut cursor: u64 = 0;
                 loop {
                     let mut scan = redis::cmd("SCAN");
-                    scan.arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500);
+                    scan.arg(cursor)
+                        .arg("MATCH")
+                        .arg(&pattern)
+                        .arg("COUNT")
+                        .arg(500);
                     let Some((next, keys)) = redis.run::<(u64, Vec<String>)>(scan).await else {
                         return;
                     };

@@ -13,9 +13,11 @@ pub mod extract;
 pub mod health;
 pub mod http;
 pub mod outbox;
+pub mod pagination;
 pub mod ratelimit;
 pub mod secret;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 
 pub use auth::{AdminUser, AuthUser, UnverifiedUser};
@@ -24,4 +26,5 @@ pub use client::ClientInfo;
 pub use config::Config;
 pub use error::{AppError, AppResult, DbResultExt};
 pub use extract::AppJson;
+pub use pagination::Page;
 pub use state::AppState;

@@ -15,6 +15,7 @@ use crate::cache::Cache;
 use crate::config::{AuthProvider, Config};
 use crate::db;
 use crate::ratelimit::RateLimiter;
+use crate::storage::Storage;
 
 #[derive(Clone)]
 pub struct AppState(Arc<StateInner>);
@@ -28,6 +29,8 @@ pub struct StateInner {
     pub signing_key: Option<Arc<SigningKey>>,
     /// The Auth0 Management API (oidc provider with a management client configured).
     pub auth0: Option<Arc<Auth0Client>>,
+    /// Files (documents, vehicle images) under the data dir.
+    pub storage: Storage,
     /// Login/signup/resend limits, shared across replicas through Redis.
     pub limiter: RateLimiter,
     /// For calls to external services (JWKS, Auth0, OCR …): rustls, timeouts set per request.
@@ -75,6 +78,7 @@ impl AppState {
             AuthProvider::Local => None,
         };
         let limiter = RateLimiter::new(cache.clone());
+        let storage = Storage::local(&config.storage.data_dir)?;
         Ok(Self(Arc::new(StateInner {
             config,
             db: pool,
@@ -82,6 +86,7 @@ impl AppState {
             verifier,
             signing_key,
             auth0,
+            storage,
             limiter,
             http,
         })))

@@ -4,10 +4,10 @@
 use std::future::Future;
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use mvp_types::platform::{CatalogItem, VinDecode};
 use mvp_types::{FieldError, Vin};
@@ -58,7 +58,10 @@ impl CascadeQuery {
             Some(raw) => match raw.parse::<i16>() {
                 Ok(y) if y > 0 => y,
                 _ => {
-                    details.push(FieldError::new("year", format!("{raw:?} is not a model year")));
+                    details.push(FieldError::new(
+                        "year",
+                        format!("{raw:?} is not a model year"),
+                    ));
                     0
                 }
             },
@@ -84,7 +87,11 @@ impl CascadeQuery {
 }
 
 fn key_part(value: &Option<String>) -> String {
-    value.as_deref().unwrap_or("*").to_lowercase().replace(':', "_")
+    value
+        .as_deref()
+        .unwrap_or("*")
+        .to_lowercase()
+        .replace(':', "_")
 }
 
 fn json_bytes(bytes: Vec<u8>) -> Response {
@@ -113,7 +120,10 @@ where
     responses((status = 200, body = [i32])))]
 pub async fn years(State(state): State<AppState>, _user: AuthUser) -> AppResult<Response> {
     let pool = state.db.clone();
-    cached(&state, "years".to_owned(), || async move { repo::years(&pool).await }).await
+    cached(&state, "years".to_owned(), || async move {
+        repo::years(&pool).await
+    })
+    .await
 }
 
 /// Makes sold in a model year.
@@ -161,7 +171,12 @@ pub async fn trims(
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
     let f = query.parse(&["make", "model"])?;
-    let key = format!("trims:{}:{}:{}", f.year, key_part(&f.make), key_part(&f.model));
+    let key = format!(
+        "trims:{}:{}:{}",
+        f.year,
+        key_part(&f.make),
+        key_part(&f.model)
+    );
     let pool = state.db.clone();
     cached(&state, key, || async move {
         repo::trims(

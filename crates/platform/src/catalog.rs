@@ -54,9 +54,20 @@ pub fn parse_catalog(text: &str) -> anyhow::Result<Expanded> {
     for (line, record) in reader.deserialize::<CatalogRecord>().enumerate() {
         let row = record.with_context(|| format!("catalog row {}", line + 2))?;
         if row.year_from < FIRST_YEAR || row.year_to < row.year_from {
-            bail!("catalog row {}: bad year range {}-{}", line + 2, row.year_from, row.year_to);
+            bail!(
+                "catalog row {}: bad year range {}-{}",
+                line + 2,
+                row.year_from,
+                row.year_to
+            );
         }
-        let fields = [&row.make, &row.model, &row.trim, &row.engine, &row.transmission];
+        let fields = [
+            &row.make,
+            &row.model,
+            &row.trim,
+            &row.engine,
+            &row.transmission,
+        ];
         if fields.iter().any(|f| f.trim().is_empty()) {
             bail!("catalog row {}: empty field", line + 2);
         }
@@ -175,7 +186,14 @@ pub async fn import(
 
     let (codes, manufacturers, makes, countries): (Vec<_>, Vec<_>, Vec<_>, Vec<_>) = wmi
         .into_iter()
-        .map(|w| (w.wmi.trim().to_uppercase(), w.manufacturer, w.make, w.country))
+        .map(|w| {
+            (
+                w.wmi.trim().to_uppercase(),
+                w.manufacturer,
+                w.make,
+                w.country,
+            )
+        })
         .fold((vec![], vec![], vec![], vec![]), |mut acc, (a, b, c, d)| {
             acc.0.push(a);
             acc.1.push(b);
@@ -233,14 +251,21 @@ mod tests {
     #[test]
     fn a_reversed_year_range_is_an_error_naming_the_row() {
         let csv = "year_from,year_to,make,model,trim,engine,transmission\n2019,2018,A,B,C,D,E\n";
-        let err = parse_catalog(csv).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = parse_catalog(csv)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("row 2"), "{err}");
     }
 
     #[test]
     fn the_embedded_data_parses() {
         let rows = parse_catalog(CATALOG_CSV).unwrap_or_else(|e| panic!("{e:#}"));
-        assert!(rows.years.len() > 1000, "only {} option rows", rows.years.len());
+        assert!(
+            rows.years.len() > 1000,
+            "only {} option rows",
+            rows.years.len()
+        );
         assert!(parse_wmi(WMI_CSV).map(|w| w.len()).unwrap_or(0) > 100);
     }
 }

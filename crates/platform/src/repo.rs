@@ -12,7 +12,10 @@ struct Row {
 
 fn items(rows: Vec<Row>) -> Vec<CatalogItem> {
     rows.into_iter()
-        .map(|r| CatalogItem { id: r.id, name: r.name })
+        .map(|r| CatalogItem {
+            id: r.id,
+            name: r.name,
+        })
         .collect()
 }
 
@@ -50,7 +53,12 @@ pub async fn models(pool: &PgPool, year: i16, make: &str) -> sqlx::Result<Vec<Ca
     Ok(items(rows))
 }
 
-pub async fn trims(pool: &PgPool, year: i16, make: &str, model: &str) -> sqlx::Result<Vec<CatalogItem>> {
+pub async fn trims(
+    pool: &PgPool,
+    year: i16,
+    make: &str,
+    model: &str,
+) -> sqlx::Result<Vec<CatalogItem>> {
     let rows = sqlx::query_as::<_, Row>(
         "select distinct t.id, t.name from vehicles.vehicle_options o
          join vehicles.makes mk on mk.id = o.make_id
@@ -140,7 +148,11 @@ pub async fn canonical_make(pool: &PgPool, make: &str) -> sqlx::Result<Option<St
 }
 
 /// The catalog's spelling of a model of a make, matched ignoring case, spaces and dashes.
-pub async fn canonical_model(pool: &PgPool, make: &str, model: &str) -> sqlx::Result<Option<String>> {
+pub async fn canonical_model(
+    pool: &PgPool,
+    make: &str,
+    model: &str,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
         "select md.name from vehicles.models md join vehicles.makes mk on mk.id = md.make_id
          where lower(mk.name) = lower($1)

@@ -60,10 +60,18 @@ fn fuel_name(fuel: vin_decode::FuelType) -> Option<&'static str> {
 
 /// Picks the catalog engine that matches the cylinder count (`I4`, `V6`, `H4` …), when exactly one does.
 fn engine_by_cylinders(engines: &[String], cylinders: u8) -> Option<String> {
-    let tags = [format!("I{cylinders}"), format!("V{cylinders}"), format!("H{cylinders}"), format!("W{cylinders}")];
+    let tags = [
+        format!("I{cylinders}"),
+        format!("V{cylinders}"),
+        format!("H{cylinders}"),
+        format!("W{cylinders}"),
+    ];
     let matches: Vec<&String> = engines
         .iter()
-        .filter(|e| e.split_whitespace().any(|word| tags.iter().any(|t| t == word)))
+        .filter(|e| {
+            e.split_whitespace()
+                .any(|word| tags.iter().any(|t| t == word))
+        })
         .collect();
     match matches.as_slice() {
         [one] => Some((*one).clone()),
@@ -116,7 +124,9 @@ pub async fn decode_vin(pool: &PgPool, vin: &Vin) -> sqlx::Result<VinDecode> {
             .or_else(|| clean(v.engine_model.clone())),
         _ => None,
     };
-    let fuel_type = if !catalog_engines.is_empty() && catalog_engines.iter().all(|e| e.contains("Electric")) {
+    let fuel_type = if !catalog_engines.is_empty()
+        && catalog_engines.iter().all(|e| e.contains("Electric"))
+    {
         Some("electric".to_owned())
     } else if !catalog_engines.is_empty() && catalog_engines.iter().all(|e| e.contains("Diesel")) {
         Some("diesel".to_owned())

@@ -8,6 +8,7 @@ pub mod health;
 pub mod ids;
 pub mod platform;
 pub mod user;
+pub mod vehicle;
 pub mod vin;
 
 pub use email::Email;

@@ -258,6 +258,7 @@ pub struct LocalAuthConfig {
 pub struct StorageConfig {
     #[serde(default, deserialize_with = "de_data_dir")]
     pub data_dir: PathBuf,
+    pub image_max_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,61 @@
+//! `?limit=&offset=` for every list (API.md: default 100, max 500), and the `X-Total-Count` header.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::http::TOTAL_COUNT;
+
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Deserialize)]
+struct RawPage {
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Query(raw) = Query::<RawPage>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::BadRequest("malformed query string".to_owned()))?;
+        let number = |field: &str, value: Option<String>, default: i64| -> Result<i64, AppError> {
+            match value.as_deref().map(str::trim) {
+                None | Some("") => Ok(default),
+                Some(text) => text.parse::<i64>().map_err(|_| {
+                    AppError::validation(field, format!("{text:?} is not a whole number"))
+                }),
+            }
+        };
+        let limit = number("limit", raw.limit, DEFAULT_LIMIT)?;
+        let offset = number("offset", raw.offset, 0)?;
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::validation(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        if offset < 0 {
+            return Err(AppError::validation("offset", "must not be negative"));
+        }
+        Ok(Self { limit, offset })
+    }
+}
+
+/// Headers carrying the total of a list.
+pub fn total_header(total: i64) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(TOTAL_COUNT, HeaderValue::from(total));
+    headers
+}

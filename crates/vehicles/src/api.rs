@@ -1,0 +1,309 @@
+//! Handlers of `/api/vehicles*`.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mvp_core::error::DbResultExt as _;
+use mvp_core::pagination::total_header;
+use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
+use mvp_types::vehicle::{Vehicle, VehicleInput};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::{VehicleFields, parse_vin};
+use crate::image::{self, Kind};
+use crate::repo;
+
+const NOT_FOUND: AppError = AppError::NotFound("vehicle");
+
+fn vehicle_id(raw: &str) -> AppResult<Uuid> {
+    // A malformed id cannot name anything the user owns: the same 404 as an unknown one.
+    Uuid::parse_str(raw).map_err(|_| NOT_FOUND)
+}
+
+/// Parses the body, decoding the VIN first when it is needed to fill year/make/model.
+async fn fields(state: &AppState, input: VehicleInput) -> AppResult<VehicleFields> {
+    let vin = parse_vin(&input)?;
+    let needs_decode = input.year.is_none()
+        || input.make.as_deref().is_none_or(|m| m.trim().is_empty())
+        || input.model.as_deref().is_none_or(|m| m.trim().is_empty());
+    let decoded = match (&vin, needs_decode) {
+        (Some(vin), true) => Some(mvp_platform::decode_vin(&state.db, vin).await?),
+        _ => None,
+    };
+    VehicleFields::parse(input, vin, decoded.as_ref())
+}
+
+fn duplicate_vin() -> AppError {
+    AppError::Conflict("you already have a vehicle with this VIN".to_owned())
+}
+
+/// The user's vehicles, newest first.
+#[utoipa::path(get, path = "/api/vehicles", tag = "vehicles", security(("bearer" = [])),
+    params(("limit" = Option<i64>, Query, description = "1–500, default 100"),
+           ("offset" = Option<i64>, Query, description = "default 0")),
+    responses((status = 200, body = [Vehicle], headers(("X-Total-Count" = i64, description = "all the user's vehicles")))))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    page: Page,
+) -> AppResult<(HeaderMap, Json<Vec<Vehicle>>)> {
+    let (rows, total) =
+        repo::list(&state.db, user.user_id.as_str(), page.limit, page.offset).await?;
+    Ok((
+        total_header(total),
+        Json(rows.into_iter().map(Vehicle::from).collect()),
+    ))
+}
+
+/// Adds a vehicle. `year`, `make` and `model` are required unless a decodable `vin` supplies them.
+#[utoipa::path(post, path = "/api/vehicles", tag = "vehicles", security(("bearer" = [])),
+    request_body = VehicleInput,
+    responses((status = 201, body = Vehicle, headers(("Location" = String))),
+              (status = 400, body = mvp_types::ErrorBody),
+              (status = 409, description = "Same VIN as another of your vehicles", body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(input): AppJson<VehicleInput>,
+) -> AppResult<Response> {
+    let fields = fields(&state, input).await?;
+    let row = repo::insert(&state.db, user.user_id.as_str(), &fields)
+        .await
+        .on_constraint("vehicles_user_vin_key", duplicate_vin)?;
+    let location = format!("/api/vehicles/{}", row.id);
+    let mut response = (StatusCode::CREATED, Json(Vehicle::from(row))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One vehicle.
+#[utoipa::path(get, path = "/api/vehicles/{id}", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vehicle), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vehicle>> {
+    let id = vehicle_id(&id)?;
+    let row = repo::find(&state.db, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(Json(row.into()))
+}
+
+/// Replaces a vehicle with the representation sent. The odometer cannot go down unless
+/// `odometerCorrection: true` is sent.
+#[utoipa::path(put, path = "/api/vehicles/{id}", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = VehicleInput,
+    responses((status = 200, body = Vehicle), (status = 400, body = mvp_types::ErrorBody),
+              (status = 404, body = mvp_types::ErrorBody), (status = 409, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<VehicleInput>,
+) -> AppResult<Json<Vehicle>> {
+    let id = vehicle_id(&id)?;
+    let user_id = user.user_id.as_str();
+    let current = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
+    let correction = input.odometer_correction;
+    let mut input = input;
+    if input.odometer_reading.is_none() {
+        input.odometer_reading = Some(current.odometer_reading);
+    }
+    let fields = fields(&state, input).await?;
+    if fields.odometer_reading < current.odometer_reading && !correction {
+        return Err(AppError::validation(
+            "odometerReading",
+            format!(
+                "lower than the current reading ({}); send odometerCorrection: true to correct a mistake",
+                current.odometer_reading
+            ),
+        ));
+    }
+    let row = repo::update(&state.db, user_id, id, &fields)
+        .await
+        .on_constraint("vehicles_user_vin_key", duplicate_vin)?
+        .ok_or(NOT_FOUND)?;
+    Ok(Json(row.into()))
+}
+
+/// Deletes a vehicle (soft: its history is kept, it disappears from every list and route).
+#[utoipa::path(delete, path = "/api/vehicles/{id}", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let id = vehicle_id(&id)?;
+    if repo::soft_delete(&state.db, user.user_id.as_str(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(NOT_FOUND)
+    }
+}
+
+/// Reads the multipart field `image`, refusing more than `limit` bytes.
+async fn read_image(mut multipart: Multipart, limit: usize) -> AppResult<Vec<u8>> {
+    let too_large = || {
+        AppError::PayloadTooLarge(format!(
+            "the image is larger than {} MiB",
+            limit / (1024 * 1024)
+        ))
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest("malformed multipart body".to_owned())
+        }
+    })? {
+        if field.name() != Some("image") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                AppError::BadRequest("the upload was interrupted".to_owned())
+            }
+        })? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(AppError::validation(
+        "image",
+        "send the photo in a multipart field named \"image\"",
+    ))
+}
+
+/// Sets the vehicle's photo (multipart field `image`: JPEG, PNG or WebP, judged by content).
+#[utoipa::path(put, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", description = "field `image`"),
+    responses((status = 200, body = Vehicle), (status = 404, body = mvp_types::ErrorBody),
+              (status = 413, body = mvp_types::ErrorBody), (status = 415, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn put_image(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Json<Vehicle>> {
+    let id = vehicle_id(&id)?;
+    let user_id = user.user_id.as_str();
+    repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
+    let bytes = read_image(multipart, state.config.storage.image_max_bytes).await?;
+    let kind: Kind = image::sniff(&bytes).ok_or_else(|| {
+        AppError::UnsupportedMediaType("the photo must be a JPEG, PNG or WebP image".to_owned())
+    })?;
+    let processed = tokio::task::spawn_blocking(move || image::process(&bytes, kind))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| match e {
+            image::ImageError::TooLarge => AppError::PayloadTooLarge(e.to_string()),
+            image::ImageError::Corrupt => AppError::UnsupportedMediaType(e.to_string()),
+        })?;
+    let name = Uuid::new_v4().simple();
+    let image_key = format!("vehicle-images/{id}/{name}.{}", kind.extension());
+    let thumb_key = format!("vehicle-images/{id}/{name}-thumb.jpg");
+    state.storage.put(&image_key, processed.original).await?;
+    state.storage.put(&thumb_key, processed.thumbnail).await?;
+    let keys = (
+        Some(image_key.clone()),
+        Some(thumb_key.clone()),
+        Some(kind.content_type().to_owned()),
+    );
+    let Some(old) = repo::set_image(&state.db, user_id, id, keys).await? else {
+        // Deleted meanwhile: leave nothing behind.
+        state.storage.delete(&image_key).await?;
+        state.storage.delete(&thumb_key).await?;
+        return Err(NOT_FOUND);
+    };
+    for key in [old.0, old.1].into_iter().flatten() {
+        if let Err(err) = state.storage.delete(&key).await {
+            tracing::warn!(error = %format!("{err:#}"), "could not remove a replaced image");
+        }
+    }
+    let row = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
+    Ok(Json(row.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImageQuery {
+    /// `thumb` for the 512 px thumbnail.
+    pub size: Option<String>,
+}
+
+/// The vehicle's photo (`?size=thumb` for the thumbnail).
+#[utoipa::path(get, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ImageQuery),
+    responses((status = 200, description = "The image bytes", content_type = "image/*"),
+              (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn get_image(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Query(query): Query<ImageQuery>,
+) -> AppResult<Response> {
+    let id = vehicle_id(&id)?;
+    let row = repo::find(&state.db, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    let thumb = query.size.as_deref() == Some("thumb");
+    let (key, content_type) = match (thumb, row.image_key, row.thumb_key, row.image_content_type) {
+        (true, Some(_), Some(thumb), _) => (thumb, "image/jpeg".to_owned()),
+        (false, Some(image), _, Some(ct)) => (image, ct),
+        _ => return Err(AppError::NotFound("image")),
+    };
+    let bytes = state.storage.get(&key).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Removes the vehicle's photo.
+#[utoipa::path(delete, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn delete_image(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let id = vehicle_id(&id)?;
+    let old = repo::set_image(&state.db, user.user_id.as_str(), id, (None, None, None))
+        .await?
+        .ok_or(NOT_FOUND)?;
+    if old.0.is_none() {
+        return Err(AppError::NotFound("image"));
+    }
+    for key in [old.0, old.1].into_iter().flatten() {
+        state.storage.delete(&key).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

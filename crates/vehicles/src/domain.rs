@@ -1,0 +1,289 @@
+//! Vehicle rules (parse, don't validate): a `VehicleInput` becomes a `VehicleFields` only when every
+//! rule holds; each broken rule names its field. A VIN that decodes fills an empty year, make or
+//! model (and trim, engine, fuel type).
+
+use chrono::{Datelike, NaiveDate, Utc};
+use mvp_core::AppError;
+use mvp_types::platform::VinDecode;
+use mvp_types::vehicle::{FUEL_TYPES, VehicleInput};
+use mvp_types::{FieldError, Vin};
+use rust_decimal::Decimal;
+
+pub const NAME_MAX: usize = 50;
+pub const TEXT_MAX: usize = 100;
+pub const NOTES_MAX: usize = 5000;
+pub const FIRST_YEAR: i32 = 1900;
+const PRICE_MAX: i64 = 10_000_000_000;
+
+/// Everything stored for a vehicle, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VehicleFields {
+    pub vin: Option<Vin>,
+    pub year: i32,
+    pub make: String,
+    pub model: String,
+    pub trim_level: Option<String>,
+    pub engine: Option<String>,
+    pub transmission: Option<String>,
+    pub drive_type: Option<String>,
+    pub fuel_type: Option<String>,
+    pub nickname: Option<String>,
+    pub color: Option<String>,
+    pub license_plate: Option<String>,
+    pub odometer_reading: i64,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_price: Option<Decimal>,
+    pub notes: Option<String>,
+}
+
+/// Parses just the VIN (so the caller can decode it before the rest is checked).
+pub fn parse_vin(input: &VehicleInput) -> Result<Option<Vin>, AppError> {
+    match input
+        .vin
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(None),
+        Some(raw) => Vin::parse(raw)
+            .map(Some)
+            .map_err(|e| AppError::validation("vin", e.to_string())),
+    }
+}
+
+fn optional_text(
+    details: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let value = value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())?;
+    if value.chars().count() > max {
+        details.push(FieldError::new(field, format!("at most {max} characters")));
+    } else if field != "notes" && value.chars().any(char::is_control) {
+        details.push(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Some(value)
+}
+
+impl VehicleFields {
+    /// `vin` is the already-parsed VIN; `decoded` what it decoded to, if anything.
+    pub fn parse(
+        input: VehicleInput,
+        vin: Option<Vin>,
+        decoded: Option<&VinDecode>,
+    ) -> Result<Self, AppError> {
+        let mut details = Vec::new();
+        let next_year = Utc::now().year() + 1;
+        let year = input.year.or(decoded.and_then(|d| d.year));
+        let year = match year {
+            None => {
+                details.push(FieldError::new("year", "year is required"));
+                0
+            }
+            Some(y) if !(FIRST_YEAR..=next_year).contains(&y) => {
+                details.push(FieldError::new(
+                    "year",
+                    format!("must be between {FIRST_YEAR} and {next_year}"),
+                ));
+                y
+            }
+            Some(y) => y,
+        };
+        let mut name = |field: &str, value: Option<String>, fallback: Option<String>| {
+            let value = value
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .or(fallback);
+            match value {
+                None => {
+                    details.push(FieldError::new(field, format!("{field} is required")));
+                    String::new()
+                }
+                Some(v) if v.chars().count() > NAME_MAX => {
+                    details.push(FieldError::new(
+                        field,
+                        format!("at most {NAME_MAX} characters"),
+                    ));
+                    v
+                }
+                Some(v) => v,
+            }
+        };
+        let make = name("make", input.make, decoded.and_then(|d| d.make.clone()));
+        let model = name("model", input.model, decoded.and_then(|d| d.model.clone()));
+
+        let trim_level = optional_text(&mut details, "trimLevel", input.trim_level, TEXT_MAX)
+            .or_else(|| decoded.and_then(|d| d.trim.clone()));
+        let engine = optional_text(&mut details, "engine", input.engine, TEXT_MAX)
+            .or_else(|| decoded.and_then(|d| d.engine.clone()));
+        let transmission =
+            optional_text(&mut details, "transmission", input.transmission, TEXT_MAX);
+        let drive_type = optional_text(&mut details, "driveType", input.drive_type, TEXT_MAX);
+        let nickname = optional_text(&mut details, "nickname", input.nickname, NAME_MAX);
+        let color = optional_text(&mut details, "color", input.color, NAME_MAX);
+        let license_plate = optional_text(&mut details, "licensePlate", input.license_plate, 20);
+        let notes = optional_text(&mut details, "notes", input.notes, NOTES_MAX);
+
+        let fuel_type = match input
+            .fuel_type
+            .map(|f| f.trim().to_lowercase())
+            .filter(|f| !f.is_empty())
+        {
+            Some(fuel) if FUEL_TYPES.contains(&fuel.as_str()) => Some(fuel),
+            Some(fuel) => {
+                details.push(FieldError::new(
+                    "fuelType",
+                    format!("{fuel:?} is not one of {}", FUEL_TYPES.join(", ")),
+                ));
+                None
+            }
+            None => decoded.and_then(|d| d.fuel_type.clone()),
+        };
+
+        let odometer_reading = input.odometer_reading.unwrap_or(0);
+        if odometer_reading < 0 {
+            details.push(FieldError::new("odometerReading", "must not be negative"));
+        }
+        if input
+            .purchase_date
+            .is_some_and(|d| d > Utc::now().date_naive())
+        {
+            details.push(FieldError::new("purchaseDate", "must not be in the future"));
+        }
+        if let Some(price) = input.purchase_price {
+            if price.is_sign_negative() {
+                details.push(FieldError::new("purchasePrice", "must not be negative"));
+            } else if price.scale() > 2 && price != price.round_dp(2) {
+                details.push(FieldError::new("purchasePrice", "at most 2 decimal places"));
+            } else if price >= Decimal::from(PRICE_MAX) {
+                details.push(FieldError::new("purchasePrice", "is too large"));
+            }
+        }
+        if details.is_empty() {
+            Ok(Self {
+                vin,
+                year,
+                make,
+                model,
+                trim_level,
+                engine,
+                transmission,
+                drive_type,
+                fuel_type,
+                nickname,
+                color,
+                license_plate,
+                odometer_reading,
+                purchase_date: input.purchase_date,
+                purchase_price: input.purchase_price,
+                notes,
+            })
+        } else {
+            Err(AppError::validation_many(details))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> VehicleInput {
+        VehicleInput {
+            year: Some(2019),
+            make: Some(" Honda ".into()),
+            model: Some("Civic".into()),
+            odometer_reading: Some(42_000),
+            ..VehicleInput::default()
+        }
+    }
+
+    fn fields(result: Result<VehicleFields, AppError>) -> Vec<String> {
+        match result {
+            Err(AppError::Validation { details, .. }) => {
+                details.into_iter().map(|d| d.field).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_plain_vehicle_parses_trimmed() {
+        let v = VehicleFields::parse(input(), None, None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (v.make.as_str(), v.model.as_str(), v.year),
+            ("Honda", "Civic", 2019)
+        );
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let mut i = input();
+        i.year = Some(1899);
+        i.make = Some("   ".into());
+        i.model = Some("x".repeat(51));
+        i.odometer_reading = Some(-1);
+        i.fuel_type = Some("steam".into());
+        i.purchase_price = Some(Decimal::new(-1, 0));
+        assert_eq!(
+            fields(VehicleFields::parse(i, None, None)),
+            [
+                "year",
+                "make",
+                "model",
+                "fuelType",
+                "odometerReading",
+                "purchasePrice"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_decoded_vin_fills_what_is_missing_only() {
+        let decoded = VinDecode {
+            vin: "1HGCM82633A004352".into(),
+            valid: true,
+            year: Some(2003),
+            make: Some("Honda".into()),
+            model: Some("Accord".into()),
+            trim: Some("EX".into()),
+            engine: Some("3.0L V6".into()),
+            body_class: None,
+            fuel_type: Some("gasoline".into()),
+            manufacturer: None,
+            plant_country: None,
+        };
+        let mut i = VehicleInput {
+            nickname: Some("Daily".into()),
+            ..VehicleInput::default()
+        };
+        i.model = Some("Accord Coupe".into());
+        let v = VehicleFields::parse(i, None, Some(&decoded)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(v.year, 2003);
+        assert_eq!(v.make, "Honda");
+        assert_eq!(v.model, "Accord Coupe");
+        assert_eq!(v.engine.as_deref(), Some("3.0L V6"));
+    }
+
+    #[test]
+    fn prices_keep_their_digits_and_refuse_fractions_of_cents() {
+        let mut i = input();
+        i.purchase_price = Some(Decimal::new(1299950, 2));
+        let v = VehicleFields::parse(i.clone(), None, None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            v.purchase_price.map(|p| p.to_string()).as_deref(),
+            Some("12999.50")
+        );
+        i.purchase_price = Some(Decimal::new(12999505, 3));
+        assert_eq!(
+            fields(VehicleFields::parse(i, None, None)),
+            ["purchasePrice"]
+        );
+    }
+}

@@ -1,0 +1,253 @@
+//! `vehicles` queries. Every one names the user: another user's vehicle, or a deleted one, is simply
+//! not found.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::vehicle::Vehicle;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::VehicleFields;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct VehicleRow {
+    pub id: Uuid,
+    pub vin: Option<String>,
+    pub year: i16,
+    pub make: String,
+    pub model: String,
+    pub trim_level: Option<String>,
+    pub engine: Option<String>,
+    pub transmission: Option<String>,
+    pub drive_type: Option<String>,
+    pub fuel_type: Option<String>,
+    pub nickname: Option<String>,
+    pub color: Option<String>,
+    pub license_plate: Option<String>,
+    pub odometer_reading: i64,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_price: Option<Decimal>,
+    pub notes: Option<String>,
+    pub image_key: Option<String>,
+    pub thumb_key: Option<String>,
+    pub image_content_type: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<VehicleRow> for Vehicle {
+    fn from(r: VehicleRow) -> Self {
+        Self {
+            id: r.id,
+            vin: r.vin,
+            year: i32::from(r.year),
+            make: r.make,
+            model: r.model,
+            trim_level: r.trim_level,
+            engine: r.engine,
+            transmission: r.transmission,
+            drive_type: r.drive_type,
+            fuel_type: r.fuel_type,
+            nickname: r.nickname,
+            color: r.color,
+            license_plate: r.license_plate,
+            odometer_reading: r.odometer_reading,
+            purchase_date: r.purchase_date,
+            purchase_price: r.purchase_price,
+            notes: r.notes,
+            has_image: r.image_key.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, vin, year, make, model, trim_level, engine, transmission, drive_type, \
+    fuel_type, nickname, color, license_plate, odometer_reading, purchase_date, purchase_price, notes, \
+    image_key, thumb_key, image_content_type, created_at, updated_at";
+
+fn year(fields: &VehicleFields) -> i16 {
+    i16::try_from(fields.year).unwrap_or(i16::MAX)
+}
+
+pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Result<VehicleRow> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "insert into vehicles (id, user_id, vin, year, make, model, trim_level, engine, transmission,
+            drive_type, fuel_type, nickname, color, license_plate, odometer_reading, purchase_date,
+            purchase_price, notes)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         returning {COLUMNS}"
+    )))
+    .bind(Uuid::now_v7())
+    .bind(user_id)
+    .bind(f.vin.as_ref().map(|v| v.as_str().to_owned()))
+    .bind(year(f))
+    .bind(&f.make)
+    .bind(&f.model)
+    .bind(&f.trim_level)
+    .bind(&f.engine)
+    .bind(&f.transmission)
+    .bind(&f.drive_type)
+    .bind(&f.fuel_type)
+    .bind(&f.nickname)
+    .bind(&f.color)
+    .bind(&f.license_plate)
+    .bind(f.odometer_reading)
+    .bind(f.purchase_date)
+    .bind(f.purchase_price)
+    .bind(&f.notes)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn list(
+    pool: &PgPool,
+    user_id: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<VehicleRow>, i64)> {
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from vehicles where user_id = $1 and deleted_at is null
+         order by created_at desc, id desc limit $2 offset $3"
+    )))
+    .bind(user_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar(
+        "select count(*) from vehicles where user_id = $1 and deleted_at is null",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<VehicleRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from vehicles where user_id = $1 and id = $2 and deleted_at is null"
+    )))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn update(
+    pool: &PgPool,
+    user_id: &str,
+    id: Uuid,
+    f: &VehicleFields,
+) -> sqlx::Result<Option<VehicleRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "update vehicles set vin = $3, year = $4, make = $5, model = $6, trim_level = $7, engine = $8,
+            transmission = $9, drive_type = $10, fuel_type = $11, nickname = $12, color = $13,
+            license_plate = $14, odometer_reading = $15, purchase_date = $16, purchase_price = $17,
+            notes = $18
+         where user_id = $1 and id = $2 and deleted_at is null
+         returning {COLUMNS}"
+    )))
+    .bind(user_id)
+    .bind(id)
+    .bind(f.vin.as_ref().map(|v| v.as_str().to_owned()))
+    .bind(year(f))
+    .bind(&f.make)
+    .bind(&f.model)
+    .bind(&f.trim_level)
+    .bind(&f.engine)
+    .bind(&f.transmission)
+    .bind(&f.drive_type)
+    .bind(&f.fuel_type)
+    .bind(&f.nickname)
+    .bind(&f.color)
+    .bind(&f.license_plate)
+    .bind(f.odometer_reading)
+    .bind(f.purchase_date)
+    .bind(f.purchase_price)
+    .bind(&f.notes)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update vehicles set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
+    )
+    .bind(user_id)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stored image keys `(image, thumbnail, content type)`.
+pub type ImageKeys = (Option<String>, Option<String>, Option<String>);
+
+/// Sets (or with `None`s clears) the image; returns the keys it replaced, or `None` if no such vehicle.
+pub async fn set_image(
+    pool: &PgPool,
+    user_id: &str,
+    id: Uuid,
+    keys: ImageKeys,
+) -> sqlx::Result<Option<ImageKeys>> {
+    let mut tx = pool.begin().await?;
+    let old: Option<ImageKeys> = sqlx::query_as(
+        "select image_key, thumb_key, image_content_type from vehicles
+         where user_id = $1 and id = $2 and deleted_at is null for update",
+    )
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if old.is_none() {
+        return Ok(None);
+    }
+    sqlx::query(
+        "update vehicles set image_key = $3, thumb_key = $4, image_content_type = $5
+         where user_id = $1 and id = $2",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(&keys.0)
+    .bind(&keys.1)
+    .bind(&keys.2)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(old)
+}
+
+/// The vehicle's current odometer, if the vehicle is the user's and live (other features ask this).
+pub async fn odometer(
+    conn: &mut PgConnection,
+    user_id: &str,
+    id: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "select odometer_reading from vehicles where user_id = $1 and id = $2 and deleted_at is null",
+    )
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves the odometer forward to `reading` (never back). Returns whether it moved.
+pub async fn advance_odometer(
+    conn: &mut PgConnection,
+    user_id: &str,
+    id: Uuid,
+    reading: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update vehicles set odometer_reading = $3
+         where user_id = $1 and id = $2 and deleted_at is null and odometer_reading < $3",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(reading)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
