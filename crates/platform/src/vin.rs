@@ -43,6 +43,24 @@ fn clean(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty() && !v.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// vPIC writes names in capitals (`TESLA`, `MERCEDES-BENZ`); short ones are initialisms (`BMW`, `GMC`).
+fn title_case(name: &str) -> String {
+    if name.len() <= 3 || name.chars().any(|c| c.is_ascii_lowercase()) {
+        return name.to_owned();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut start = true;
+    for c in name.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphanumeric();
+    }
+    out
+}
+
 fn fuel_name(fuel: vin_decode::FuelType) -> Option<&'static str> {
     use vin_decode::FuelType as F;
     Some(match fuel {
@@ -90,7 +108,9 @@ pub async fn decode_vin(pool: &PgPool, vin: &Vin) -> sqlx::Result<VinDecode> {
     let vpic_make = vehicle.as_ref().and_then(|v| clean(v.make.clone()));
     let make_guess = wmi.as_ref().map(|(_, make, _)| make.clone()).or(vpic_make);
     let make = match &make_guess {
-        Some(m) => repo::canonical_make(pool, m).await?.or(make_guess.clone()),
+        Some(m) => repo::canonical_make(pool, m)
+            .await?
+            .or_else(|| Some(title_case(m))),
         None => None,
     };
     let vpic_model = vehicle.as_ref().and_then(|v| clean(v.model.clone()));
@@ -170,6 +190,14 @@ pub async fn decode_vin(pool: &PgPool, vin: &Vin) -> sqlx::Result<VinDecode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitalised_names_are_title_cased_but_initialisms_kept() {
+        assert_eq!(title_case("TESLA"), "Tesla");
+        assert_eq!(title_case("MERCEDES-BENZ"), "Mercedes-Benz");
+        assert_eq!(title_case("BMW"), "BMW");
+        assert_eq!(title_case("McLaren"), "McLaren");
+    }
 
     #[test]
     fn the_engine_with_the_right_cylinder_count_is_chosen() {
