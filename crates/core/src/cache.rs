@@ -38,6 +38,8 @@ impl std::fmt::Debug for Cache {
 struct Inner {
     prefix: String,
     backend: Backend,
+    /// A small in-process copy in front of Redis for hot, rarely changing reads (`get_bytes_near`).
+    near: std::sync::Mutex<HashMap<String, (bytes::Bytes, Instant)>>,
 }
 
 enum Backend {
@@ -80,6 +82,7 @@ impl Cache {
             inner: Arc::new(Inner {
                 prefix: config.key_prefix.clone(),
                 backend,
+                near: std::sync::Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -90,6 +93,7 @@ impl Cache {
             inner: Arc::new(Inner {
                 prefix: prefix.to_owned(),
                 backend: Backend::Memory(Mutex::new(HashMap::new())),
+                near: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -202,9 +206,52 @@ impl Cache {
         }
     }
 
+    /// Like `get_bytes`, but first looks in this process's near copy (kept `near_ttl`), which saves
+    /// the Redis round trip on hot reads. Another process's invalidation reaches this copy only when
+    /// it expires, so use it for data that may be `near_ttl` stale (the vehicle catalog).
+    pub async fn get_bytes_near(&self, key: &str, near_ttl: Duration) -> Option<bytes::Bytes> {
+        let full = self.key(key);
+        let now = Instant::now();
+        let hit = self.inner.near.lock().ok().and_then(|near| {
+            near.get(&full)
+                .filter(|(_, expires)| *expires > now)
+                .map(|(bytes, _)| bytes.clone())
+        });
+        if hit.is_some() {
+            return hit;
+        }
+        let bytes = bytes::Bytes::from(self.get_bytes(key).await?);
+        self.remember_near(full, bytes.clone(), near_ttl);
+        Some(bytes)
+    }
+
+    /// `set_bytes` that also fills the near copy.
+    pub async fn set_bytes_near(
+        &self,
+        key: &str,
+        value: bytes::Bytes,
+        ttl: Duration,
+        near_ttl: Duration,
+    ) {
+        self.remember_near(self.key(key), value.clone(), near_ttl);
+        self.set_bytes(key, value.to_vec(), ttl).await;
+    }
+
+    fn remember_near(&self, full: String, bytes: bytes::Bytes, ttl: Duration) {
+        if let Ok(mut near) = self.inner.near.lock() {
+            if near.len() >= MEMORY_CAPACITY {
+                near.clear();
+            }
+            near.insert(full, (bytes, Instant::now() + ttl));
+        }
+    }
+
     /// Deletes every key starting with `prefix` (catalog invalidation). Redis: SCAN + UNLINK.
     pub async fn delete_prefix(&self, prefix: &str) {
         let full = self.key(prefix);
+        if let Ok(mut near) = self.inner.near.lock() {
+            near.retain(|k, _| !k.starts_with(&full));
+        }
         match &self.inner.backend {
             Backend::Memory(map) => {
                 map.lock().await.retain(|k, _| !k.starts_with(&full));

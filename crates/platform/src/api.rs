@@ -17,6 +17,9 @@ use crate::catalog::CACHE_PREFIX;
 use crate::repo;
 
 const TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long this process serves a catalog read without asking Redis (an import elsewhere shows here
+/// after at most this long; an import in this process clears it at once).
+const NEAR_TTL: Duration = Duration::from_secs(60);
 
 /// Filters of the cascade. Each level needs the levels above it.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -94,7 +97,7 @@ fn key_part(value: &Option<String>) -> String {
         .replace(':', "_")
 }
 
-fn json_bytes(bytes: Vec<u8>) -> Response {
+fn json_bytes(bytes: bytes::Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
@@ -106,12 +109,15 @@ where
     Fut: Future<Output = sqlx::Result<T>>,
 {
     let key = format!("{CACHE_PREFIX}{key}");
-    if let Some(bytes) = state.cache.get_bytes(&key).await {
+    if let Some(bytes) = state.cache.get_bytes_near(&key, NEAR_TTL).await {
         return Ok(json_bytes(bytes));
     }
     let value = load().await?;
-    let bytes = serde_json::to_vec(&value).map_err(anyhow::Error::from)?;
-    state.cache.set_bytes(&key, bytes.clone(), TTL).await;
+    let bytes = bytes::Bytes::from(serde_json::to_vec(&value).map_err(anyhow::Error::from)?);
+    state
+        .cache
+        .set_bytes_near(&key, bytes.clone(), TTL, NEAR_TTL)
+        .await;
     Ok(json_bytes(bytes))
 }
 

@@ -14,7 +14,7 @@ pub const WMI_CSV: &str = include_str!("../data/wmi.csv");
 /// Cache keys of catalog reads all start with this.
 pub const CACHE_PREFIX: &str = "platform:";
 
-const LOCK_KEY: i64 = 0x6d76_705f_6361_74; // "mvp_cat"
+const LOCK_KEY: i64 = 0x006d_7670_5f63_6174; // "mvp_cat"
 const FIRST_YEAR: i16 = 1900;
 
 #[derive(Debug, Deserialize)]

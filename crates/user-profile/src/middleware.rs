@@ -25,13 +25,16 @@ pub async fn ensure_profile(
     // An invalid token is left for the route's own extractor to refuse.
     if let Ok(UnverifiedUser(user)) = UnverifiedUser::from_request_parts(&mut parts, &state).await {
         let key = format!("profile:seen:{}", user.user_id);
-        if state.cache.get_bytes(&key).await.is_none() {
+        if state.cache.get_bytes_near(&key, SEEN_TTL).await.is_none() {
             if let Err(err) =
                 crate::repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await
             {
                 return AppError::from(err).into_response();
             }
-            state.cache.set_bytes(&key, vec![1], SEEN_TTL).await;
+            state
+                .cache
+                .set_bytes_near(&key, vec![1u8].into(), SEEN_TTL, SEEN_TTL)
+                .await;
         }
     }
     next.run(Request::from_parts(parts, body)).await
