@@ -4,9 +4,11 @@
 
 pub mod email;
 pub mod error;
+pub mod fuel;
 pub mod health;
 pub mod ids;
 pub mod platform;
+pub mod units;
 pub mod user;
 pub mod vehicle;
 pub mod vin;

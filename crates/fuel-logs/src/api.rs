@@ -1,0 +1,453 @@
+//! Handlers of `/api/fuel-logs*` and `/api/vehicles/{id}/fuel-stats`.
+
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use mvp_core::pagination::total_header;
+use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
+use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
+use mvp_types::units::{
+    EfficiencyUnit, VolumeKind, distance_from_km, price_per_unit, volume_from_canonical,
+};
+use mvp_types::user::{UnitSystem, UserPreferences};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{NewFuelLog, kind_of};
+use crate::repo::{self, FuelRow, ListFilter};
+
+const NOT_FOUND: AppError = AppError::NotFound("fuel log");
+
+fn parse_id(raw: &str, what: &'static str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
+}
+
+fn system_of(text: &str) -> UnitSystem {
+    if text == "metric" {
+        UnitSystem::Metric
+    } else {
+        UnitSystem::Imperial
+    }
+}
+
+/// A stored log in the user's units.
+fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
+    let to = prefs.unit_system;
+    let from = system_of(&row.entered_units);
+    let kind = kind_of(&row.fuel_type);
+    let same = from == to;
+    let unit = EfficiencyUnit::for_user(to, kind, false);
+    let efficiency = row
+        .interval_km
+        .zip(row.interval_volume)
+        .and_then(|(km, volume)| unit.compute(km, volume));
+    FuelLog {
+        id: row.id,
+        vehicle_id: row.vehicle_id,
+        date_time: row.date_time,
+        odometer_reading: if same {
+            row.odometer_entered
+        } else {
+            row.odometer_km.map(|km| distance_from_km(km, to))
+        },
+        trip_distance: row.trip_entered.map(|t| {
+            if same {
+                t
+            } else {
+                distance_from_km(mvp_types::units::distance_to_km(t, from), to)
+            }
+        }),
+        fuel_units: if same {
+            row.fuel_units_entered
+        } else {
+            volume_from_canonical(row.volume, to, kind)
+        },
+        cost_per_unit: price_per_unit(row.cost_per_unit_entered, from, to, kind),
+        total_cost: row.total_cost,
+        fuel_type: row.fuel_type,
+        fuel_grade: row.fuel_grade,
+        full_fill: row.full_fill,
+        missed_previous: row.missed_previous,
+        station_id: row.station_id,
+        location_name: row.location_name,
+        notes: row.notes,
+        efficiency,
+        efficiency_unit: unit.as_str().to_owned(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+async fn preferences(state: &AppState, user: &AuthUser) -> AppResult<UserPreferences> {
+    Ok(mvp_user_preferences::repo::get_or_create(&state.db, user.user_id.as_str()).await?)
+}
+
+/// The vehicle must be the user's live vehicle: anything else is a 404, like an unknown id.
+async fn require_vehicle(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    vehicle_id: Uuid,
+) -> AppResult<i64> {
+    mvp_vehicles::repo::odometer(conn, user.user_id.as_str(), vehicle_id)
+        .await?
+        .ok_or(AppError::NotFound("vehicle"))
+}
+
+/// Refuses an odometer that is not above every earlier reading and below every later one.
+async fn check_odometer(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    log: &NewFuelLog,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let Some(km) = log.odometer_km() else {
+        return Ok(());
+    };
+    let (before, after) = repo::odometer_bounds(
+        conn,
+        user.user_id.as_str(),
+        log.vehicle_id,
+        log.date_time,
+        except,
+    )
+    .await?;
+    let shown = |km: Decimal| distance_from_km(km, log.units);
+    if let Some(before) = before.filter(|b| km <= *b) {
+        return Err(AppError::validation(
+            "odometerReading",
+            format!(
+                "must be higher than the reading of an earlier fill-up ({})",
+                shown(before)
+            ),
+        ));
+    }
+    if let Some(after) = after.filter(|a| km >= *a) {
+        return Err(AppError::validation(
+            "odometerReading",
+            format!(
+                "must be lower than the reading of a later fill-up ({})",
+                shown(after)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves the vehicle's odometer forward when this reading is beyond it.
+async fn advance_vehicle(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    log: &NewFuelLog,
+) -> AppResult<()> {
+    if let Some(reading) = log.odometer {
+        let whole = reading.trunc();
+        if let Ok(value) = i64::from_str(&whole.to_string()) {
+            mvp_vehicles::repo::advance_odometer(
+                conn,
+                user.user_id.as_str(),
+                log.vehicle_id,
+                value,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    #[serde(rename = "vehicleId")]
+    pub vehicle_id: Option<String>,
+    /// RFC 3339; inclusive.
+    pub from: Option<String>,
+    /// RFC 3339; inclusive.
+    pub to: Option<String>,
+}
+
+fn time_param(field: &str, value: Option<&str>) -> AppResult<Option<DateTime<Utc>>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+            })
+            .map_err(|_| {
+                AppError::validation(field, format!("{text:?} is not a date or RFC 3339 time"))
+            }),
+    }
+}
+
+/// The user's fill-ups, newest first, optionally for one vehicle and a time range.
+#[utoipa::path(get, path = "/api/fuel-logs", tag = "fuel", security(("bearer" = [])),
+    params(ListQuery, ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
+    responses((status = 200, body = [FuelLog], headers(("X-Total-Count" = i64)))))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> AppResult<(HeaderMap, Json<Vec<FuelLog>>)> {
+    let vehicle_id = match query
+        .vehicle_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(raw) => Some(parse_id(raw, "vehicle")?),
+        None => None,
+    };
+    let filter = ListFilter {
+        vehicle_id,
+        from: time_param("from", query.from.as_deref())?,
+        to: time_param("to", query.to.as_deref())?,
+    };
+    let prefs = preferences(&state, &user).await?;
+    let (rows, total) = repo::list(
+        &state.db,
+        user.user_id.as_str(),
+        &filter,
+        page.limit,
+        page.offset,
+    )
+    .await?;
+    Ok((
+        total_header(total),
+        Json(rows.into_iter().map(|r| to_dto(r, &prefs)).collect()),
+    ))
+}
+
+/// Records a fill-up. Numbers are in the user's units; send `costPerUnit` or `totalCost` (or both).
+#[utoipa::path(post, path = "/api/fuel-logs", tag = "fuel", security(("bearer" = [])),
+    request_body = FuelLogInput,
+    responses((status = 201, body = FuelLog), (status = 400, body = mvp_types::ErrorBody),
+              (status = 404, description = "Not your vehicle", body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(input): AppJson<FuelLogInput>,
+) -> AppResult<Response> {
+    let prefs = preferences(&state, &user).await?;
+    let log = NewFuelLog::parse(input, prefs.unit_system)?;
+    let mut tx = state.db.begin().await?;
+    require_vehicle(&mut tx, &user, log.vehicle_id).await?;
+    check_odometer(&mut tx, &user, &log, None).await?;
+    let id = repo::insert(&mut tx, user.user_id.as_str(), &log).await?;
+    repo::recompute(
+        &mut tx,
+        user.user_id.as_str(),
+        log.vehicle_id,
+        log.date_time,
+    )
+    .await?;
+    advance_vehicle(&mut tx, &user, &log).await?;
+    let row = repo::find(&mut tx, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    tx.commit().await?;
+    let mut response = (StatusCode::CREATED, Json(to_dto(row, &prefs))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("/api/fuel-logs/{id}")) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One fill-up.
+#[utoipa::path(get, path = "/api/fuel-logs/{id}", tag = "fuel", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = FuelLog), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<FuelLog>> {
+    let id = parse_id(&id, "fuel log")?;
+    let prefs = preferences(&state, &user).await?;
+    let mut conn = state.db.acquire().await?;
+    let row = repo::find(&mut conn, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(Json(to_dto(row, &prefs)))
+}
+
+/// Replaces a fill-up; the economy of every later fill-up of the vehicle follows.
+#[utoipa::path(put, path = "/api/fuel-logs/{id}", tag = "fuel", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = FuelLogInput,
+    responses((status = 200, body = FuelLog), (status = 400, body = mvp_types::ErrorBody),
+              (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<FuelLogInput>,
+) -> AppResult<Json<FuelLog>> {
+    let id = parse_id(&id, "fuel log")?;
+    let prefs = preferences(&state, &user).await?;
+    let mut tx = state.db.begin().await?;
+    let old = repo::find(&mut tx, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    let log = NewFuelLog::parse(input, prefs.unit_system)?;
+    require_vehicle(&mut tx, &user, log.vehicle_id).await?;
+    check_odometer(&mut tx, &user, &log, Some(id)).await?;
+    repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
+    let from = old.date_time.min(log.date_time);
+    repo::recompute(&mut tx, user.user_id.as_str(), log.vehicle_id, from).await?;
+    if old.vehicle_id != log.vehicle_id {
+        repo::recompute(
+            &mut tx,
+            user.user_id.as_str(),
+            old.vehicle_id,
+            old.date_time,
+        )
+        .await?;
+    }
+    advance_vehicle(&mut tx, &user, &log).await?;
+    let row = repo::find(&mut tx, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    tx.commit().await?;
+    Ok(Json(to_dto(row, &prefs)))
+}
+
+/// Deletes a fill-up (soft); later economy is recomputed without it.
+#[utoipa::path(delete, path = "/api/fuel-logs/{id}", tag = "fuel", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let id = parse_id(&id, "fuel log")?;
+    let mut tx = state.db.begin().await?;
+    let old = repo::find(&mut tx, user.user_id.as_str(), id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    repo::soft_delete(&mut tx, user.user_id.as_str(), id).await?;
+    repo::recompute(
+        &mut tx,
+        user.user_id.as_str(),
+        old.vehicle_id,
+        old.date_time,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn round(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven)
+}
+
+/// Totals, economy and a monthly breakdown for one vehicle, in the user's units and currency.
+#[utoipa::path(get, path = "/api/vehicles/{id}/fuel-stats", tag = "fuel", security(("bearer" = [])),
+    params(("id" = Uuid, Path), StatsQuery),
+    responses((status = 200, body = FuelStats), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn stats(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Query(query): Query<StatsQuery>,
+) -> AppResult<Json<FuelStats>> {
+    let vehicle_id = parse_id(&id, "vehicle")?;
+    let from = time_param("from", query.from.as_deref())?;
+    let to = time_param("to", query.to.as_deref())?;
+    {
+        let mut conn = state.db.acquire().await?;
+        require_vehicle(&mut conn, &user, vehicle_id).await?;
+    }
+    let prefs = preferences(&state, &user).await?;
+    let system = prefs.unit_system;
+    let user_id = user.user_id.as_str();
+    let totals = repo::totals(&state.db, user_id, vehicle_id, from, to).await?;
+    let electric = totals.log_count > 0 && totals.liquid_logs == 0;
+    let kind = if electric {
+        VolumeKind::Energy
+    } else {
+        VolumeKind::Liquid
+    };
+    let unit = EfficiencyUnit::for_user(system, kind, false);
+    let (interval_km, interval_volume, volume) = if electric {
+        (
+            totals.energy_interval_km,
+            totals.energy_interval_volume,
+            totals.energy_volume,
+        )
+    } else {
+        (
+            totals.liquid_interval_km,
+            totals.liquid_interval_volume,
+            totals.liquid_volume,
+        )
+    };
+    let average = interval_km
+        .zip(interval_volume)
+        .and_then(|(km, v)| unit.compute(km, v));
+    let last = repo::last_interval(&state.db, user_id, vehicle_id, electric, from, to)
+        .await?
+        .and_then(|(km, v)| unit.compute(km, v));
+    let total_cost = totals.total_cost.unwrap_or_default();
+    let distance = distance_from_km(totals.distance_km.unwrap_or_default(), system);
+    let cost_per_distance = (distance > Decimal::ZERO).then(|| round(total_cost / distance, 4));
+    let monthly = repo::monthly(
+        &state.db,
+        user_id,
+        vehicle_id,
+        &prefs.time_zone,
+        from,
+        to,
+        electric,
+    )
+    .await?
+    .into_iter()
+    .map(|m| MonthlyFuel {
+        month: m.month,
+        total_cost: m.total_cost,
+        fuel_units: round(volume_from_canonical(m.volume, system, kind), 3),
+        distance: round(distance_from_km(m.distance_km, system), 1),
+    })
+    .collect();
+    let (distance_unit, volume_unit) = match (system, kind) {
+        (UnitSystem::Imperial, VolumeKind::Liquid) => ("mi", "gal"),
+        (UnitSystem::Metric, VolumeKind::Liquid) => ("km", "l"),
+        (UnitSystem::Imperial, VolumeKind::Energy) => ("mi", "kWh"),
+        (UnitSystem::Metric, VolumeKind::Energy) => ("km", "kWh"),
+    };
+    Ok(Json(FuelStats {
+        log_count: totals.log_count,
+        total_cost,
+        total_fuel_units: round(
+            volume_from_canonical(volume.unwrap_or_default(), system, kind),
+            3,
+        ),
+        total_distance: round(distance, 1),
+        average_efficiency: average,
+        last_efficiency: last,
+        cost_per_distance,
+        efficiency_unit: unit.as_str().to_owned(),
+        distance_unit: distance_unit.to_owned(),
+        volume_unit: volume_unit.to_owned(),
+        currency: prefs.currency_code,
+        monthly,
+    }))
+}

@@ -1,0 +1,22 @@
+//! mvp-fuel-logs: fill-ups and fuel economy.
+//!
+//! Values are typed and shown in the user's unit system; each log keeps what was typed (and in which
+//! system) plus exact canonical values (km, litres or kWh), so switching units converts exactly and
+//! switching back shows the original digits. Economy is computed per full fill in one pass over the
+//! vehicle's chain (`chain.rs`) and stored with the log, so the stats are SQL aggregates.
+
+pub mod api;
+pub mod chain;
+pub mod domain;
+pub mod repo;
+
+use mvp_core::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get, api::update, api::delete))
+        .routes(routes!(api::stats))
+}

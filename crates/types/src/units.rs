@@ -1,0 +1,187 @@
+//! Units and exact conversions. Distances and volumes are kept as entered and converted with exact
+//! decimal factors (1 US gallon = 3.785411784 L, 1 mile = 1.609344 km, both exact by definition).
+//! Multiplying by a factor is exact; dividing may not terminate, so results shown in the other system
+//! are rounded to `DISPLAY_DP` places — the stored value is never the rounded one.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::user::UnitSystem;
+
+/// Litres in one US gallon.
+pub const LITRES_PER_GALLON: Decimal = Decimal::from_parts(3_785_411_784, 0, 0, false, 9);
+/// Kilometres in one international mile.
+pub const KM_PER_MILE: Decimal = Decimal::from_parts(1_609_344, 0, 0, false, 6);
+/// Places kept when a value is shown in the system it was not entered in.
+pub const DISPLAY_DP: u32 = 6;
+
+/// Whether a volume is fuel by volume (converted) or electricity (kWh, never converted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolumeKind {
+    Liquid,
+    Energy,
+}
+
+fn shown(value: Decimal) -> Decimal {
+    value
+        .round_dp_with_strategy(DISPLAY_DP, RoundingStrategy::MidpointNearestEven)
+        .normalize()
+}
+
+/// A distance entered in `from`, in kilometres (exact).
+pub fn distance_to_km(value: Decimal, from: UnitSystem) -> Decimal {
+    match from {
+        UnitSystem::Metric => value,
+        UnitSystem::Imperial => value * KM_PER_MILE,
+    }
+}
+
+/// A distance in kilometres, in `to`'s unit (exact for metric; rounded for miles).
+pub fn distance_from_km(km: Decimal, to: UnitSystem) -> Decimal {
+    match to {
+        UnitSystem::Metric => km,
+        UnitSystem::Imperial => shown(km / KM_PER_MILE),
+    }
+}
+
+/// A volume entered in `from`, in litres (or kWh, unchanged).
+pub fn volume_to_canonical(value: Decimal, from: UnitSystem, kind: VolumeKind) -> Decimal {
+    match (from, kind) {
+        (UnitSystem::Imperial, VolumeKind::Liquid) => value * LITRES_PER_GALLON,
+        _ => value,
+    }
+}
+
+/// A canonical volume (litres or kWh), in `to`'s unit.
+pub fn volume_from_canonical(value: Decimal, to: UnitSystem, kind: VolumeKind) -> Decimal {
+    match (to, kind) {
+        (UnitSystem::Imperial, VolumeKind::Liquid) => shown(value / LITRES_PER_GALLON),
+        _ => value,
+    }
+}
+
+/// A price per entered volume unit, in `to`'s unit (per gallon ↔ per litre).
+pub fn price_per_unit(
+    value: Decimal,
+    from: UnitSystem,
+    to: UnitSystem,
+    kind: VolumeKind,
+) -> Decimal {
+    match (from, to, kind) {
+        (UnitSystem::Imperial, UnitSystem::Metric, VolumeKind::Liquid) => {
+            shown(value / LITRES_PER_GALLON)
+        }
+        (UnitSystem::Metric, UnitSystem::Imperial, VolumeKind::Liquid) => value * LITRES_PER_GALLON,
+        _ => value,
+    }
+}
+
+/// How fuel economy is expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EfficiencyUnit {
+    Mpg,
+    LPer100km,
+    KmPerL,
+    MiPerKwh,
+    KwhPer100km,
+    KmPerKwh,
+}
+
+impl EfficiencyUnit {
+    /// The unit for a unit system and energy kind, unless the user picked `km_per_l`.
+    pub fn for_user(system: UnitSystem, kind: VolumeKind, prefer_km_per_l: bool) -> Self {
+        match (system, kind, prefer_km_per_l) {
+            (UnitSystem::Imperial, VolumeKind::Liquid, _) => Self::Mpg,
+            (UnitSystem::Metric, VolumeKind::Liquid, false) => Self::LPer100km,
+            (UnitSystem::Metric, VolumeKind::Liquid, true) => Self::KmPerL,
+            (UnitSystem::Imperial, VolumeKind::Energy, _) => Self::MiPerKwh,
+            (UnitSystem::Metric, VolumeKind::Energy, false) => Self::KwhPer100km,
+            (UnitSystem::Metric, VolumeKind::Energy, true) => Self::KmPerKwh,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mpg => "mpg",
+            Self::LPer100km => "l_per_100km",
+            Self::KmPerL => "km_per_l",
+            Self::MiPerKwh => "mi_per_kwh",
+            Self::KwhPer100km => "kwh_per_100km",
+            Self::KmPerKwh => "km_per_kwh",
+        }
+    }
+
+    /// Economy from a distance in km and a canonical volume (litres or kWh), rounded to 2 places.
+    pub fn compute(self, km: Decimal, volume: Decimal) -> Option<Decimal> {
+        if km <= Decimal::ZERO || volume <= Decimal::ZERO {
+            return None;
+        }
+        let hundred = Decimal::ONE_HUNDRED;
+        let value = match self {
+            Self::Mpg => (km / KM_PER_MILE) / (volume / LITRES_PER_GALLON),
+            Self::MiPerKwh => (km / KM_PER_MILE) / volume,
+            Self::LPer100km | Self::KwhPer100km => volume / km * hundred,
+            Self::KmPerL | Self::KmPerKwh => km / volume,
+        };
+        Some(value.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_factors_are_the_legal_definitions() {
+        assert_eq!(LITRES_PER_GALLON.to_string(), "3.785411784");
+        assert_eq!(KM_PER_MILE.to_string(), "1.609344");
+    }
+
+    #[test]
+    fn imperial_to_metric_is_exact_and_back_again() {
+        let gallons = d("12.345");
+        let litres = volume_to_canonical(gallons, UnitSystem::Imperial, VolumeKind::Liquid);
+        assert_eq!(litres, d("46.730908473480"));
+        assert_eq!(
+            volume_from_canonical(litres, UnitSystem::Imperial, VolumeKind::Liquid),
+            gallons
+        );
+        let miles = d("321.7");
+        assert_eq!(
+            distance_from_km(
+                distance_to_km(miles, UnitSystem::Imperial),
+                UnitSystem::Imperial
+            ),
+            miles
+        );
+    }
+
+    #[test]
+    fn electricity_is_never_converted() {
+        let kwh = d("54.2");
+        assert_eq!(
+            volume_to_canonical(kwh, UnitSystem::Imperial, VolumeKind::Energy),
+            kwh
+        );
+    }
+
+    #[test]
+    fn economy_in_each_unit() {
+        // 300 miles on 10 gallons = 30 mpg = 7.84 l/100km = 12.75 km/l.
+        let km = distance_to_km(d("300"), UnitSystem::Imperial);
+        let litres = volume_to_canonical(d("10"), UnitSystem::Imperial, VolumeKind::Liquid);
+        assert_eq!(EfficiencyUnit::Mpg.compute(km, litres), Some(d("30.00")));
+        assert_eq!(
+            EfficiencyUnit::LPer100km.compute(km, litres),
+            Some(d("7.84"))
+        );
+        assert_eq!(EfficiencyUnit::KmPerL.compute(km, litres), Some(d("12.75")));
+        assert_eq!(EfficiencyUnit::Mpg.compute(Decimal::ZERO, litres), None);
+    }
+}
