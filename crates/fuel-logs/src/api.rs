@@ -202,7 +202,12 @@ pub async fn list(
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        Some(raw) => Some(parse_id(raw, "vehicle")?),
+        Some(raw) => {
+            let id = parse_id(raw, "vehicle")?;
+            let mut conn = state.db.acquire().await?;
+            require_vehicle(&mut conn, &user, id).await?;
+            Some(id)
+        }
         None => None,
     };
     let filter = ListFilter {
@@ -354,8 +359,11 @@ pub struct StatsQuery {
     pub to: Option<String>,
 }
 
+/// Rounded half-even and shown with exactly `dp` places, so totals read alike (`32.000 gal`).
 fn round(value: Decimal, dp: u32) -> Decimal {
-    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven)
+    let mut value = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
+    value.rescale(dp);
+    value
 }
 
 /// Totals, economy and a monthly breakdown for one vehicle, in the user's units and currency.

@@ -72,11 +72,9 @@ pub fn compute(points: &[Point]) -> Vec<Computed> {
                 ..Computed::default()
             };
             if p.full_fill {
-                if let (true, Some(km)) = (chain.open, chain.km) {
-                    if km > Decimal::ZERO {
-                        out.interval_km = Some(km);
-                        out.interval_volume = Some(chain.volume);
-                    }
+                if let Some(km) = chain.km.filter(|km| chain.open && *km > Decimal::ZERO) {
+                    out.interval_km = Some(km);
+                    out.interval_volume = Some(chain.volume);
                 }
                 *chain = ChainState {
                     open: true,
@@ -190,5 +188,71 @@ mod tests {
             Some((d("500"), d("30"))),
             "liquid chain unaffected by the charge's fuel"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use mvp_types::units::{
+        EfficiencyUnit, VolumeKind, distance_from_km, distance_to_km, volume_from_canonical,
+        volume_to_canonical,
+    };
+    use mvp_types::user::UnitSystem;
+    use proptest::prelude::*;
+
+    fn decimal(max: i64, dp: u32) -> impl Strategy<Value = Decimal> {
+        (1..max).prop_map(move |n| Decimal::new(n, dp))
+    }
+
+    proptest! {
+        /// Every value typed in imperial units survives imperial → metric → imperial exactly.
+        #[test]
+        fn imperial_metric_imperial_is_exact(
+            gallons in proptest::collection::vec(decimal(100_000, 3), 1..30),
+            miles in proptest::collection::vec(decimal(10_000_000, 1), 1..30),
+        ) {
+            for g in gallons {
+                let litres = volume_to_canonical(g, UnitSystem::Imperial, VolumeKind::Liquid);
+                prop_assert_eq!(volume_from_canonical(litres, UnitSystem::Imperial, VolumeKind::Liquid), g);
+            }
+            for m in miles {
+                let km = distance_to_km(m, UnitSystem::Imperial);
+                prop_assert_eq!(distance_from_km(km, UnitSystem::Imperial), m);
+            }
+        }
+
+        /// For a run of full fills, the chain's average economy equals the odometer span divided by the
+        /// fuel bought after the first fill, computed independently.
+        #[test]
+        fn the_average_is_total_distance_over_total_fuel(
+            steps in proptest::collection::vec((decimal(80_000, 1), decimal(80_000, 3)), 2..40),
+        ) {
+            let mut odometer = Decimal::new(1000, 0);
+            let mut points = Vec::new();
+            for (i, (distance, fuel)) in steps.iter().enumerate() {
+                if i > 0 {
+                    odometer += *distance;
+                }
+                points.push(Point {
+                    id: Uuid::nil(),
+                    odometer_km: Some(distance_to_km(odometer, UnitSystem::Imperial)),
+                    trip_km: None,
+                    volume: volume_to_canonical(*fuel, UnitSystem::Imperial, VolumeKind::Liquid),
+                    full_fill: true,
+                    missed_previous: false,
+                    electric: false,
+                });
+            }
+            let computed = compute(&points);
+            let km: Decimal = computed.iter().filter_map(|c| c.interval_km).sum();
+            let volume: Decimal = computed.iter().filter_map(|c| c.interval_volume).sum();
+            let average = EfficiencyUnit::Mpg.compute(km, volume);
+
+            let miles = odometer - Decimal::new(1000, 0);
+            let gallons: Decimal = steps.iter().skip(1).map(|(_, f)| *f).sum();
+            let expected = (miles / gallons).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
+            prop_assert_eq!(average, Some(expected));
+        }
     }
 }

@@ -61,8 +61,11 @@ fn places(value: Decimal) -> u32 {
     value.normalize().scale()
 }
 
+/// Rounded half-even to `dp` places and shown with exactly `dp` places (money: `30.00`, not `30`).
 fn half_even(value: Decimal, dp: u32) -> Decimal {
-    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven)
+    let mut value = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
+    value.rescale(dp);
+    value
 }
 
 fn number(
@@ -203,7 +206,14 @@ impl NewFuelLog {
         // Unit price and total: either may be given; both must agree.
         let (cost_per_unit, total_cost) = match (fuel_units, cost_per_unit, total_cost) {
             (Some(units), Some(cpu), None) => (Some(cpu), Some(half_even(units * cpu, 2))),
-            (Some(units), None, Some(total)) => (Some(half_even(total / units, 4)), Some(total)),
+            (Some(units), None, Some(total)) => (
+                Some(
+                    (total / units)
+                        .round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven)
+                        .normalize(),
+                ),
+                Some(total),
+            ),
             (Some(units), Some(cpu), Some(total)) => {
                 if (units * cpu - total).abs() > Decimal::new(1, 2) {
                     let message = format!(

@@ -106,7 +106,9 @@ pub async fn decode_vin(pool: &PgPool, vin: &Vin) -> sqlx::Result<VinDecode> {
     };
 
     let vpic_make = vehicle.as_ref().and_then(|v| clean(v.make.clone()));
-    let make_guess = wmi.as_ref().map(|(_, make, _)| make.clone()).or(vpic_make);
+    // vPIC knows the brand behind a shared WMI (1C4 is Jeep, Dodge or Chrysler); the WMI table is
+    // the fallback when the patterns do not.
+    let make_guess = vpic_make.or_else(|| wmi.as_ref().map(|(_, make, _)| make.clone()));
     let make = match &make_guess {
         Some(m) => repo::canonical_make(pool, m)
             .await?

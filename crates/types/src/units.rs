@@ -124,7 +124,9 @@ impl EfficiencyUnit {
             Self::LPer100km | Self::KwhPer100km => volume / km * hundred,
             Self::KmPerL | Self::KmPerKwh => km / volume,
         };
-        Some(value.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+        let mut value = value.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+        value.rescale(2);
+        Some(value)
     }
 }
 

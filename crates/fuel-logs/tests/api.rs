@@ -1,0 +1,399 @@
+//! Fuel logs against the real app: CRUD and filters, economy, stats, units round trips, odometer
+//! order, bad numbers, and a second user who gets 404 on every route.
+
+use mvp_test_support::app::json;
+use mvp_test_support::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+async fn vehicle(app: &TestApp, token: &str) -> String {
+    let v = json(
+        app.post_json_as(
+            token,
+            "/api/vehicles",
+            &json!({"year": 2018, "make": "Honda", "model": "Accord", "odometerReading": 900}),
+        )
+        .await,
+    )
+    .await;
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A body parsed from text, so decimals keep the digits typed.
+fn body(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+async fn log(app: &TestApp, token: &str, text: String) -> reqwest::Response {
+    app.post_json_as(token, "/api/fuel-logs", &body(&text))
+        .await
+}
+
+fn fill(vehicle: &str, date: &str, odometer: &str, gallons: &str, price: &str) -> String {
+    format!(
+        r#"{{"vehicleId": "{vehicle}", "dateTime": "{date}T12:00:00Z", "odometerReading": {odometer},
+            "fuelType": "gasoline", "fuelUnits": {gallons}, "costPerUnit": {price}}}"#
+    )
+}
+
+#[tokio::test]
+async fn fill_ups_give_economy_stats_and_follow_edits() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|driver");
+    let v = vehicle(&app, &token).await;
+
+    let first = log(&app, &token, fill(&v, "2026-01-05", "1000", "9.5", "3.109")).await;
+    assert_eq!(first.status(), 201);
+    let first = json(first).await;
+    assert!(
+        first["efficiency"].is_null(),
+        "first fill-up has no economy"
+    );
+    assert_eq!(
+        first["totalCost"].to_string(),
+        "29.54",
+        "9.5 × 3.109 = 29.5355 → 29.54"
+    );
+    assert_eq!(first["fuelUnits"].to_string(), "9.5");
+
+    let second = json(
+        log(
+            &app,
+            &token,
+            fill(&v, "2026-01-19", "1300", "10.000", "3.259"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(second["efficiency"].to_string(), "30.00");
+    assert_eq!(second["efficiencyUnit"], "mpg");
+    assert_eq!(second["fuelUnits"].to_string(), "10.000", "digits as typed");
+
+    // Unit price or total: a total alone.
+    let third = log(
+        &app,
+        &token,
+        format!(
+            r#"{{"vehicleId": "{v}", "dateTime": "2026-02-02T08:30:00Z", "odometerReading": 1640,
+                "fuelType": "gasoline", "fuelUnits": 12.5, "totalCost": 40.00, "fuelGrade": "premium"}}"#
+        ),
+    )
+    .await;
+    assert_eq!(third.status(), 201);
+    let third = json(third).await;
+    assert_eq!(third["costPerUnit"].to_string(), "3.2", "40.00 / 12.5");
+    assert_eq!(third["efficiency"].to_string(), "27.20");
+
+    // The vehicle's odometer moved forward with the fill-ups.
+    let car = json(app.get_as(&token, &format!("/api/vehicles/{v}")).await).await;
+    assert_eq!(car["odometerReading"], 1640);
+
+    let stats = json(
+        app.get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
+            .await,
+    )
+    .await;
+    assert_eq!(stats["logCount"], 3);
+    assert_eq!(stats["totalCost"].to_string(), "102.13");
+    assert_eq!(stats["totalFuelUnits"].to_string(), "32.000");
+    assert_eq!(stats["totalDistance"].to_string(), "640.0");
+    assert_eq!(
+        stats["averageEfficiency"].to_string(),
+        "28.44",
+        "640 mi / 22.5 gal"
+    );
+    assert_eq!(stats["lastEfficiency"].to_string(), "27.20");
+    assert_eq!(
+        (
+            stats["efficiencyUnit"].as_str(),
+            stats["distanceUnit"].as_str(),
+            stats["volumeUnit"].as_str()
+        ),
+        (Some("mpg"), Some("mi"), Some("gal"))
+    );
+    assert_eq!(stats["currency"], "USD");
+    assert_eq!(stats["monthly"].as_array().map(Vec::len), Some(2));
+    assert_eq!(stats["monthly"][0]["month"], "2026-01");
+    let january = json(
+        app.get_as(
+            &token,
+            &format!("/api/vehicles/{v}/fuel-stats?from=2026-01-01&to=2026-01-31"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(january["logCount"], 2);
+
+    // Filters: vehicle and date range; newest first.
+    let listed = app
+        .get_as(
+            &token,
+            &format!("/api/fuel-logs?vehicleId={v}&from=2026-01-10T00:00:00Z"),
+        )
+        .await;
+    assert_eq!(
+        listed
+            .headers()
+            .get("x-total-count")
+            .and_then(|h| h.to_str().ok()),
+        Some("2")
+    );
+    let listed = json(listed).await;
+    assert_eq!(listed[0]["id"], third["id"]);
+
+    // Editing the middle fill-up changes the economy of the next one.
+    let mut edited = second.clone();
+    edited["fuelUnits"] = body("12.000");
+    edited["totalCost"] = Value::Null; // recomputed from the unit price
+    let url = format!(
+        "/api/fuel-logs/{}",
+        second["id"].as_str().unwrap_or_default()
+    );
+    let edited = json(app.put_json_as(&token, &url, &edited).await).await;
+    assert_eq!(edited["efficiency"].to_string(), "25.00");
+    // Deleting it joins the intervals: 640 mi / 12.5 gal.
+    assert_eq!(app.delete_as(&token, &url).await.status(), 204);
+    assert_eq!(app.get_as(&token, &url).await.status(), 404);
+    let third_now = json(
+        app.get_as(
+            &token,
+            &format!(
+                "/api/fuel-logs/{}",
+                third["id"].as_str().unwrap_or_default()
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(third_now["efficiency"].to_string(), "51.20");
+}
+
+#[tokio::test]
+async fn switching_units_converts_exactly_and_back_gives_the_digits_typed() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|units");
+    let v = vehicle(&app, &token).await;
+    let _ = log(
+        &app,
+        &token,
+        fill(&v, "2026-03-01", "10000.5", "11.237", "3.199"),
+    )
+    .await;
+    let typed = json(
+        log(
+            &app,
+            &token,
+            fill(&v, "2026-03-15", "10321.7", "10.123", "3.299"),
+        )
+        .await,
+    )
+    .await;
+    let url = format!(
+        "/api/fuel-logs/{}",
+        typed["id"].as_str().unwrap_or_default()
+    );
+
+    let metric = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &json!({"unitSystem": "metric"}),
+        )
+        .await;
+    assert_eq!(metric.status(), 200);
+    let in_metric = json(app.get_as(&token, &url).await).await;
+    assert_eq!(
+        in_metric["odometerReading"].to_string(),
+        "16611.1659648",
+        "10321.7 mi × 1.609344"
+    );
+    assert_eq!(
+        in_metric["fuelUnits"].to_string(),
+        "38.319723489432",
+        "10.123 gal × 3.785411784"
+    );
+    assert_eq!(in_metric["efficiencyUnit"], "l_per_100km");
+    assert_eq!(
+        in_metric["totalCost"], typed["totalCost"],
+        "money does not change with units"
+    );
+
+    let back = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &json!({"unitSystem": "imperial"}),
+        )
+        .await;
+    assert_eq!(back.status(), 200);
+    let again = json(app.get_as(&token, &url).await).await;
+    for field in [
+        "odometerReading",
+        "fuelUnits",
+        "costPerUnit",
+        "totalCost",
+        "efficiency",
+    ] {
+        assert_eq!(
+            again[field].to_string(),
+            typed[field].to_string(),
+            "{field}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_odometer_must_keep_increasing_by_date() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|odo");
+    let v = vehicle(&app, &token).await;
+    assert_eq!(
+        log(&app, &token, fill(&v, "2026-04-01", "5000", "10", "3"))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        log(&app, &token, fill(&v, "2026-04-10", "5300", "10", "3"))
+            .await
+            .status(),
+        201
+    );
+    for (date, odometer) in [
+        ("2026-04-12", "5300"),
+        ("2026-04-12", "5200"),
+        ("2026-04-05", "4900"),
+        ("2026-04-05", "5400"),
+    ] {
+        let response = log(&app, &token, fill(&v, date, odometer, "10", "3")).await;
+        assert_eq!(response.status(), 400, "{date} {odometer}");
+        assert_eq!(
+            json(response).await["error"]["details"][0]["field"],
+            "odometerReading"
+        );
+    }
+    // In between is fine.
+    assert_eq!(
+        log(&app, &token, fill(&v, "2026-04-05", "5150", "4", "3"))
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn bad_numbers_are_400s_naming_the_field() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|numbers");
+    let v = vehicle(&app, &token).await;
+    let base = |extra: &str| {
+        format!(
+            r#"{{"vehicleId": "{v}", "dateTime": "2026-05-01T10:00:00Z", "fuelType": "gasoline", {extra}}}"#
+        )
+    };
+    let cases = [
+        (
+            base(r#""odometerReading": 100, "fuelUnits": -3, "costPerUnit": 3"#),
+            "fuelUnits",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": "NaN", "costPerUnit": 3"#),
+            "fuelUnits",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 10.1234, "costPerUnit": 3"#),
+            "fuelUnits",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 0, "costPerUnit": 3"#),
+            "fuelUnits",
+        ),
+        (
+            base(r#""odometerReading": -1, "fuelUnits": 10, "costPerUnit": 3"#),
+            "odometerReading",
+        ),
+        (
+            base(r#""odometerReading": "lots", "fuelUnits": 10, "costPerUnit": 3"#),
+            "odometerReading",
+        ),
+        (
+            base(r#""fuelUnits": 10, "costPerUnit": 3"#),
+            "odometerReading",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 10"#),
+            "costPerUnit",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 10, "costPerUnit": -3.1"#),
+            "costPerUnit",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 10, "totalCost": 30.001"#),
+            "totalCost",
+        ),
+        (
+            base(r#""odometerReading": 100, "fuelUnits": 10, "costPerUnit": 3, "totalCost": 31"#),
+            "totalCost",
+        ),
+        (
+            base(
+                r#""odometerReading": 100, "fuelUnits": 10, "costPerUnit": 3, "fuelType": "coal""#,
+            )
+            .replace(r#""fuelType": "gasoline", "#, ""),
+            "fuelType",
+        ),
+    ];
+    for (text, field) in cases {
+        let response = log(&app, &token, text.clone()).await;
+        assert_eq!(response.status(), 400, "{text}");
+        let error = json(response).await;
+        assert_eq!(
+            error["error"]["details"][0]["field"], field,
+            "{text}: {error}"
+        );
+    }
+    let listed = app.get_as(&token, "/api/fuel-logs").await;
+    assert_eq!(
+        listed
+            .headers()
+            .get("x-total-count")
+            .and_then(|h| h.to_str().ok()),
+        Some("0"),
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn a_second_user_gets_404_on_every_route_and_cannot_use_anothers_vehicle() {
+    let app = spawn_app().await;
+    let (owner, other) = (app.token("auth0|owner"), app.token("auth0|other"));
+    let v = vehicle(&app, &owner).await;
+    let created = json(log(&app, &owner, fill(&v, "2026-06-01", "100", "10", "3")).await).await;
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let url = format!("/api/fuel-logs/{id}");
+
+    assert_eq!(app.get_as(&other, &url).await.status(), 404);
+    assert_eq!(app.put_json_as(&other, &url, &created).await.status(), 404);
+    assert_eq!(app.delete_as(&other, &url).await.status(), 404);
+    assert_eq!(
+        app.get_as(&other, &format!("/api/vehicles/{v}/fuel-stats"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get_as(&other, &format!("/api/fuel-logs?vehicleId={v}"))
+            .await
+            .status(),
+        404
+    );
+    let theirs = log(&app, &other, fill(&v, "2026-06-02", "200", "10", "3")).await;
+    assert_eq!(theirs.status(), 404, "another user's vehicle as vehicleId");
+    assert_eq!(
+        json(app.get_as(&other, "/api/fuel-logs").await).await,
+        json!([])
+    );
+
+    let untouched = json(app.get_as(&owner, &url).await).await;
+    assert_eq!(untouched, created);
+}
