@@ -6,6 +6,11 @@ cd "$ROOT"
 
 ensure_rust
 ensure_system_packages
+# The OCR service reads receipts with Tesseract; the web app is built for wasm32.
+apt_ensure tesseract-ocr tesseract-ocr-eng poppler-utils
+rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+  || rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
+  || say "could not add the wasm32 target (needed once the web app is built)"
 
 PORT="${MVP_PORT:-3001}"
 DB_NAME="${MVP_DEV_DB:-motovaultpro}"

@@ -42,7 +42,7 @@ fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
     let from = system_of(&row.entered_units);
     let kind = kind_of(&row.fuel_type);
     let same = from == to;
-    let unit = EfficiencyUnit::for_user(to, kind, false);
+    let unit = EfficiencyUnit::for_user(to, kind, prefs.efficiency_unit.as_deref());
     let efficiency = row
         .interval_km
         .zip(row.interval_volume)
@@ -394,7 +394,7 @@ pub async fn stats(
     } else {
         VolumeKind::Liquid
     };
-    let unit = EfficiencyUnit::for_user(system, kind, false);
+    let unit = EfficiencyUnit::for_user(system, kind, prefs.efficiency_unit.as_deref());
     let (interval_km, interval_volume, volume) = if electric {
         (
             totals.energy_interval_km,

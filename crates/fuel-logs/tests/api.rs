@@ -212,6 +212,25 @@ async fn switching_units_converts_exactly_and_back_gives_the_digits_typed() {
         "10.123 gal × 3.785411784"
     );
     assert_eq!(in_metric["efficiencyUnit"], "l_per_100km");
+    let per_litre = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &json!({"efficiencyUnit": "km_per_l"}),
+        )
+        .await;
+    assert_eq!(per_litre.status(), 200);
+    let in_km_per_l = json(app.get_as(&token, &url).await).await;
+    assert_eq!(in_km_per_l["efficiencyUnit"], "km_per_l");
+    // 321.2 mi on 10.123 gal = 31.73 mpg = 13.49 km/l.
+    assert_eq!(in_km_per_l["efficiency"].to_string(), "13.49");
+    let _ = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &json!({"efficiencyUnit": "auto"}),
+        )
+        .await;
     assert_eq!(
         in_metric["totalCost"], typed["totalCost"],
         "money does not change with units"

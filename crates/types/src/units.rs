@@ -89,17 +89,26 @@ pub enum EfficiencyUnit {
 }
 
 impl EfficiencyUnit {
-    /// The unit for a unit system and energy kind, unless the user picked `km_per_l`.
-    pub fn for_user(system: UnitSystem, kind: VolumeKind, prefer_km_per_l: bool) -> Self {
-        match (system, kind, prefer_km_per_l) {
-            (UnitSystem::Imperial, VolumeKind::Liquid, _) => Self::Mpg,
-            (UnitSystem::Metric, VolumeKind::Liquid, false) => Self::LPer100km,
-            (UnitSystem::Metric, VolumeKind::Liquid, true) => Self::KmPerL,
-            (UnitSystem::Imperial, VolumeKind::Energy, _) => Self::MiPerKwh,
-            (UnitSystem::Metric, VolumeKind::Energy, false) => Self::KwhPer100km,
-            (UnitSystem::Metric, VolumeKind::Energy, true) => Self::KmPerKwh,
+    /// The unit to show: the user's choice (`mpg`, `l_per_100km`, `km_per_l`) or the unit system's
+    /// usual one; for electricity the matching per-kWh unit.
+    pub fn for_user(system: UnitSystem, kind: VolumeKind, preferred: Option<&str>) -> Self {
+        let liquid = match (preferred, system) {
+            (Some("mpg"), _) => Self::Mpg,
+            (Some("l_per_100km"), _) => Self::LPer100km,
+            (Some("km_per_l"), _) => Self::KmPerL,
+            (_, UnitSystem::Imperial) => Self::Mpg,
+            (_, UnitSystem::Metric) => Self::LPer100km,
+        };
+        match (kind, liquid) {
+            (VolumeKind::Liquid, unit) => unit,
+            (VolumeKind::Energy, Self::Mpg) => Self::MiPerKwh,
+            (VolumeKind::Energy, Self::KmPerL) => Self::KmPerKwh,
+            (VolumeKind::Energy, _) => Self::KwhPer100km,
         }
     }
+
+    /// The preference values a user may choose.
+    pub const CHOICES: &'static [&'static str] = &["mpg", "l_per_100km", "km_per_l"];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -131,6 +131,8 @@ pub struct UserPreferences {
     /// IANA, e.g. `America/Chicago`.
     pub time_zone: String,
     pub dark_mode: bool,
+    /// `mpg`, `l_per_100km` or `km_per_l`; null = the unit system's usual unit.
+    pub efficiency_unit: Option<String>,
 }
 
 /// `PUT /api/user/preferences` and `POST /api/onboarding/preferences`: any subset of the fields.
@@ -147,6 +149,9 @@ pub struct UpdatePreferences {
     pub time_zone: Option<serde_json::Value>,
     #[serde(default)]
     pub dark_mode: Option<serde_json::Value>,
+    /// `mpg`, `l_per_100km`, `km_per_l`, or `auto` for the unit system's usual unit.
+    #[serde(default)]
+    pub efficiency_unit: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

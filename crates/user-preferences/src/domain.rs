@@ -30,6 +30,8 @@ pub struct PreferenceChanges {
     pub currency_code: Option<String>,
     pub time_zone: Option<String>,
     pub dark_mode: Option<bool>,
+    /// `Some(None)` clears the choice (back to the unit system's usual unit).
+    pub efficiency_unit: Option<Option<String>>,
 }
 
 fn unit_system(value: &Value) -> Result<UnitSystem, String> {
@@ -100,6 +102,19 @@ impl TryFrom<UpdatePreferences> for PreferenceChanges {
                     .ok_or_else(|| "must be true or false".to_owned()),
             );
         }
+        if let Some(v) = body.efficiency_unit.filter(|v| !v.is_null()) {
+            let choices = mvp_types::units::EfficiencyUnit::CHOICES;
+            match v.as_str() {
+                Some("auto") => changes.efficiency_unit = Some(None),
+                Some(unit) if choices.contains(&unit) => {
+                    changes.efficiency_unit = Some(Some(unit.to_owned()))
+                }
+                _ => details.push(FieldError::new(
+                    "efficiencyUnit",
+                    format!("must be one of {}, or \"auto\"", choices.join(", ")),
+                )),
+            }
+        }
         if details.is_empty() {
             Ok(changes)
         } else {
@@ -125,12 +140,14 @@ mod tests {
             currency_code: Some(json!("eur")),
             time_zone: Some(json!("Europe/Berlin")),
             dark_mode: Some(json!(true)),
+            efficiency_unit: Some(json!("km_per_l")),
         };
         let changes = PreferenceChanges::try_from(body).unwrap_or_default();
         assert_eq!(changes.unit_system, Some(UnitSystem::Metric));
         assert_eq!(changes.currency_code.as_deref(), Some("EUR"));
         assert_eq!(changes.time_zone.as_deref(), Some("Europe/Berlin"));
         assert_eq!(changes.dark_mode, Some(true));
+        assert_eq!(changes.efficiency_unit, Some(Some("km_per_l".to_owned())));
     }
 
     #[test]
@@ -140,13 +157,20 @@ mod tests {
             currency_code: Some(json!("XYZ")),
             time_zone: Some(json!("Mars/Olympus")),
             dark_mode: Some(json!("yes")),
+            efficiency_unit: Some(json!("furlongs_per_hogshead")),
         };
         match PreferenceChanges::try_from(body) {
             Err(AppError::Validation { details, .. }) => {
                 let fields: Vec<&str> = details.iter().map(|d| d.field.as_str()).collect();
                 assert_eq!(
                     fields,
-                    ["unitSystem", "currencyCode", "timeZone", "darkMode"]
+                    [
+                        "unitSystem",
+                        "currencyCode",
+                        "timeZone",
+                        "darkMode",
+                        "efficiencyUnit"
+                    ]
                 );
             }
             other => panic!("{other:?}"),

@@ -11,6 +11,7 @@ struct Row {
     currency_code: String,
     time_zone: String,
     dark_mode: bool,
+    efficiency_unit: Option<String>,
 }
 
 impl From<Row> for UserPreferences {
@@ -24,6 +25,7 @@ impl From<Row> for UserPreferences {
             currency_code: row.currency_code,
             time_zone: row.time_zone,
             dark_mode: row.dark_mode,
+            efficiency_unit: row.efficiency_unit,
         }
     }
 }
@@ -36,7 +38,7 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
         .execute(pool)
         .await?;
     let row: Row = sqlx::query_as(
-        "select unit_system, currency_code, time_zone, dark_mode from user_preferences
+        "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
          where user_id = $1",
     )
     .bind(user_id)
@@ -59,9 +61,10 @@ pub async fn apply(
             currency_code = coalesce($3, currency_code),
             time_zone = coalesce($4, time_zone),
             dark_mode = coalesce($5, dark_mode),
-            explicitly_set = explicitly_set or $6
+            explicitly_set = explicitly_set or $6,
+            efficiency_unit = case when $7 then $8 else efficiency_unit end
          where user_id = $1
-         returning unit_system, currency_code, time_zone, dark_mode",
+         returning unit_system, currency_code, time_zone, dark_mode, efficiency_unit",
     )
     .bind(user_id)
     .bind(changes.unit_system.map(UnitSystem::as_str))
@@ -69,6 +72,8 @@ pub async fn apply(
     .bind(&changes.time_zone)
     .bind(changes.dark_mode)
     .bind(explicit)
+    .bind(changes.efficiency_unit.is_some())
+    .bind(changes.efficiency_unit.clone().flatten())
     .fetch_one(pool)
     .await?;
     Ok(row.into())

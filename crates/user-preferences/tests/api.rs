@@ -12,7 +12,8 @@ async fn defaults_on_first_read_then_partial_updates() {
     let defaults = json(app.get_as(&token, "/api/user/preferences").await).await;
     assert_eq!(
         defaults,
-        json!({"unitSystem": "imperial", "currencyCode": "USD", "timeZone": "UTC", "darkMode": false})
+        json!({"unitSystem": "imperial", "currencyCode": "USD", "timeZone": "UTC", "darkMode": false,
+               "efficiencyUnit": null})
     );
     let changed = app
         .put_json_as(
@@ -37,7 +38,8 @@ async fn defaults_on_first_read_then_partial_updates() {
     .await;
     assert_eq!(
         changed,
-        json!({"unitSystem": "metric", "currencyCode": "EUR", "timeZone": "Europe/Berlin", "darkMode": true})
+        json!({"unitSystem": "metric", "currencyCode": "EUR", "timeZone": "Europe/Berlin", "darkMode": true,
+               "efficiencyUnit": null})
     );
     // Another user still has the defaults.
     let other = json(
@@ -62,6 +64,7 @@ async fn every_preference_rejects_a_bad_value_naming_it() {
         ("timeZone", json!("")),
         ("darkMode", json!("yes")),
         ("darkMode", json!(1)),
+        ("efficiencyUnit", json!("mph")),
     ];
     for (field, value) in cases {
         let body = json!({ field: value });
