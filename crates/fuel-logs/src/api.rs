@@ -387,8 +387,15 @@ pub async fn stats(
     let prefs = preferences(&state, &user).await?;
     let system = prefs.unit_system;
     let user_id = user.user_id.as_str();
-    let totals = repo::totals(&state.db, user_id, vehicle_id, from, to).await?;
-    let electric = totals.log_count > 0 && totals.liquid_logs == 0;
+    let months = if from.is_none() && to.is_none() {
+        repo::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
+    } else {
+        repo::months_in_range(&state.db, user_id, vehicle_id, &prefs.time_zone, from, to).await?
+    };
+    let sum = |f: fn(&repo::MonthTotals) -> Decimal| months.iter().map(f).sum::<Decimal>();
+    let log_count: i64 = months.iter().map(|m| m.log_count).sum();
+    let liquid_count: i64 = months.iter().map(|m| m.liquid_count).sum();
+    let electric = log_count > 0 && liquid_count == 0;
     let kind = if electric {
         VolumeKind::Energy
     } else {
@@ -397,44 +404,44 @@ pub async fn stats(
     let unit = EfficiencyUnit::for_user(system, kind, prefs.efficiency_unit.as_deref());
     let (interval_km, interval_volume, volume) = if electric {
         (
-            totals.energy_interval_km,
-            totals.energy_interval_volume,
-            totals.energy_volume,
+            sum(|m| m.energy_interval_km),
+            sum(|m| m.energy_interval_volume),
+            sum(|m| m.energy_volume),
         )
     } else {
         (
-            totals.liquid_interval_km,
-            totals.liquid_interval_volume,
-            totals.liquid_volume,
+            sum(|m| m.liquid_interval_km),
+            sum(|m| m.liquid_interval_volume),
+            sum(|m| m.liquid_volume),
         )
     };
-    let average = interval_km
-        .zip(interval_volume)
-        .and_then(|(km, v)| unit.compute(km, v));
+    let average = unit.compute(interval_km, interval_volume);
     let last = repo::last_interval(&state.db, user_id, vehicle_id, electric, from, to)
         .await?
         .and_then(|(km, v)| unit.compute(km, v));
-    let total_cost = totals.total_cost.unwrap_or_default();
-    let distance = distance_from_km(totals.distance_km.unwrap_or_default(), system);
+    let total_cost = sum(|m| m.total_cost);
+    let distance = distance_from_km(sum(|m| m.distance_km), system);
     let cost_per_distance = (distance > Decimal::ZERO).then(|| round(total_cost / distance, 4));
-    let monthly = repo::monthly(
-        &state.db,
-        user_id,
-        vehicle_id,
-        &prefs.time_zone,
-        from,
-        to,
-        electric,
-    )
-    .await?
-    .into_iter()
-    .map(|m| MonthlyFuel {
-        month: m.month,
-        total_cost: m.total_cost,
-        fuel_units: round(volume_from_canonical(m.volume, system, kind), 3),
-        distance: round(distance_from_km(m.distance_km, system), 1),
-    })
-    .collect();
+    let monthly = months
+        .iter()
+        .map(|m| MonthlyFuel {
+            month: m.month.format("%Y-%m").to_string(),
+            total_cost: m.total_cost,
+            fuel_units: round(
+                volume_from_canonical(
+                    if electric {
+                        m.energy_volume
+                    } else {
+                        m.liquid_volume
+                    },
+                    system,
+                    kind,
+                ),
+                3,
+            ),
+            distance: round(distance_from_km(m.distance_km, system), 1),
+        })
+        .collect();
     let (distance_unit, volume_unit) = match (system, kind) {
         (UnitSystem::Imperial, VolumeKind::Liquid) => ("mi", "gal"),
         (UnitSystem::Metric, VolumeKind::Liquid) => ("km", "l"),
@@ -442,12 +449,9 @@ pub async fn stats(
         (UnitSystem::Metric, VolumeKind::Energy) => ("km", "kWh"),
     };
     Ok(Json(FuelStats {
-        log_count: totals.log_count,
+        log_count,
         total_cost,
-        total_fuel_units: round(
-            volume_from_canonical(volume.unwrap_or_default(), system, kind),
-            3,
-        ),
+        total_fuel_units: round(volume_from_canonical(volume, system, kind), 3),
         total_distance: round(distance, 1),
         average_efficiency: average,
         last_efficiency: last,

@@ -180,6 +180,26 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// A page of one vehicle's fill-ups, newest first (the index's order).
+pub async fn page(
+    pool: &PgPool,
+    user_id: &str,
+    vehicle_id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<FuelRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null
+         order by date_time desc, id desc limit $3 offset $4"
+    )))
+    .bind(user_id)
+    .bind(vehicle_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+}
+
 /// The odometer bounds a log at `at` must fit between: the highest reading before it and the lowest
 /// after it (km), ignoring the log `except`.
 pub async fn odometer_bounds(
@@ -296,51 +316,6 @@ pub async fn recompute(
     Ok(written)
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct Totals {
-    pub log_count: i64,
-    pub total_cost: Option<Decimal>,
-    pub liquid_volume: Option<Decimal>,
-    pub energy_volume: Option<Decimal>,
-    pub liquid_logs: i64,
-    pub distance_km: Option<Decimal>,
-    pub liquid_interval_km: Option<Decimal>,
-    pub liquid_interval_volume: Option<Decimal>,
-    pub energy_interval_km: Option<Decimal>,
-    pub energy_interval_volume: Option<Decimal>,
-}
-
-/// Aggregates for the stats, in one statement.
-pub async fn totals(
-    pool: &PgPool,
-    user_id: &str,
-    vehicle_id: Uuid,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> sqlx::Result<Totals> {
-    sqlx::query_as(
-        "select count(*) as log_count,
-                sum(total_cost) as total_cost,
-                sum(volume) filter (where fuel_type <> 'electric') as liquid_volume,
-                sum(volume) filter (where fuel_type = 'electric') as energy_volume,
-                count(*) filter (where fuel_type <> 'electric') as liquid_logs,
-                sum(segment_km) as distance_km,
-                sum(interval_km) filter (where fuel_type <> 'electric') as liquid_interval_km,
-                sum(interval_volume) filter (where fuel_type <> 'electric') as liquid_interval_volume,
-                sum(interval_km) filter (where fuel_type = 'electric') as energy_interval_km,
-                sum(interval_volume) filter (where fuel_type = 'electric') as energy_interval_volume
-           from fuel_logs
-          where user_id = $1 and vehicle_id = $2 and deleted_at is null
-            and ($3::timestamptz is null or date_time >= $3) and ($4::timestamptz is null or date_time <= $4)",
-    )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(from)
-    .bind(to)
-    .fetch_one(pool)
-    .await
-}
-
 /// The newest valid interval of one kind (`electric` or not).
 pub async fn last_interval(
     pool: &PgPool,
@@ -366,40 +341,149 @@ pub async fn last_interval(
     .await
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct MonthRow {
-    pub month: String,
+/// One month of a vehicle's roll-up.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonthTotals {
+    pub month: chrono::NaiveDate,
+    pub log_count: i64,
+    pub liquid_count: i64,
     pub total_cost: Decimal,
-    pub volume: Decimal,
+    pub liquid_volume: Decimal,
+    pub energy_volume: Decimal,
     pub distance_km: Decimal,
+    pub liquid_interval_km: Decimal,
+    pub liquid_interval_volume: Decimal,
+    pub energy_interval_km: Decimal,
+    pub energy_interval_volume: Decimal,
 }
 
-/// Per calendar month in the user's time zone.
-pub async fn monthly(
+const MONTH_SUMS: &str = "count(*) as log_count,
+    count(*) filter (where fuel_type <> 'electric') as liquid_count,
+    coalesce(sum(total_cost), 0) as total_cost,
+    coalesce(sum(volume) filter (where fuel_type <> 'electric'), 0) as liquid_volume,
+    coalesce(sum(volume) filter (where fuel_type = 'electric'), 0) as energy_volume,
+    coalesce(sum(segment_km), 0) as distance_km,
+    coalesce(sum(interval_km) filter (where fuel_type <> 'electric'), 0) as liquid_interval_km,
+    coalesce(sum(interval_volume) filter (where fuel_type <> 'electric'), 0) as liquid_interval_volume,
+    coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0) as energy_interval_km,
+    coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0) as energy_interval_volume";
+
+/// Rebuilds a vehicle's roll-up from the month holding `from` (all months when the time zone changed).
+pub async fn refresh_months(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: Uuid,
+    time_zone: &str,
+    from: Option<DateTime<Utc>>,
+) -> sqlx::Result<()> {
+    let stored_zone: Option<String> = sqlx::query_scalar(
+        "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
+    )
+    .bind(user_id)
+    .bind(vehicle_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let from = if stored_zone.as_deref().is_some_and(|z| z != time_zone) {
+        None
+    } else {
+        from
+    };
+    sqlx::query(
+        "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
+           and ($3::timestamptz is null or month >= date_trunc('month', $3 at time zone $4)::date)",
+    )
+    .bind(user_id)
+    .bind(vehicle_id)
+    .bind(from)
+    .bind(time_zone)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into fuel_log_months (user_id, vehicle_id, time_zone, month, log_count, liquid_count,
+            total_cost, liquid_volume, energy_volume, distance_km, liquid_interval_km,
+            liquid_interval_volume, energy_interval_km, energy_interval_volume)
+         select $1, $2, $4, date_trunc('month', date_time at time zone $4)::date as month, {MONTH_SUMS}
+           from fuel_logs
+          where user_id = $1 and vehicle_id = $2 and deleted_at is null
+            and ($3::timestamptz is null
+                 or date_trunc('month', date_time at time zone $4) >= date_trunc('month', $3 at time zone $4))
+          group by 4"
+    )))
+    .bind(user_id)
+    .bind(vehicle_id)
+    .bind(from)
+    .bind(time_zone)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The roll-up, built first if it is missing or in another time zone.
+pub async fn months(
+    pool: &PgPool,
+    user_id: &str,
+    vehicle_id: Uuid,
+    time_zone: &str,
+) -> sqlx::Result<Vec<MonthTotals>> {
+    let select = "select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
+            distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
+            energy_interval_volume, time_zone
+       from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month";
+    #[derive(sqlx::FromRow)]
+    struct WithZone {
+        #[sqlx(flatten)]
+        totals: MonthTotals,
+        time_zone: String,
+    }
+    let rows: Vec<WithZone> = sqlx::query_as(select)
+        .bind(user_id)
+        .bind(vehicle_id)
+        .fetch_all(pool)
+        .await?;
+    let stale = rows.first().is_some_and(|r| r.time_zone != time_zone);
+    let missing = rows.is_empty()
+        && sqlx::query_scalar::<_, bool>(
+            "select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null)",
+        )
+        .bind(user_id)
+        .bind(vehicle_id)
+        .fetch_one(pool)
+        .await?;
+    if !(stale || missing) {
+        return Ok(rows.into_iter().map(|r| r.totals).collect());
+    }
+    let mut tx = pool.begin().await?;
+    refresh_months(&mut tx, user_id, vehicle_id, time_zone, None).await?;
+    tx.commit().await?;
+    let rows: Vec<WithZone> = sqlx::query_as(select)
+        .bind(user_id)
+        .bind(vehicle_id)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.totals).collect())
+}
+
+/// Month by month straight from the fill-ups, for a time range the roll-up cannot answer.
+pub async fn months_in_range(
     pool: &PgPool,
     user_id: &str,
     vehicle_id: Uuid,
     time_zone: &str,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
-    electric: bool,
-) -> sqlx::Result<Vec<MonthRow>> {
-    sqlx::query_as(
-        "select to_char(date_time at time zone $3, 'YYYY-MM') as month,
-                sum(total_cost) as total_cost,
-                coalesce(sum(volume) filter (where (fuel_type = 'electric') = $6), 0) as volume,
-                coalesce(sum(segment_km), 0) as distance_km
+) -> sqlx::Result<Vec<MonthTotals>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select date_trunc('month', date_time at time zone $3)::date as month, {MONTH_SUMS}
            from fuel_logs
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
             and ($4::timestamptz is null or date_time >= $4) and ($5::timestamptz is null or date_time <= $5)
-          group by 1 order by 1",
-    )
+          group by 1 order by 1"
+    )))
     .bind(user_id)
     .bind(vehicle_id)
     .bind(time_zone)
     .bind(from)
     .bind(to)
-    .bind(electric)
     .fetch_all(pool)
     .await
 }

@@ -30,8 +30,19 @@ impl From<Row> for UserPreferences {
     }
 }
 
-/// The user's preferences, creating the defaults on first read.
+/// The user's preferences, creating the defaults on first read (a plain read afterwards: every
+/// request that shows a quantity asks for them).
 pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
+    let existing: Option<Row> = sqlx::query_as(
+        "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
+         where user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(row) = existing {
+        return Ok(row.into());
+    }
     sqlx::query("insert into user_preferences (id, user_id) values ($1, $2) on conflict (user_id) do nothing")
         .bind(uuid::Uuid::now_v7())
         .bind(user_id)
