@@ -11,8 +11,10 @@ ensure_system_packages
 have hey || apt_ensure hey
 pg_ready 127.0.0.1 5432 || die "needs PostgreSQL on 127.0.0.1:5432"
 
-say "building the release binary"
-cargo build --release --locked -q -p mvp-backend
+if [ -z "${MVP_BENCH_SKIP_BUILD:-}" ]; then
+  say "building the release binary"
+  cargo build --release --locked -q -p mvp-backend
+fi
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/mvp-backend"
 
 DB="mvp_bench_$$"
@@ -29,7 +31,7 @@ CONFIG_DIR=/nonexistent APP_ENV=production MVP_AUTH__PROVIDER=local \
   MVP_SERVER__BIND="127.0.0.1:$PORT" MVP_SERVER__PUBLIC_URL="http://127.0.0.1:$PORT" \
   MVP_DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB" MVP_DATABASE__MAX_CONNECTIONS=20 \
   MVP_REDIS__URL="$REDIS" MVP_REDIS__KEY_PREFIX="bench$$:" MVP_STORAGE__DATA_DIR="$WORK" \
-  MVP_AUTH__LOCAL__ACCESS_TOKEN_TTL_SECS=3600 MVP_LOG__LEVEL=warn \
+  MVP_AUTH__LOCAL__ACCESS_TOKEN_TTL_SECS=3600 MVP_LOG__LEVEL="${MVP_BENCH_LOG:-warn}" \
   "$BIN" serve > "$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && break; sleep 0.2; done
