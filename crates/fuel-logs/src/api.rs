@@ -216,14 +216,16 @@ pub async fn list(
         to: time_param("to", query.to.as_deref())?,
     };
     let prefs = preferences(&state, &user).await?;
-    let (rows, total) = repo::list(
-        &state.db,
-        user.user_id.as_str(),
-        &filter,
-        page.limit,
-        page.offset,
-    )
-    .await?;
+    let user_id = user.user_id.as_str();
+    let (rows, total) = match (filter.vehicle_id, filter.from, filter.to) {
+        // One vehicle, no range: the roll-up knows the count without counting every row.
+        (Some(vehicle_id), None, None) => {
+            let rows = repo::page(&state.db, user_id, vehicle_id, page.limit, page.offset).await?;
+            let months = repo::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?;
+            (rows, months.iter().map(|m| m.log_count).sum())
+        }
+        _ => repo::list(&state.db, user_id, &filter, page.limit, page.offset).await?,
+    };
     Ok((
         total_header(total),
         Json(rows.into_iter().map(|r| to_dto(r, &prefs)).collect()),
@@ -252,6 +254,7 @@ pub async fn create(
         user.user_id.as_str(),
         log.vehicle_id,
         log.date_time,
+        &prefs.time_zone,
     )
     .await?;
     advance_vehicle(&mut tx, &user, &log).await?;
@@ -308,13 +311,21 @@ pub async fn update(
     check_odometer(&mut tx, &user, &log, Some(id)).await?;
     repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
     let from = old.date_time.min(log.date_time);
-    repo::recompute(&mut tx, user.user_id.as_str(), log.vehicle_id, from).await?;
+    repo::recompute(
+        &mut tx,
+        user.user_id.as_str(),
+        log.vehicle_id,
+        from,
+        &prefs.time_zone,
+    )
+    .await?;
     if old.vehicle_id != log.vehicle_id {
         repo::recompute(
             &mut tx,
             user.user_id.as_str(),
             old.vehicle_id,
             old.date_time,
+            &prefs.time_zone,
         )
         .await?;
     }
@@ -337,6 +348,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = parse_id(&id, "fuel log")?;
+    let prefs = preferences(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find(&mut tx, user.user_id.as_str(), id)
         .await?
@@ -347,6 +359,7 @@ pub async fn delete(
         user.user_id.as_str(),
         old.vehicle_id,
         old.date_time,
+        &prefs.time_zone,
     )
     .await?;
     tx.commit().await?;

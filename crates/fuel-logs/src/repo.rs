@@ -239,13 +239,15 @@ struct ChainRow {
 }
 
 /// Recomputes segments and economy intervals of a vehicle's logs from the last full fill before
-/// `from` onward (that fill's own values depend only on what precedes it, so it anchors the pass).
-/// Only rows whose values change are written.
+/// `from` onward (that fill's own values depend only on what precedes it, so it anchors the pass),
+/// then the monthly roll-up from `from`'s month. Only rows whose values change are written. Every
+/// write of a fill-up ends here, so the stored economy and the roll-up cannot fall behind.
 pub async fn recompute(
     conn: &mut PgConnection,
     user_id: &str,
     vehicle_id: Uuid,
     from: DateTime<Utc>,
+    time_zone: &str,
 ) -> sqlx::Result<u64> {
     let rows: Vec<ChainRow> = sqlx::query_as(
         "with anchor as (
@@ -313,6 +315,7 @@ pub async fn recompute(
         .await?;
         written += 1;
     }
+    refresh_months(conn, user_id, vehicle_id, time_zone, Some(from)).await?;
     Ok(written)
 }
 

@@ -123,6 +123,18 @@ async fn fill_ups_give_economy_stats_and_follow_edits() {
     .await;
     assert_eq!(january["logCount"], 2);
 
+    // One vehicle: the total comes from the monthly roll-up.
+    let all = app
+        .get_as(&token, &format!("/api/fuel-logs?vehicleId={v}&limit=2"))
+        .await;
+    assert_eq!(
+        all.headers()
+            .get("x-total-count")
+            .and_then(|h| h.to_str().ok()),
+        Some("3")
+    );
+    assert_eq!(json(all).await.as_array().map(Vec::len), Some(2));
+
     // Filters: vehicle and date range; newest first.
     let listed = app
         .get_as(
@@ -153,6 +165,23 @@ async fn fill_ups_give_economy_stats_and_follow_edits() {
     // Deleting it joins the intervals: 640 mi / 12.5 gal.
     assert_eq!(app.delete_as(&token, &url).await.status(), 204);
     assert_eq!(app.get_as(&token, &url).await.status(), 404);
+    let after_delete = app
+        .get_as(&token, &format!("/api/fuel-logs?vehicleId={v}"))
+        .await;
+    assert_eq!(
+        after_delete
+            .headers()
+            .get("x-total-count")
+            .and_then(|h| h.to_str().ok()),
+        Some("2")
+    );
+    let stats_after = json(
+        app.get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
+            .await,
+    )
+    .await;
+    assert_eq!(stats_after["logCount"], 2, "the roll-up follows a delete");
+    assert_eq!(stats_after["averageEfficiency"].to_string(), "51.20");
     let third_now = json(
         app.get_as(
             &token,
