@@ -7,6 +7,7 @@ pub mod error;
 pub mod fuel;
 pub mod health;
 pub mod ids;
+pub mod maintenance;
 pub mod platform;
 pub mod units;
 pub mod user;

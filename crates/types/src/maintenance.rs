@@ -1,0 +1,130 @@
+//! Bodies of `/api/maintenance/*` (API.md "Maintenance").
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceRecord {
+    pub id: Uuid,
+    pub vehicle_id: Uuid,
+    pub date: NaiveDate,
+    pub odometer_reading: Option<i64>,
+    pub category: String,
+    pub subtypes: Vec<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+    pub cost: Option<Decimal>,
+    pub shop_name: Option<String>,
+    pub notes: Option<String>,
+    pub document_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecordInput {
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub id: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub created_at: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub updated_at: Option<Value>,
+    pub vehicle_id: Option<Uuid>,
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub odometer_reading: Option<i64>,
+    pub category: Option<String>,
+    #[serde(default)]
+    pub subtypes: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+    pub cost: Option<Decimal>,
+    #[serde(default)]
+    pub shop_name: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub document_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceSchedule {
+    pub id: Uuid,
+    pub vehicle_id: Uuid,
+    pub category: String,
+    pub subtypes: Vec<String>,
+    pub interval_months: Option<i32>,
+    pub interval_distance: Option<i64>,
+    pub last_service_date: Option<NaiveDate>,
+    pub last_service_odometer: Option<i64>,
+    pub next_due_date: Option<NaiveDate>,
+    pub next_due_odometer: Option<i64>,
+    /// `ok`, `due_soon` or `overdue`.
+    pub status: String,
+    pub email_notifications: bool,
+    pub reminder_days_before: Vec<i32>,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScheduleInput {
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub id: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub created_at: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub updated_at: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub next_due_date: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub next_due_odometer: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub status: Option<Value>,
+    pub vehicle_id: Option<Uuid>,
+    pub category: Option<String>,
+    #[serde(default)]
+    pub subtypes: Vec<String>,
+    #[serde(default)]
+    pub interval_months: Option<i32>,
+    #[serde(default)]
+    pub interval_distance: Option<i64>,
+    #[serde(default)]
+    pub last_service_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub last_service_odometer: Option<i64>,
+    #[serde(default)]
+    pub email_notifications: Option<bool>,
+    #[serde(default)]
+    pub reminder_days_before: Option<Vec<i32>>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+/// `POST /api/maintenance/schedules/templates/{key}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateRequest {
+    pub vehicle_id: Uuid,
+}
