@@ -8,31 +8,72 @@ pub const CATEGORIES: &[(&str, &[&str])] = &[
     (
         "routine_maintenance",
         &[
-            "Engine Oil", "Oil Filter", "Tire Rotation", "Tires", "Brakes", "Brake Fluid", "Air Filter",
-            "Cabin Air Filter", "Coolant", "Spark Plugs", "Transmission Fluid", "Differential Fluid",
-            "Power Steering Fluid", "Battery", "Wiper Blades", "Timing Belt", "Drive Belt", "Inspection",
-            "Wheel Alignment", "Chain Lubrication", "Fuel Filter",
+            "Engine Oil",
+            "Oil Filter",
+            "Tire Rotation",
+            "Tires",
+            "Brakes",
+            "Brake Fluid",
+            "Air Filter",
+            "Cabin Air Filter",
+            "Coolant",
+            "Spark Plugs",
+            "Transmission Fluid",
+            "Differential Fluid",
+            "Power Steering Fluid",
+            "Battery",
+            "Wiper Blades",
+            "Timing Belt",
+            "Drive Belt",
+            "Inspection",
+            "Wheel Alignment",
+            "Chain Lubrication",
+            "Fuel Filter",
         ],
     ),
     (
         "repair",
         &[
-            "Engine", "Transmission", "Brakes", "Suspension", "Steering", "Exhaust", "Electrical",
-            "Cooling System", "Fuel System", "HVAC", "Body", "Glass", "Tires", "Battery", "Other",
+            "Engine",
+            "Transmission",
+            "Brakes",
+            "Suspension",
+            "Steering",
+            "Exhaust",
+            "Electrical",
+            "Cooling System",
+            "Fuel System",
+            "HVAC",
+            "Body",
+            "Glass",
+            "Tires",
+            "Battery",
+            "Other",
         ],
     ),
     (
         "performance_upgrade",
         &[
-            "Intake", "Exhaust", "Suspension", "Wheels", "Tires", "Brakes", "Tuning", "Lighting",
-            "Aerodynamics", "Other",
+            "Intake",
+            "Exhaust",
+            "Suspension",
+            "Wheels",
+            "Tires",
+            "Brakes",
+            "Tuning",
+            "Lighting",
+            "Aerodynamics",
+            "Other",
         ],
     ),
 ];
 
 /// The subtypes of a category, or `None` for an unknown category.
 pub fn subtypes_of(category: &str) -> Option<&'static [&'static str]> {
-    CATEGORIES.iter().find(|(c, _)| *c == category).map(|(_, s)| *s)
+    CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, s)| *s)
 }
 
 /// Distance inside which a schedule is `due_soon` when no per-schedule threshold says otherwise:
@@ -101,7 +142,8 @@ pub fn due(
         _ => None,
     };
     let overdue = days_left.is_some_and(|d| d < 0) || distance_left.is_some_and(|d| d <= 0);
-    let soon = days_left.is_some_and(|d| d <= soon_days) || distance_left.is_some_and(|d| d <= soon_distance);
+    let soon = days_left.is_some_and(|d| d <= soon_days)
+        || distance_left.is_some_and(|d| d <= soon_distance);
     let status = if overdue {
         Status::Overdue
     } else if soon {
@@ -121,10 +163,38 @@ pub fn due(
 /// Starter schedules: generic intervals, not manufacturer data. (key, label, subtypes, months,
 /// miles, km).
 pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
-    ("oil_change", "Engine oil and filter", &["Engine Oil", "Oil Filter"], 6, 5_000, 8_000),
-    ("tire_rotation", "Tire rotation", &["Tire Rotation"], 6, 6_000, 10_000),
-    ("air_filter", "Engine air filter", &["Air Filter"], 12, 15_000, 24_000),
-    ("cabin_air_filter", "Cabin air filter", &["Cabin Air Filter"], 12, 15_000, 24_000),
+    (
+        "oil_change",
+        "Engine oil and filter",
+        &["Engine Oil", "Oil Filter"],
+        6,
+        5_000,
+        8_000,
+    ),
+    (
+        "tire_rotation",
+        "Tire rotation",
+        &["Tire Rotation"],
+        6,
+        6_000,
+        10_000,
+    ),
+    (
+        "air_filter",
+        "Engine air filter",
+        &["Air Filter"],
+        12,
+        15_000,
+        24_000,
+    ),
+    (
+        "cabin_air_filter",
+        "Cabin air filter",
+        &["Cabin Air Filter"],
+        12,
+        15_000,
+        24_000,
+    ),
     ("brake_fluid", "Brake fluid", &["Brake Fluid"], 24, 0, 0),
     ("coolant", "Coolant", &["Coolant"], 60, 60_000, 100_000),
 ];
@@ -137,8 +207,18 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
     }
 
-    fn interval(months: Option<u32>, distance: Option<i64>, from: NaiveDate, odo: Option<i64>) -> Interval {
-        Interval { months, distance, from_date: from, from_odometer: odo }
+    fn interval(
+        months: Option<u32>,
+        distance: Option<i64>,
+        from: NaiveDate,
+        odo: Option<i64>,
+    ) -> Interval {
+        Interval {
+            months,
+            distance,
+            from_date: from,
+            from_odometer: odo,
+        }
     }
 
     #[test]
@@ -147,38 +227,75 @@ mod tests {
         let d = due(&i, date(2026, 3, 1), None, 30, 500);
         assert_eq!(d.next_date, Some(date(2026, 7, 10)));
         assert_eq!(d.status, Status::Ok);
-        assert_eq!(due(&i, date(2026, 6, 20), None, 30, 500).status, Status::DueSoon);
-        assert_eq!(due(&i, date(2026, 7, 10), None, 30, 500).status, Status::DueSoon, "due today is not yet overdue");
-        assert_eq!(due(&i, date(2026, 7, 11), None, 30, 500).status, Status::Overdue);
+        assert_eq!(
+            due(&i, date(2026, 6, 20), None, 30, 500).status,
+            Status::DueSoon
+        );
+        assert_eq!(
+            due(&i, date(2026, 7, 10), None, 30, 500).status,
+            Status::DueSoon,
+            "due today is not yet overdue"
+        );
+        assert_eq!(
+            due(&i, date(2026, 7, 11), None, 30, 500).status,
+            Status::Overdue
+        );
     }
 
     #[test]
     fn distance_only() {
         let i = interval(None, Some(5000), date(2026, 1, 1), Some(40_000));
-        assert_eq!(due(&i, date(2026, 1, 2), Some(42_000), 30, 500).status, Status::Ok);
-        assert_eq!(due(&i, date(2026, 1, 2), Some(44_600), 30, 500).status, Status::DueSoon);
+        assert_eq!(
+            due(&i, date(2026, 1, 2), Some(42_000), 30, 500).status,
+            Status::Ok
+        );
+        assert_eq!(
+            due(&i, date(2026, 1, 2), Some(44_600), 30, 500).status,
+            Status::DueSoon
+        );
         let over = due(&i, date(2026, 1, 2), Some(45_000), 30, 500);
-        assert_eq!((over.next_odometer, over.status), (Some(45_000), Status::Overdue));
+        assert_eq!(
+            (over.next_odometer, over.status),
+            (Some(45_000), Status::Overdue)
+        );
     }
 
     #[test]
     fn both_whichever_comes_first() {
         let i = interval(Some(6), Some(5000), date(2026, 1, 1), Some(40_000));
         // Miles first.
-        assert_eq!(due(&i, date(2026, 2, 1), Some(45_100), 30, 500).status, Status::Overdue);
+        assert_eq!(
+            due(&i, date(2026, 2, 1), Some(45_100), 30, 500).status,
+            Status::Overdue
+        );
         // Months first.
-        assert_eq!(due(&i, date(2026, 7, 2), Some(41_000), 30, 500).status, Status::Overdue);
-        assert_eq!(due(&i, date(2026, 2, 1), Some(41_000), 30, 500).status, Status::Ok);
+        assert_eq!(
+            due(&i, date(2026, 7, 2), Some(41_000), 30, 500).status,
+            Status::Overdue
+        );
+        assert_eq!(
+            due(&i, date(2026, 2, 1), Some(41_000), 30, 500).status,
+            Status::Ok
+        );
     }
 
     #[test]
     fn month_end_and_leap_years_clamp() {
         let jan31 = interval(Some(1), None, date(2026, 1, 31), None);
-        assert_eq!(due(&jan31, date(2026, 1, 31), None, 30, 500).next_date, Some(date(2026, 2, 28)));
+        assert_eq!(
+            due(&jan31, date(2026, 1, 31), None, 30, 500).next_date,
+            Some(date(2026, 2, 28))
+        );
         let leap = interval(Some(1), None, date(2028, 1, 31), None);
-        assert_eq!(due(&leap, date(2028, 1, 31), None, 30, 500).next_date, Some(date(2028, 2, 29)));
+        assert_eq!(
+            due(&leap, date(2028, 1, 31), None, 30, 500).next_date,
+            Some(date(2028, 2, 29))
+        );
         let feb29 = interval(Some(12), None, date(2028, 2, 29), None);
-        assert_eq!(due(&feb29, date(2028, 3, 1), None, 30, 500).next_date, Some(date(2029, 2, 28)));
+        assert_eq!(
+            due(&feb29, date(2028, 3, 1), None, 30, 500).next_date,
+            Some(date(2029, 2, 28))
+        );
     }
 
     #[test]
@@ -186,7 +303,10 @@ mod tests {
         // The caller passes the creation day and odometer as the starting point.
         let i = interval(Some(3), Some(3000), date(2026, 5, 1), Some(10_000));
         let d = due(&i, date(2026, 5, 2), Some(10_001), 30, 500);
-        assert_eq!((d.next_date, d.next_odometer), (Some(date(2026, 8, 1)), Some(13_000)));
+        assert_eq!(
+            (d.next_date, d.next_odometer),
+            (Some(date(2026, 8, 1)), Some(13_000))
+        );
     }
 
     #[test]
