@@ -160,10 +160,37 @@ pub fn due(
     }
 }
 
-/// Starter schedules: generic intervals, not manufacturer data. (key, label, subtypes, months,
-/// miles, km).
-pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
-    (
+/// A starter schedule: generic intervals, not manufacturer data. `miles`/`km` of 0 mean "by time only".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Template {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub subtypes: &'static [&'static str],
+    pub months: u32,
+    pub miles: i64,
+    pub km: i64,
+}
+
+const fn template(
+    key: &'static str,
+    label: &'static str,
+    subtypes: &'static [&'static str],
+    months: u32,
+    miles: i64,
+    km: i64,
+) -> Template {
+    Template {
+        key,
+        label,
+        subtypes,
+        months,
+        miles,
+        km,
+    }
+}
+
+pub const TEMPLATES: &[Template] = &[
+    template(
         "oil_change",
         "Engine oil and filter",
         &["Engine Oil", "Oil Filter"],
@@ -171,7 +198,7 @@ pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
         5_000,
         8_000,
     ),
-    (
+    template(
         "tire_rotation",
         "Tire rotation",
         &["Tire Rotation"],
@@ -179,7 +206,7 @@ pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
         6_000,
         10_000,
     ),
-    (
+    template(
         "air_filter",
         "Engine air filter",
         &["Air Filter"],
@@ -187,7 +214,7 @@ pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
         15_000,
         24_000,
     ),
-    (
+    template(
         "cabin_air_filter",
         "Cabin air filter",
         &["Cabin Air Filter"],
@@ -195,8 +222,8 @@ pub const TEMPLATES: &[(&str, &str, &[&str], u32, i64, i64)] = &[
         15_000,
         24_000,
     ),
-    ("brake_fluid", "Brake fluid", &["Brake Fluid"], 24, 0, 0),
-    ("coolant", "Coolant", &["Coolant"], 60, 60_000, 100_000),
+    template("brake_fluid", "Brake fluid", &["Brake Fluid"], 24, 0, 0),
+    template("coolant", "Coolant", &["Coolant"], 60, 60_000, 100_000),
 ];
 
 #[cfg(test)]
@@ -319,9 +346,9 @@ mod tests {
 
     #[test]
     fn every_category_has_its_subtypes_and_templates_use_known_ones() {
-        for (key, _, subtypes, _, _, _) in TEMPLATES {
-            let known = subtypes_of("routine_maintenance").unwrap_or_default();
-            assert!(subtypes.iter().all(|s| known.contains(s)), "{key}");
+        let known = subtypes_of("routine_maintenance").unwrap_or_default();
+        for t in TEMPLATES {
+            assert!(t.subtypes.iter().all(|s| known.contains(s)), "{}", t.key);
         }
         assert!(subtypes_of("tuning").is_none());
     }
