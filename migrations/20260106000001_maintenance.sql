@@ -35,8 +35,12 @@ create table maintenance_schedules (
     -- Where counting starts when there is no service yet: the day and odometer it was created.
     baseline_date          date not null,
     baseline_odometer      bigint null,
+    -- The last service as the user entered it on the schedule …
     last_service_date      date null,
     last_service_odometer  bigint null,
+    -- … and as the newest record covering the schedule's subtypes says (kept by record writes).
+    record_service_date      date null,
+    record_service_odometer  bigint null,
     email_notifications    boolean not null default false,
     reminder_days_before   integer[] not null default '{30}',
     is_active              boolean not null default true,

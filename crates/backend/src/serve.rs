@@ -28,6 +28,7 @@ pub async fn run(config: Config, extra: Router<AppState>) -> anyhow::Result<()> 
             .await
             .context("loading the vehicle catalog failed")?;
     }
+    spawn_jobs(&state);
     let listener = TcpListener::bind(state.config.server.bind)
         .await
         .with_context(|| {
@@ -82,6 +83,23 @@ pub async fn serve(
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Background jobs. Each takes a Postgres advisory lock, so with several replicas one runs it.
+fn spawn_jobs(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(3600);
+        loop {
+            let today = chrono::Utc::now().date_naive();
+            if let Err(err) =
+                mvp_maintenance::job::run(&state.db, &state.config.storage.data_dir, today).await
+            {
+                tracing::warn!(error = %format!("{err:#}"), "maintenance reminder job failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,114 @@
+//! The reminder job: finds schedules that are due soon or overdue and reminds their owner once per
+//! crossing (a `notification_logs` row per schedule, status and due point; an e-mail to the outbox
+//! when the schedule asks for e-mail). It takes "today" as an argument so tests run it with a fixed
+//! clock, and a Postgres advisory lock so only one replica runs it at a time.
+
+use chrono::{NaiveDate, Utc};
+use mvp_core::outbox::{self, OutboxMessage};
+use sqlx::PgPool;
+
+use crate::domain::Status;
+use crate::repo;
+use crate::status::compute;
+
+const LOCK_KEY: i64 = 0x006d_7670_5f72_656d; // "mvp_rem"
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunReport {
+    pub checked: usize,
+    pub reminded: usize,
+    /// `false` when another replica held the lock.
+    pub ran: bool,
+}
+
+pub async fn run(
+    pool: &PgPool,
+    data_dir: &std::path::Path,
+    today: NaiveDate,
+) -> anyhow::Result<RunReport> {
+    let mut lock = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .fetch_one(&mut *lock)
+        .await?;
+    if !locked {
+        return Ok(RunReport::default());
+    }
+    let result = remind(pool, data_dir, today).await;
+    let _ = sqlx::query("select pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *lock)
+        .await;
+    result
+}
+
+async fn remind(
+    pool: &PgPool,
+    data_dir: &std::path::Path,
+    today: NaiveDate,
+) -> anyhow::Result<RunReport> {
+    let candidates = repo::all_active_schedules(pool).await?;
+    let mut report = RunReport {
+        checked: candidates.len(),
+        reminded: 0,
+        ran: true,
+    };
+    for c in candidates {
+        let due = compute(&c.schedule, today, c.current_odometer, c.metric);
+        if due.status == Status::Ok {
+            continue;
+        }
+        let due_key = format!(
+            "{}|{}",
+            due.next_date.map(|d| d.to_string()).unwrap_or_default(),
+            due.next_odometer.map(|o| o.to_string()).unwrap_or_default()
+        );
+        let new = repo::log_reminder(
+            pool,
+            &c.schedule.user_id,
+            c.schedule.id,
+            due.status.as_str(),
+            &due_key,
+            today,
+        )
+        .await?;
+        if !new {
+            continue;
+        }
+        report.reminded += 1;
+        if let (true, Some(email)) = (c.schedule.email_notifications, &c.email) {
+            let what = c.schedule.subtypes.join(", ");
+            let when = match (due.next_date, due.next_odometer) {
+                (Some(d), Some(o)) => {
+                    format!("on {d} or at {o} on the odometer, whichever comes first")
+                }
+                (Some(d), None) => format!("on {d}"),
+                (None, Some(o)) => format!("at {o} on the odometer"),
+                (None, None) => "now".to_owned(),
+            };
+            let state = if due.status == Status::Overdue {
+                "is overdue"
+            } else {
+                "is due soon"
+            };
+            outbox::write(
+                data_dir,
+                &OutboxMessage {
+                    kind: "maintenance_reminder".to_owned(),
+                    to: email.clone(),
+                    subject: format!("Maintenance {state}: {what}"),
+                    text: format!("{what} {state}: due {when}.\n"),
+                    created_at: Utc::now(),
+                },
+            )
+            .await?;
+        }
+    }
+    tracing::info!(
+        checked = report.checked,
+        reminded = report.reminded,
+        "maintenance reminders"
+    );
+    Ok(report)
+}
