@@ -46,6 +46,15 @@ psql "$MVP_TEST_DATABASE_URL" -tAc \
     [ -n "$db" ] && psql "$MVP_TEST_DATABASE_URL" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
   done
 
+# The deployment files (compose, Traefik, Loki/Alloy/Grafana, k8s) are checked without Docker.
+apt_ensure python3-venv
+VENV="$DATA_DIR/venv"
+if [ ! -x "$VENV/bin/check-jsonschema" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r deploy/tests/requirements.txt
+fi
+PATH="$VENV/bin:$PATH" "$VENV/bin/python" deploy/tests/test_deployment.py
+
 # One summary line at the end (`N passed, N failed`), summed over every test binary.
 log="$(mktemp)"
 status=0
