@@ -19,6 +19,7 @@ pub mod secret;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod validate;
 
 pub use auth::{AdminUser, AuthUser, UnverifiedUser};
 pub use cache::Cache;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use mvp_core::AppError;
+use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
 use mvp_types::fuel::{FILL_FUEL_TYPES, FuelLogInput};
 use mvp_types::units::{VolumeKind, distance_to_km, volume_to_canonical};
@@ -92,21 +93,6 @@ fn number(
         return Some(value);
     }
     None
-}
-
-fn text(
-    details: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Option<String> {
-    let value = value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
-        details.push(FieldError::new(field, format!("at most {max} characters")));
-    }
-    Some(value)
 }
 
 impl NewFuelLog {

@@ -2,6 +2,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use mvp_core::AppError;
+use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
 use mvp_types::maintenance::{RecordInput, ScheduleInput};
 use rust_decimal::Decimal;
@@ -40,21 +41,6 @@ fn category_and_subtypes(
         details.push(FieldError::new("subtypes", "choose at least one subtype"));
     }
     (category, clean)
-}
-
-fn text(
-    details: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Option<String> {
-    let value = value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
-        details.push(FieldError::new(field, format!("at most {max} characters")));
-    }
-    Some(value)
 }
 
 fn odometer(details: &mut Vec<FieldError>, field: &str, value: Option<i64>) -> Option<i64> {

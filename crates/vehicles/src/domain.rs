@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, Utc};
 use mvp_core::AppError;
+use mvp_core::validate::optional_text;
 use mvp_types::platform::VinDecode;
 use mvp_types::vehicle::{FUEL_TYPES, VehicleInput};
 use mvp_types::{FieldError, Vin};
@@ -49,26 +50,6 @@ pub fn parse_vin(input: &VehicleInput) -> Result<Option<Vin>, AppError> {
             .map(Some)
             .map_err(|e| AppError::validation("vin", e.to_string())),
     }
-}
-
-fn optional_text(
-    details: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Option<String> {
-    let value = value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
-        details.push(FieldError::new(field, format!("at most {max} characters")));
-    } else if field != "notes" && value.chars().any(char::is_control) {
-        details.push(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Some(value)
 }
 
 impl VehicleFields {
