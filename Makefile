@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test ci fmt lint openapi
+.PHONY: help run test ci fmt lint openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
+
+COMPOSE ?= docker compose
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -28,3 +30,34 @@ lint: ## clippy with warnings denied
 
 openapi: ## regenerate docs/openapi.json from the code
 	UPDATE_SNAPSHOTS=1 cargo test -p mvp-backend --locked openapi
+
+# --- The production stack (docker compose; see docs/OPERATIONS.md) ---------------------------------
+
+secrets: ## create missing secret files in secrets/ with strong random values
+	@bash scripts/make-secrets.sh
+
+start: ## start the 9-container stack (builds images when needed)
+	$(COMPOSE) up -d --build
+
+stop: ## stop the stack (data volumes are kept)
+	$(COMPOSE) down
+
+restart: ## restart every container
+	$(COMPOSE) restart
+
+rebuild: ## rebuild the images and recreate the containers
+	$(COMPOSE) build --pull
+	$(COMPOSE) up -d --force-recreate
+
+logs: ## follow every container's logs
+	$(COMPOSE) logs -f --tail=100
+
+logs-backend: ## follow the backend's logs
+	$(COMPOSE) logs -f --tail=100 backend
+
+clean: ## remove the containers AND the data volumes (asks first)
+	@read -r -p "This deletes the database, documents and backups volumes. Type yes: " answer; \
+	  [ "$$answer" = yes ] && $(COMPOSE) down -v --remove-orphans || echo "kept"
+
+db-shell-app: ## psql inside the Postgres container
+	docker exec -it mvp-postgres psql -U postgres -d motovaultpro
