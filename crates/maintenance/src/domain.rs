@@ -132,13 +132,13 @@ pub fn due(
         .months
         .and_then(|m| interval.from_date.checked_add_months(Months::new(m)));
     let next_odometer = match (interval.distance, interval.from_odometer) {
-        (Some(d), Some(from)) => Some(from + d),
+        (Some(d), Some(from)) => Some(from.saturating_add(d)),
         (Some(d), None) => Some(d),
         _ => None,
     };
     let days_left = next_date.map(|d| (d - today).num_days());
     let distance_left = match (next_odometer, odometer) {
-        (Some(next), Some(now)) => Some(next - now),
+        (Some(next), Some(now)) => Some(next.saturating_sub(now)),
         _ => None,
     };
     let overdue = days_left.is_some_and(|d| d < 0) || distance_left.is_some_and(|d| d <= 0);

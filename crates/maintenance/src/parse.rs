@@ -46,6 +46,11 @@ fn category_and_subtypes(
 fn odometer(details: &mut Vec<FieldError>, field: &str, value: Option<i64>) -> Option<i64> {
     if value.is_some_and(|v| v < 0) {
         details.push(FieldError::new(field, "must not be negative"));
+    } else if value.is_some_and(|v| v > mvp_vehicles::domain::ODOMETER_MAX) {
+        details.push(FieldError::new(
+            field,
+            format!("at most {}", mvp_vehicles::domain::ODOMETER_MAX),
+        ));
     }
     value
 }

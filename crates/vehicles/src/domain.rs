@@ -14,6 +14,8 @@ pub const NAME_MAX: usize = 50;
 pub const TEXT_MAX: usize = 100;
 pub const NOTES_MAX: usize = 5000;
 pub const FIRST_YEAR: i32 = 1900;
+/// No vehicle reaches this; anything above is a typo.
+pub const ODOMETER_MAX: i64 = 100_000_000;
 const PRICE_MAX: i64 = 10_000_000_000;
 
 /// Everything stored for a vehicle, checked.
@@ -130,6 +132,11 @@ impl VehicleFields {
         let odometer_reading = input.odometer_reading.unwrap_or(0);
         if odometer_reading < 0 {
             details.push(FieldError::new("odometerReading", "must not be negative"));
+        } else if odometer_reading > ODOMETER_MAX {
+            details.push(FieldError::new(
+                "odometerReading",
+                format!("at most {ODOMETER_MAX}"),
+            ));
         }
         if input
             .purchase_date

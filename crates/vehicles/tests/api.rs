@@ -230,6 +230,10 @@ async fn bad_vehicles_are_400s_naming_the_field() {
             "odometerReading",
         ),
         (
+            json!({"year": 2020, "make": "Ford", "model": "F-150", "odometerReading": 9_223_372_036_854_775_807_i64}),
+            "odometerReading",
+        ),
+        (
             json!({"year": "2020", "make": "Ford", "model": "F-150"}),
             "year",
         ),
