@@ -1,0 +1,319 @@
+//! Fields in recognised receipt or plate text, each with the byte span it came from, so the SPA can
+//! show the user where a prefilled value was read. Nothing here is stored: the user confirms the form.
+
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A value and where it stands in the text (`text[start..end]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found<T> {
+    pub value: T,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extracted {
+    pub vin: Option<Found<String>>,
+    pub date: Option<Found<NaiveDate>>,
+    pub total_cost: Option<Found<Decimal>>,
+    pub fuel_units: Option<Found<Decimal>>,
+    pub cost_per_unit: Option<Found<Decimal>>,
+    pub odometer_reading: Option<Found<i64>>,
+    pub station_name: Option<Found<String>>,
+}
+
+fn re(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
+}
+
+macro_rules! pattern {
+    ($name:ident, $text:expr) => {
+        fn $name() -> Option<&'static Regex> {
+            static CELL: OnceLock<Option<Regex>> = OnceLock::new();
+            re(&CELL, $text)
+        }
+    };
+}
+
+pattern!(us_date, r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b");
+pattern!(iso_date, r"\b(\d{4})-(\d{2})-(\d{2})\b");
+pattern!(dotted_date, r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b");
+pattern!(money, r"\$?\s?(\d{1,6}[.,]\d{2})\b");
+pattern!(
+    volume_after,
+    r"(?i)\b(\d{1,4}\.\d{1,3})\s*(?:gal(?:lon)?s?|ltrs?|lit(?:re|er)s?|l)\b"
+);
+pattern!(
+    volume_before,
+    r"(?i)\b(?:gal(?:lon)?s?|volume|qty|litres|liters)\b\s*:?\s*(\d{1,4}\.\d{1,3})\b"
+);
+pattern!(
+    price_labelled,
+    r"(?i)(?:price\s*/\s*(?:gal|l|ltr)|price|ppg|per\s+gal(?:lon)?|@)\s*:?\s*\$?\s?(\d{1,3}\.\d{2,4})\b"
+);
+pattern!(
+    price_per,
+    r"(?i)\$?(\d{1,3}\.\d{2,4})\s*/\s*(?:gal|g|l|ltr)\b"
+);
+pattern!(
+    odometer,
+    r"(?i)\b(?:odometer|odo|mileage)\b\s*:?\s*(\d{1,7})\b"
+);
+pattern!(vin_run, r"[A-Za-z0-9]{17,}");
+
+fn decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str(&text.replace(',', ".")).ok()
+}
+
+fn first_date(text: &str) -> Option<Found<NaiveDate>> {
+    let mut best: Option<Found<NaiveDate>> = None;
+    let mut consider = |found: Option<Found<NaiveDate>>| {
+        if let Some(f) = found.filter(|f| best.as_ref().is_none_or(|b| f.start < b.start)) {
+            best = Some(f);
+        }
+    };
+    if let Some(re) = us_date() {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(m), Some(d), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let mut year: i32 = y.as_str().parse().unwrap_or(0);
+            if y.as_str().len() == 2 {
+                year += 2000;
+            }
+            let date = NaiveDate::from_ymd_opt(
+                year,
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            );
+            consider(date.map(|value| Found {
+                value,
+                start: all.start(),
+                end: all.end(),
+            }));
+        }
+    }
+    if let Some(re) = iso_date() {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(y), Some(m), Some(d)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let date = NaiveDate::from_ymd_opt(
+                y.as_str().parse().unwrap_or(0),
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            );
+            consider(date.map(|value| Found {
+                value,
+                start: all.start(),
+                end: all.end(),
+            }));
+        }
+    }
+    if let Some(re) = dotted_date() {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let date = NaiveDate::from_ymd_opt(
+                y.as_str().parse().unwrap_or(0),
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            );
+            consider(date.map(|value| Found {
+                value,
+                start: all.start(),
+                end: all.end(),
+            }));
+        }
+    }
+    best
+}
+
+/// Lines with their byte offsets.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        (start, line.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// The amount on the last line that says TOTAL (not SUBTOTAL).
+fn total(text: &str) -> Option<Found<Decimal>> {
+    let money = money()?;
+    let mut found = None;
+    for (start, line) in lines(text) {
+        let upper = line.to_ascii_uppercase();
+        if !upper.contains("TOTAL") || upper.contains("SUBTOTAL") || upper.contains("SUB TOTAL") {
+            continue;
+        }
+        let last = money.captures_iter(line).filter_map(|c| c.get(1)).last();
+        if let Some((m, value)) = last.and_then(|m| decimal(m.as_str()).map(|v| (m, v))) {
+            found = Some(Found {
+                value,
+                start: start + m.start(),
+                end: start + m.end(),
+            });
+        }
+    }
+    found
+}
+
+fn first_capture(res: &[Option<&'static Regex>], text: &str) -> Option<(String, usize, usize)> {
+    res.iter()
+        .flatten()
+        .filter_map(|re| re.captures(text).and_then(|c| c.get(1)))
+        .min_by_key(|m| m.start())
+        .map(|m| (m.as_str().to_owned(), m.start(), m.end()))
+}
+
+fn vin(text: &str) -> Option<Found<String>> {
+    let run = vin_run()?;
+    for m in run.find_iter(text) {
+        let s = m.as_str();
+        for offset in 0..=s.len().saturating_sub(17) {
+            if let Some(vin) = crate::vin::resolve(&s[offset..offset + 17]) {
+                let start = m.start() + offset;
+                return Some(Found {
+                    value: vin.into(),
+                    start,
+                    end: start + 17,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The first line that reads like a name: three letters or more, and not a date, amount or label.
+fn station(text: &str) -> Option<Found<String>> {
+    for (start, line) in lines(text) {
+        let trimmed = line.trim();
+        let letters = trimmed.chars().filter(|c| c.is_alphabetic()).count();
+        let digits = trimmed.chars().filter(|c| c.is_ascii_digit()).count();
+        if letters >= 3 && digits * 2 < letters && !trimmed.to_ascii_uppercase().contains("TOTAL") {
+            let lead = line.len() - line.trim_start().len();
+            return Some(Found {
+                value: trimmed.to_owned(),
+                start: start + lead,
+                end: start + lead + trimmed.len(),
+            });
+        }
+    }
+    None
+}
+
+/// Every field the text offers.
+pub fn extract(text: &str) -> Extracted {
+    let to_decimal = |(s, start, end): (String, usize, usize)| {
+        decimal(&s).map(|value| Found { value, start, end })
+    };
+    Extracted {
+        vin: vin(text),
+        date: first_date(text),
+        total_cost: total(text),
+        fuel_units: first_capture(&[volume_before(), volume_after()], text).and_then(to_decimal),
+        cost_per_unit: first_capture(&[price_labelled(), price_per()], text).and_then(to_decimal),
+        odometer_reading: first_capture(&[odometer()], text)
+            .and_then(|(s, start, end)| s.parse().ok().map(|value| Found { value, start, end })),
+        station_name: station(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECEIPT: &str = "SHELL STATION #1234\n123 MAIN ST\nSPRINGFIELD IL\n\n\
+        DATE 03/14/2026  08:42\nPUMP 05  REGULAR\nGALLONS 10.123\nPRICE/GAL $3.459\n\
+        SUBTOTAL $35.02\nTOTAL $35.02\nODOMETER 48213\n";
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_fuel_receipt_gives_every_field_with_its_span() {
+        let found = extract(RECEIPT);
+        let span = |f: &Option<Found<Decimal>>| f.as_ref().map(|f| &RECEIPT[f.start..f.end]);
+        assert_eq!(
+            found.date.as_ref().map(|f| f.value),
+            NaiveDate::from_ymd_opt(2026, 3, 14)
+        );
+        assert_eq!(
+            found.fuel_units.as_ref().map(|f| f.value),
+            Some(d("10.123"))
+        );
+        assert_eq!(span(&found.fuel_units), Some("10.123"));
+        assert_eq!(
+            found.cost_per_unit.as_ref().map(|f| f.value),
+            Some(d("3.459"))
+        );
+        assert_eq!(found.total_cost.as_ref().map(|f| f.value), Some(d("35.02")));
+        assert!(
+            found
+                .total_cost
+                .as_ref()
+                .is_some_and(|f| f.start > RECEIPT.find("TOTAL $").unwrap_or(0))
+        );
+        assert_eq!(
+            found.odometer_reading.as_ref().map(|f| f.value),
+            Some(48213)
+        );
+        assert_eq!(
+            found.station_name.as_ref().map(|f| f.value.as_str()),
+            Some("SHELL STATION #1234")
+        );
+        assert_eq!(found.vin, None);
+    }
+
+    #[test]
+    fn other_layouts() {
+        let text = "Costco Gas\n2026-02-01\n12.500 GAL @ 3.199\nTOTAL SALE 39.99\n";
+        let found = extract(text);
+        assert_eq!(
+            found.date.map(|f| f.value),
+            NaiveDate::from_ymd_opt(2026, 2, 1)
+        );
+        assert_eq!(found.fuel_units.map(|f| f.value), Some(d("12.500")));
+        assert_eq!(found.cost_per_unit.map(|f| f.value), Some(d("3.199")));
+        assert_eq!(found.total_cost.map(|f| f.value), Some(d("39.99")));
+        let litres = extract("ARAL\n14.03.2026\n42,15 EUR\n35.12 L\n1.799 /L\nTOTAL 63,18\n");
+        assert_eq!(
+            litres.date.map(|f| f.value),
+            NaiveDate::from_ymd_opt(2026, 3, 14)
+        );
+        assert_eq!(litres.fuel_units.map(|f| f.value), Some(d("35.12")));
+        assert_eq!(litres.total_cost.map(|f| f.value), Some(d("63.18")));
+    }
+
+    #[test]
+    fn a_vin_plate_with_ocr_noise() {
+        let text = "MFD BY HONDA OF AMERICA\nVIN IHGCM82633AOO4352\nGVWR 4000 LB";
+        let found = extract(text);
+        let vin = found.vin.unwrap_or(Found {
+            value: String::new(),
+            start: 0,
+            end: 0,
+        });
+        assert_eq!(vin.value, "1HGCM82633A004352");
+        assert_eq!(&text[vin.start..vin.end], "IHGCM82633AOO4352");
+    }
+
+    #[test]
+    fn nothing_found_is_all_none() {
+        assert_eq!(extract("   \n\n"), Extracted::default());
+    }
+}
