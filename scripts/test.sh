@@ -7,6 +7,8 @@ cd "$ROOT"
 
 ensure_rust
 ensure_system_packages
+# The OCR tests run the real engine on images drawn with a known font.
+apt_ensure tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core
 
 STARTED_PG=""; STARTED_REDIS=""
 cleanup() {

@@ -2,7 +2,9 @@
 //! fields a fuel or maintenance receipt or a VIN plate holds in recognised text (`extract`). The
 //! HTTP service around Tesseract and PDF text comes next (see README).
 
+pub mod engine;
 pub mod extract;
+pub mod service;
 pub mod vin;
 
 pub use extract::{Extracted, Found, extract};

@@ -4,8 +4,15 @@
 
 use mvp_types::Vin;
 
-/// Look-alikes a recogniser mixes up, both ways.
-const CONFUSABLE: &[(char, char)] = &[('S', '5'), ('B', '8'), ('Z', '2'), ('G', '6'), ('T', '7')];
+/// Look-alikes a recogniser mixes up, both ways (Tesseract reads a 40 pt "1" as "L" at times).
+const CONFUSABLE: &[(char, char)] = &[
+    ('S', '5'),
+    ('B', '8'),
+    ('Z', '2'),
+    ('G', '6'),
+    ('T', '7'),
+    ('L', '1'),
+];
 /// How many look-alike positions a line may hold for swaps to be tried at all.
 const MAX_CANDIDATE_POSITIONS: usize = 8;
 
