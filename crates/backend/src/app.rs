@@ -30,6 +30,7 @@ pub fn api_routes(image_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(mvp_vehicles::router(image_max_bytes))
         .merge(mvp_fuel_logs::router())
         .merge(mvp_maintenance::router())
+        .merge(mvp_documents::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
