@@ -89,6 +89,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     }
 }
 
+/// An id from the path. A malformed one cannot name anything the user owns, so it is the same 404
+/// as an unknown id (`what` names the kind of object in the message).
+pub fn path_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
+}
+
 impl<T: Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use mvp_core::extract::path_id;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
@@ -23,10 +24,6 @@ use crate::domain::{NewFuelLog, kind_of};
 use crate::repo::{self, FuelRow, ListFilter};
 
 const NOT_FOUND: AppError = AppError::NotFound("fuel log");
-
-fn parse_id(raw: &str, what: &'static str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
-}
 
 fn system_of(text: &str) -> UnitSystem {
     if text == "metric" {
@@ -203,7 +200,7 @@ pub async fn list(
         .filter(|v| !v.is_empty())
     {
         Some(raw) => {
-            let id = parse_id(raw, "vehicle")?;
+            let id = path_id(raw, "vehicle")?;
             let mut conn = state.db.acquire().await?;
             require_vehicle(&mut conn, &user, id).await?;
             Some(id)
@@ -279,7 +276,7 @@ pub async fn get(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<FuelLog>> {
-    let id = parse_id(&id, "fuel log")?;
+    let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut conn = state.db.acquire().await?;
     let row = repo::find(&mut conn, user.user_id.as_str(), id)
@@ -300,7 +297,7 @@ pub async fn update(
     Path(id): Path<String>,
     AppJson(input): AppJson<FuelLogInput>,
 ) -> AppResult<Json<FuelLog>> {
-    let id = parse_id(&id, "fuel log")?;
+    let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find(&mut tx, user.user_id.as_str(), id)
@@ -347,7 +344,7 @@ pub async fn delete(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let id = parse_id(&id, "fuel log")?;
+    let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find(&mut tx, user.user_id.as_str(), id)
@@ -390,7 +387,7 @@ pub async fn stats(
     Path(id): Path<String>,
     Query(query): Query<StatsQuery>,
 ) -> AppResult<Json<FuelStats>> {
-    let vehicle_id = parse_id(&id, "vehicle")?;
+    let vehicle_id = path_id(&id, "vehicle")?;
     let from = time_param("from", query.from.as_deref())?;
     let to = time_param("to", query.to.as_deref())?;
     {

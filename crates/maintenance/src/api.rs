@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use mvp_core::extract::path_id;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::maintenance::{
@@ -21,10 +22,6 @@ use crate::domain::{CATEGORIES, Status, TEMPLATES};
 use crate::repo::{self, RecordRow, ScheduleFields};
 use crate::{parse, status};
 
-fn id_of(raw: &str, what: &'static str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
-}
-
 async fn vehicle_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
@@ -35,6 +32,19 @@ async fn vehicle_odometer(
         .ok_or(AppError::NotFound("vehicle"))?;
     let records = repo::max_record_odometer(conn, user.user_id.as_str(), vehicle_id).await?;
     Ok(Some(records.map_or(vehicle, |r| r.max(vehicle))))
+}
+
+/// The odometer for a schedule's vehicle: `None` when the vehicle is gone (deleted), an error only
+/// when the database fails.
+async fn schedule_odometer(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    vehicle_id: Uuid,
+) -> AppResult<Option<i64>> {
+    match vehicle_odometer(conn, user, vehicle_id).await {
+        Err(AppError::NotFound(_)) => Ok(None),
+        other => other,
+    }
 }
 
 async fn metric(state: &AppState, user: &AuthUser) -> AppResult<bool> {
@@ -78,7 +88,7 @@ async fn filter_vehicle(
     {
         None => Ok(None),
         Some(raw) => {
-            let id = id_of(raw, "vehicle")?;
+            let id = path_id(raw, "vehicle")?;
             let mut conn = state.db.acquire().await?;
             vehicle_odometer(&mut conn, user, id).await?;
             Ok(Some(id))
@@ -149,7 +159,7 @@ pub async fn get_record(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<MaintenanceRecord>> {
-    let id = id_of(&id, "record")?;
+    let id = path_id(&id, "record")?;
     let mut conn = state.db.acquire().await?;
     let row = repo::find_record(&mut conn, user.user_id.as_str(), id)
         .await?
@@ -167,7 +177,7 @@ pub async fn update_record(
     Path(id): Path<String>,
     AppJson(input): AppJson<RecordInput>,
 ) -> AppResult<Json<MaintenanceRecord>> {
-    let id = id_of(&id, "record")?;
+    let id = path_id(&id, "record")?;
     let user_id = user.user_id.as_str();
     let mut tx = state.db.begin().await?;
     let old = repo::find_record(&mut tx, user_id, id)
@@ -198,7 +208,7 @@ pub async fn delete_record(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let id = id_of(&id, "record")?;
+    let id = path_id(&id, "record")?;
     let user_id = user.user_id.as_str();
     let mut tx = state.db.begin().await?;
     let old = repo::find_record(&mut tx, user_id, id)
@@ -217,9 +227,7 @@ async fn schedule_dto(
     metric: bool,
 ) -> AppResult<MaintenanceSchedule> {
     let mut conn = state.db.acquire().await?;
-    let odometer = vehicle_odometer(&mut conn, user, row.vehicle_id)
-        .await
-        .unwrap_or(None);
+    let odometer = schedule_odometer(&mut conn, user, row.vehicle_id).await?;
     let due = status::compute(&row, Utc::now().date_naive(), odometer, metric);
     Ok(status::to_dto(row, &due))
 }
@@ -240,9 +248,7 @@ async fn schedules_with_due(
             Some(o) => *o,
             None => {
                 // A schedule of a deleted vehicle has no odometer; it is listed but not urgent.
-                let o = vehicle_odometer(&mut conn, user, row.vehicle_id)
-                    .await
-                    .unwrap_or(None);
+                let o = schedule_odometer(&mut conn, user, row.vehicle_id).await?;
                 odometers.insert(row.vehicle_id, o);
                 o
             }
@@ -348,7 +354,7 @@ pub async fn get_schedule(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<MaintenanceSchedule>> {
-    let id = id_of(&id, "schedule")?;
+    let id = path_id(&id, "schedule")?;
     let metric = metric(&state, &user).await?;
     let row = {
         let mut conn = state.db.acquire().await?;
@@ -369,7 +375,7 @@ pub async fn update_schedule(
     Path(id): Path<String>,
     AppJson(input): AppJson<ScheduleInput>,
 ) -> AppResult<Json<MaintenanceSchedule>> {
-    let id = id_of(&id, "schedule")?;
+    let id = path_id(&id, "schedule")?;
     let user_id = user.user_id.as_str();
     let metric = metric(&state, &user).await?;
     let mut tx = state.db.begin().await?;
@@ -395,7 +401,7 @@ pub async fn delete_schedule(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let id = id_of(&id, "schedule")?;
+    let id = path_id(&id, "schedule")?;
     let mut conn = state.db.acquire().await?;
     if repo::delete_schedule(&mut conn, user.user_id.as_str(), id).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -227,30 +227,39 @@ impl TestApp {
         self.issuer.token(sub)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
+    /// Sends one request, with a bearer token and a JSON body when given.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method.clone(), self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, None, None).await
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
+        self.send(reqwest::Method::GET, path, Some(token), None)
             .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
+        self.send(reqwest::Method::POST, path, None, Some(body))
             .await
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     pub async fn post_json_as(
@@ -259,13 +268,8 @@ impl TestApp {
         path: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
+        self.send(reqwest::Method::POST, path, Some(token), Some(body))
             .await
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     pub async fn put_json_as(
@@ -274,22 +278,13 @@ impl TestApp {
         path: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
-        self.client
-            .put(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
+        self.send(reqwest::Method::PUT, path, Some(token), Some(body))
             .await
-            .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
     }
 
     pub async fn delete_as(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(token)
-            .send()
+        self.send(reqwest::Method::DELETE, path, Some(token), None)
             .await
-            .unwrap_or_else(|e| panic!("DELETE {path}: {e}"))
     }
 
     /// Messages the app wrote to its outbox, oldest first.

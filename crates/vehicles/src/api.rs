@@ -5,6 +5,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_core::error::DbResultExt as _;
+use mvp_core::extract::path_id;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::vehicle::{Vehicle, VehicleInput};
@@ -16,11 +17,6 @@ use crate::image::{self, Kind};
 use crate::repo;
 
 const NOT_FOUND: AppError = AppError::NotFound("vehicle");
-
-fn vehicle_id(raw: &str) -> AppResult<Uuid> {
-    // A malformed id cannot name anything the user owns: the same 404 as an unknown one.
-    Uuid::parse_str(raw).map_err(|_| NOT_FOUND)
-}
 
 /// Parses the body, decoding the VIN first when it is needed to fill year/make/model.
 async fn fields(state: &AppState, input: VehicleInput) -> AppResult<VehicleFields> {
@@ -92,7 +88,7 @@ pub async fn get(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vehicle>> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     let row = repo::find(&state.db, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
@@ -112,7 +108,7 @@ pub async fn update(
     Path(id): Path<String>,
     AppJson(input): AppJson<VehicleInput>,
 ) -> AppResult<Json<Vehicle>> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     let user_id = user.user_id.as_str();
     let current = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     let correction = input.odometer_correction;
@@ -147,7 +143,7 @@ pub async fn delete(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     if repo::soft_delete(&state.db, user.user_id.as_str(), id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -207,7 +203,7 @@ pub async fn put_image(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Json<Vehicle>> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     let user_id = user.user_id.as_str();
     repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     let bytes = read_image(multipart, state.config.storage.image_max_bytes).await?;
@@ -264,7 +260,7 @@ pub async fn get_image(
     Path(id): Path<String>,
     Query(query): Query<ImageQuery>,
 ) -> AppResult<Response> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     let row = repo::find(&state.db, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
@@ -295,7 +291,7 @@ pub async fn delete_image(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let id = vehicle_id(&id)?;
+    let id = path_id(&id, "vehicle")?;
     let old = repo::set_image(&state.db, user.user_id.as_str(), id, (None, None, None))
         .await?
         .ok_or(NOT_FOUND)?;
