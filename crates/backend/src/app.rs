@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::openapi;
 
 /// Routes documented in the OpenAPI document, with their full paths.
-pub fn api_routes(image_max_bytes: usize) -> OpenApiRouter<AppState> {
+pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health_root))
         .routes(routes!(api_health))
@@ -30,12 +30,16 @@ pub fn api_routes(image_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(mvp_vehicles::router(image_max_bytes))
         .merge(mvp_fuel_logs::router())
         .merge(mvp_maintenance::router())
-        .merge(mvp_documents::router())
+        .merge(mvp_documents::router(document_max_bytes))
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
 pub fn build(state: AppState, extra: Router<AppState>) -> Router {
-    let (api, doc) = api_routes(state.config.storage.image_max_bytes).split_for_parts();
+    let (api, doc) = api_routes(
+        state.config.storage.image_max_bytes,
+        state.config.documents.max_bytes,
+    )
+    .split_for_parts();
     let doc_json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
 
     let mut router = Router::new()

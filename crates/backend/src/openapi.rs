@@ -31,6 +31,6 @@ pub fn base() -> OpenApi {
 /// The generated document as pretty JSON (what `GET /api/openapi.json` serves).
 pub fn document() -> String {
     // Limits do not show in the document; any value gives the same paths.
-    let (_, doc) = crate::app::api_routes(0).split_for_parts();
+    let (_, doc) = crate::app::api_routes(0, 0).split_for_parts();
     doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
 }

@@ -87,15 +87,41 @@ pub async fn serve(
 
 /// Background jobs. Each takes a Postgres advisory lock, so with several replicas one runs it.
 fn spawn_jobs(state: &AppState) {
-    let state = state.clone();
+    let reminders = state.clone();
     tokio::spawn(async move {
         let every = std::time::Duration::from_secs(3600);
         loop {
             let today = chrono::Utc::now().date_naive();
             if let Err(err) =
-                mvp_maintenance::job::run(&state.db, &state.config.storage.data_dir, today).await
+                mvp_maintenance::job::run(&reminders.db, &reminders.config.storage.data_dir, today)
+                    .await
             {
-                tracing::warn!(error = %format!("{err:#}"), "maintenance reminder job failed");
+                tracing::warn!(error = %format!("{err:#}"), "reminder job failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    let files = state.clone();
+    tokio::spawn(async move {
+        // What a crash left behind first, then the purge of deleted documents at its interval.
+        let min_age = mvp_documents::job::SWEEP_MIN_AGE;
+        if let Err(err) =
+            mvp_documents::job::sweep(&files.db, &files.storage, chrono::Utc::now(), min_age).await
+        {
+            tracing::warn!(error = %format!("{err:#}"), "document storage sweep failed");
+        }
+        let settings = &files.config.documents;
+        let every = std::time::Duration::from_secs(settings.purge_interval_secs);
+        loop {
+            if let Err(err) = mvp_documents::job::purge(
+                &files.db,
+                &files.storage,
+                chrono::Utc::now(),
+                settings.retention_days,
+            )
+            .await
+            {
+                tracing::warn!(error = %format!("{err:#}"), "document purge failed");
             }
             tokio::time::sleep(every).await;
         }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use mvp_types::{ErrorBody, ErrorCode};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -24,6 +25,17 @@ use crate::error::AppError;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
+/// Compression leaves alone a file download that serves byte ranges: its `Content-Length` and
+/// `Content-Range` count the stored bytes (the default rule still skips images and tiny bodies).
+fn not_ranged(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !headers.contains_key(header::ACCEPT_RANGES)
+}
+
 /// Wraps `router` with the whole middleware stack, configured from `config`.
 pub fn apply(router: Router, config: &Config) -> Router {
     let headers = Arc::new(SecurityHeaders::from_config(config));
@@ -31,7 +43,7 @@ pub fn apply(router: Router, config: &Config) -> Router {
     let mut router = router
         .layer(DefaultBodyLimit::max(config.server.body_limit_bytes))
         .layer(middleware::from_fn_with_state(timeout, timeout_requests))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_ranged)));
     if let Some(cors) = cors_layer(&config.server.cors_origins) {
         router = router.layer(cors);
     }

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod ratelimit;
 pub mod secret;
+pub mod sniff;
 pub mod state;
 pub mod storage;
 pub mod telemetry;

@@ -1,19 +1,66 @@
-//! mvp-documents: documents and text extraction. This first part is `POST /api/ocr/extract`, which
-//! forwards a file to the OCR service (`ocr.url`) and maps its failures to 503/502/4xx; results are
-//! returned to prefill a form and never stored. Document storage comes next (see README).
+//! mvp-documents: a user's documents (insurance, registration, receipts …) for their vehicles, and text
+//! extraction through the OCR service. Uploads are streamed to a staging file, typed by their bytes,
+//! limited per file and per user, and committed to object storage before the row is written;
+//! downloads stream back with the stored type, an RFC 6266 file name and `Range`. Deletes are soft; the
+//! purge job removes the bytes later. Other features ask this crate about document ids
+//! ([`documents_of_vehicle`], [`live_documents`]) and expiring documents ([`job::expiring`]).
 
+pub mod api;
+pub mod domain;
+pub mod job;
 pub mod ocr;
+pub mod repo;
+pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use mvp_core::AppState;
+use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 /// Largest file sent for extraction (the OCR service's own limit).
 pub const OCR_MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Multipart overhead allowed on top of a file limit (boundaries, headers, the text fields).
+const MULTIPART_SLACK: usize = 128 * 1024;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+/// The routes; uploads may be up to `max_bytes` (config `documents.max_bytes`).
+pub fn router(max_bytes: u64) -> OpenApiRouter<AppState> {
+    let upload_limit = usize::try_from(max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(MULTIPART_SLACK);
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(api::create, api::list))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    let ocr = OpenApiRouter::new()
         .routes(routes!(ocr::extract))
-        .layer(DefaultBodyLimit::max(OCR_MAX_BYTES + 64 * 1024))
+        .layer(DefaultBodyLimit::max(OCR_MAX_BYTES + MULTIPART_SLACK));
+    OpenApiRouter::new()
+        .merge(uploads)
+        .routes(routes!(api::get, api::update, api::delete))
+        .routes(routes!(api::download))
+        .merge(ocr)
+}
+
+/// Of `ids`, the ones that are the user's live documents of `vehicle_id` (for attaching documents to
+/// a maintenance record).
+pub async fn documents_of_vehicle(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    repo::live_ids_of_vehicle(conn, user_id, vehicle_id, ids).await
+}
+
+/// Of `ids`, the ones that are still the user's live documents (deleted ones drop out of lists that
+/// refer to them).
+pub async fn live_documents(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    repo::live_ids(pool, user_id, ids).await
 }

@@ -19,7 +19,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::{CATEGORIES, Status, TEMPLATES};
-use crate::repo::{self, RecordRow, ScheduleFields};
+use crate::repo::{self, RecordFields, RecordRow, ScheduleFields};
 use crate::{parse, status};
 
 async fn vehicle_odometer(
@@ -67,6 +67,48 @@ fn record_dto(r: RecordRow) -> MaintenanceRecord {
         created_at: r.created_at,
         updated_at: r.updated_at,
     }
+}
+
+/// Every document a record refers to must be the user's live document of the record's vehicle.
+async fn check_documents(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    fields: &RecordFields,
+) -> AppResult<()> {
+    let found = mvp_documents::documents_of_vehicle(
+        conn,
+        user.user_id.as_str(),
+        fields.vehicle_id,
+        &fields.document_ids,
+    )
+    .await?;
+    if let Some(missing) = fields.document_ids.iter().find(|id| !found.contains(id)) {
+        return Err(AppError::validation(
+            "documentIds",
+            format!("{missing} is not one of your documents for this vehicle"),
+        ));
+    }
+    Ok(())
+}
+
+/// Records as sent, without the documents deleted since they were attached.
+async fn records_dto(
+    state: &AppState,
+    user: &AuthUser,
+    rows: Vec<RecordRow>,
+) -> AppResult<Vec<MaintenanceRecord>> {
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .flat_map(|r| r.document_ids.iter().copied())
+        .collect();
+    let live = mvp_documents::live_documents(&state.db, user.user_id.as_str(), &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            r.document_ids.retain(|id| live.contains(id));
+            record_dto(r)
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -117,7 +159,7 @@ pub async fn list_records(
     .await?;
     Ok((
         total_header(total),
-        Json(rows.into_iter().map(record_dto).collect()),
+        Json(records_dto(&state, &user, rows).await?),
     ))
 }
 
@@ -135,6 +177,7 @@ pub async fn create_record(
     let user_id = user.user_id.as_str();
     let mut tx = state.db.begin().await?;
     vehicle_odometer(&mut tx, &user, fields.vehicle_id).await?;
+    check_documents(&mut tx, &user, &fields).await?;
     let id = repo::insert_record(&mut tx, user_id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     if let Some(reading) = fields.odometer_reading {
@@ -164,7 +207,9 @@ pub async fn get_record(
     let row = repo::find_record(&mut conn, user.user_id.as_str(), id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
-    Ok(Json(record_dto(row)))
+    drop(conn);
+    let mut records = records_dto(&state, &user, vec![row]).await?;
+    records.pop().map(Json).ok_or(AppError::NotFound("record"))
 }
 
 /// Replaces a record; the schedules it covered (before and after) are recomputed.
@@ -185,6 +230,7 @@ pub async fn update_record(
         .ok_or(AppError::NotFound("record"))?;
     let fields = parse::record(input)?;
     vehicle_odometer(&mut tx, &user, fields.vehicle_id).await?;
+    check_documents(&mut tx, &user, &fields).await?;
     repo::update_record(&mut tx, user_id, id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     if old.vehicle_id != fields.vehicle_id {

@@ -1,6 +1,7 @@
-//! The reminder job: finds schedules that are due soon or overdue and reminds their owner once per
-//! crossing (a `notification_logs` row per schedule, status and due point; an e-mail to the outbox
-//! when the schedule asks for e-mail). It takes "today" as an argument so tests run it with a fixed
+//! The reminder job: finds schedules that are due soon or overdue, and documents that expire within
+//! 30 days or have expired, and reminds their owner once per crossing (a `notification_logs` row per
+//! subject, status and due point; an e-mail to the outbox when the schedule asks for e-mail, and for
+//! every expiring document whose owner has an address). It takes "today" as an argument so tests run it with a fixed
 //! clock, and a Postgres advisory lock so only one replica runs it at a time.
 
 use chrono::{NaiveDate, Utc};
@@ -66,6 +67,7 @@ async fn remind(
         );
         let new = repo::log_reminder(
             pool,
+            "maintenance",
             &c.schedule.user_id,
             c.schedule.id,
             due.status.as_str(),
@@ -105,10 +107,65 @@ async fn remind(
             .await?;
         }
     }
+    remind_documents(pool, data_dir, today, &mut report).await?;
     tracing::info!(
         checked = report.checked,
         reminded = report.reminded,
-        "maintenance reminders"
+        "maintenance and document reminders"
     );
     Ok(report)
+}
+
+async fn remind_documents(
+    pool: &PgPool,
+    data_dir: &std::path::Path,
+    today: NaiveDate,
+    report: &mut RunReport,
+) -> anyhow::Result<()> {
+    let documents = mvp_documents::job::expiring(pool, today).await?;
+    report.checked += documents.len();
+    for d in documents {
+        let expired = d.expiration_date < today;
+        let status = if expired { "expired" } else { "expiring" };
+        let due_key = d.expiration_date.to_string();
+        if !repo::log_reminder(pool, "document", &d.user_id, d.id, status, &due_key, today).await? {
+            continue;
+        }
+        report.reminded += 1;
+        let Some(email) = &d.email else {
+            continue;
+        };
+        let kind = d.document_type.replace('_', " ");
+        let (subject, text) = if expired {
+            (
+                format!("Expired: {}", d.title),
+                format!(
+                    "Your {kind} document \"{}\" expired on {}.\n",
+                    d.title, d.expiration_date
+                ),
+            )
+        } else {
+            (
+                format!("Expiring soon: {}", d.title),
+                format!(
+                    "Your {kind} document \"{}\" expires on {} ({} days from now).\n",
+                    d.title,
+                    d.expiration_date,
+                    (d.expiration_date - today).num_days()
+                ),
+            )
+        };
+        outbox::write(
+            data_dir,
+            &OutboxMessage {
+                kind: "document_expiry".to_owned(),
+                to: email.clone(),
+                subject,
+                text,
+                created_at: Utc::now(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -61,6 +61,9 @@ fn not_future(details: &mut Vec<FieldError>, field: &str, date: Option<NaiveDate
     }
 }
 
+/// Documents one record may refer to.
+pub const MAX_DOCUMENTS: usize = 20;
+
 pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
     let mut details = Vec::new();
     if input.vehicle_id.is_none() {
@@ -81,10 +84,16 @@ pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
             details.push(FieldError::new("cost", "is too large"));
         }
     }
-    if !input.document_ids.is_empty() {
+    let mut document_ids = Vec::with_capacity(input.document_ids.len());
+    for id in input.document_ids {
+        if !document_ids.contains(&id) {
+            document_ids.push(id);
+        }
+    }
+    if document_ids.len() > MAX_DOCUMENTS {
         details.push(FieldError::new(
             "documentIds",
-            "attaching documents is not available yet; send an empty list",
+            format!("at most {MAX_DOCUMENTS} documents per record"),
         ));
     }
     let shop_name = text(&mut details, "shopName", input.shop_name, 100);
@@ -99,6 +108,7 @@ pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
             cost: input.cost,
             shop_name,
             notes,
+            document_ids,
         }),
         _ => Err(AppError::validation_many(details)),
     }

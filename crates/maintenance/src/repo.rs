@@ -36,6 +36,8 @@ pub struct RecordFields {
     pub cost: Option<Decimal>,
     pub shop_name: Option<String>,
     pub notes: Option<String>,
+    /// Checked to be the user's live documents of the same vehicle.
+    pub document_ids: Vec<Uuid>,
 }
 
 pub async fn insert_record(
@@ -46,7 +48,8 @@ pub async fn insert_record(
     let id = Uuid::now_v7();
     sqlx::query(
         "insert into maintenance_records (id, user_id, vehicle_id, date, odometer_reading, category,
-            subtypes, cost, shop_name, notes) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+            subtypes, cost, shop_name, notes, document_ids)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
     .bind(id)
     .bind(user_id)
@@ -58,6 +61,7 @@ pub async fn insert_record(
     .bind(r.cost)
     .bind(&r.shop_name)
     .bind(&r.notes)
+    .bind(&r.document_ids)
     .execute(conn)
     .await?;
     Ok(id)
@@ -71,7 +75,7 @@ pub async fn update_record(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "update maintenance_records set vehicle_id = $3, date = $4, odometer_reading = $5, category = $6,
-            subtypes = $7, cost = $8, shop_name = $9, notes = $10
+            subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11
          where user_id = $1 and id = $2 and deleted_at is null",
     )
     .bind(user_id)
@@ -84,6 +88,7 @@ pub async fn update_record(
     .bind(r.cost)
     .bind(&r.shop_name)
     .bind(&r.notes)
+    .bind(&r.document_ids)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -365,23 +370,26 @@ pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<DueCandidat
     .await
 }
 
-/// Records a reminder once per schedule, status and due point. Returns whether it is new.
+/// Records a reminder once per subject (`kind` `maintenance`: a schedule; `document`: a document),
+/// status and due point. Returns whether it is new.
 pub async fn log_reminder(
     pool: &PgPool,
+    kind: &str,
     user_id: &str,
-    schedule_id: Uuid,
+    subject_id: Uuid,
     status: &str,
     due_key: &str,
     today: NaiveDate,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "insert into notification_logs (id, user_id, kind, subject_id, status, due_key, sent_on)
-         values ($1, $2, 'maintenance', $3, $4, $5, $6)
+         values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (kind, subject_id, status, due_key) do nothing",
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
-    .bind(schedule_id)
+    .bind(kind)
+    .bind(subject_id)
     .bind(status)
     .bind(due_key)
     .bind(today)

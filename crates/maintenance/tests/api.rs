@@ -370,3 +370,145 @@ async fn the_reminder_job_sends_one_reminder_per_crossing() {
         "{mails:?}"
     );
 }
+
+/// Uploads a small PDF for `vehicle_id` and returns its id.
+async fn document(app: &TestApp, token: &str, vehicle_id: &str, expires: Option<&str>) -> String {
+    let mut form = reqwest::multipart::Form::new()
+        .text("vehicleId", vehicle_id.to_owned())
+        .text("documentType", "receipt")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%\xe2\xe3 receipt".to_vec())
+                .file_name("receipt.pdf"),
+        );
+    if let Some(date) = expires {
+        form = form.text("expirationDate", date.to_owned());
+    }
+    let response = app
+        .client
+        .post(app.url("/api/documents"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 201);
+    id(&json(response).await)
+}
+
+#[tokio::test]
+async fn records_refer_only_to_the_users_documents_of_the_same_vehicle() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|mech");
+    let other = app.token("auth0|other");
+    let car = vehicle(&app, &token, 10_000).await;
+    let bike = vehicle(&app, &token, 2_000).await;
+    let receipt = document(&app, &token, &car, None).await;
+    let bike_receipt = document(&app, &token, &bike, None).await;
+    let others_car = vehicle(&app, &other, 1_000).await;
+    let others_receipt = document(&app, &other, &others_car, None).await;
+    let record = |docs: Vec<&str>| {
+        json!({"vehicleId": car, "date": days_ago(1), "category": "repair",
+               "subtypes": ["Brakes"], "documentIds": docs})
+    };
+
+    let created = app
+        .post_json_as(
+            &token,
+            "/api/maintenance/records",
+            &record(vec![&receipt, &receipt]),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let created = json(created).await;
+    assert_eq!(created["documentIds"], json!([receipt]));
+
+    for wrong in [
+        &bike_receipt,
+        &others_receipt,
+        &"0190a0a0-0000-7000-8000-000000000000".to_owned(),
+    ] {
+        let refused = app
+            .post_json_as(
+                &token,
+                "/api/maintenance/records",
+                &record(vec![&receipt, wrong]),
+            )
+            .await;
+        assert_eq!(refused.status(), 400, "{wrong}");
+        assert_eq!(
+            json(refused).await["error"]["details"][0]["field"],
+            "documentIds"
+        );
+        let mut edited = created.clone();
+        edited["documentIds"] = json!([wrong]);
+        let put = app
+            .put_json_as(
+                &token,
+                &format!("/api/maintenance/records/{}", id(&created)),
+                &edited,
+            )
+            .await;
+        assert_eq!(put.status(), 400, "{wrong}");
+    }
+
+    // A deleted document drops out of the record.
+    assert_eq!(
+        app.delete_as(&token, &format!("/api/documents/{receipt}"))
+            .await
+            .status(),
+        204
+    );
+    let read = json(
+        app.get_as(
+            &token,
+            &format!("/api/maintenance/records/{}", id(&created)),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(read["documentIds"], json!([]));
+    let listed = json(app.get_as(&token, "/api/maintenance/records").await).await;
+    assert_eq!(listed[0]["documentIds"], json!([]));
+}
+
+#[tokio::test]
+async fn expiring_documents_are_reminded_once_before_and_once_after_expiry() {
+    let app = spawn_app().await;
+    let token = app
+        .issuer
+        .token_with_email("auth0|papers", "papers@example.com", true);
+    let car = vehicle(&app, &token, 10_000).await;
+    let _ = app.get_as(&token, "/api/user/profile").await;
+    document(&app, &token, &car, Some("2027-03-31")).await;
+    let pool = app.pool().await;
+    let data_dir = app.state.config.storage.data_dir.clone();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+    let run = |today: &'static str| {
+        let pool = pool.clone();
+        let data_dir = data_dir.clone();
+        async move {
+            mvp_maintenance::job::run(&pool, &data_dir, day(today))
+                .await
+                .unwrap_or_default()
+                .reminded
+        }
+    };
+
+    assert_eq!(run("2027-02-01").await, 0, "two months ahead: quiet");
+    assert_eq!((run("2027-03-10").await, run("2027-03-11").await), (1, 0));
+    assert_eq!((run("2027-04-01").await, run("2027-04-02").await), (1, 0));
+    let mails: Vec<_> = app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|m| m.kind == "document_expiry")
+        .collect();
+    assert_eq!(mails.len(), 2);
+    assert!(mails.iter().all(|m| m.to == "papers@example.com"));
+    assert!(
+        mails[0].subject.starts_with("Expiring soon") && mails[0].text.contains("21 days"),
+        "{mails:?}"
+    );
+    assert!(mails[1].subject.starts_with("Expired"), "{mails:?}");
+}

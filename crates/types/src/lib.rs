@@ -2,6 +2,7 @@
 //! typed ids. Everything here builds for `wasm32-unknown-unknown`; server-only derives sit behind the
 //! `server` feature so the SPA does not pay for them.
 
+pub mod document;
 pub mod email;
 pub mod error;
 pub mod fuel;

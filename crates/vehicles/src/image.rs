@@ -9,6 +9,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use mvp_core::sniff::FileKind;
 
 /// Larger sides are refused before decoding.
 pub const MAX_DIMENSION: u32 = 12_000;
@@ -47,16 +48,13 @@ impl Kind {
     }
 }
 
-/// The image type from its magic numbers, whatever the file is called.
+/// The image type from its magic numbers, whatever the file is called (PDF and HEIC are not photos).
 pub fn sniff(bytes: &[u8]) -> Option<Kind> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(Kind::Jpeg)
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(Kind::Png)
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(Kind::WebP)
-    } else {
-        None
+    match mvp_core::sniff::sniff(bytes)? {
+        FileKind::Jpeg => Some(Kind::Jpeg),
+        FileKind::Png => Some(Kind::Png),
+        FileKind::WebP => Some(Kind::WebP),
+        FileKind::Pdf | FileKind::Heic => None,
     }
 }
 

@@ -60,6 +60,7 @@ pub struct Config {
     pub redis: RedisConfig,
     pub auth: AuthConfig,
     pub storage: StorageConfig,
+    pub documents: DocumentsConfig,
     pub ocr: OcrConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
@@ -263,6 +264,19 @@ pub struct StorageConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// What one user's live documents may add up to, in bytes.
+    pub quota_bytes: u64,
+    /// Days a deleted document's bytes are kept before the purge job removes them.
+    pub retention_days: u32,
+    /// How often the purge job runs.
+    pub purge_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OcrConfig {
     pub url: String,
     pub timeout_secs: u64,
@@ -350,6 +364,21 @@ impl Config {
             problems.push((
                 "server.body_limit_bytes".into(),
                 "must be at least 1024".into(),
+            ));
+        }
+        if self.documents.max_bytes < 1024 {
+            problems.push(("documents.max_bytes".into(), "must be at least 1024".into()));
+        }
+        if self.documents.quota_bytes < self.documents.max_bytes {
+            problems.push((
+                "documents.quota_bytes".into(),
+                "must be at least documents.max_bytes".into(),
+            ));
+        }
+        if self.documents.purge_interval_secs == 0 {
+            problems.push((
+                "documents.purge_interval_secs".into(),
+                "must be at least 1".into(),
             ));
         }
         if self.database.max_connections == 0 {

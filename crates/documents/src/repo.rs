@@ -1,0 +1,292 @@
+//! SQL of the documents feature; every query on a user's data is scoped by `user_id`, and a deleted
+//! document is invisible to all of them except the purge job's.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::document::Document;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::DocumentFields;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: Uuid,
+    pub user_id: String,
+    pub vehicle_id: Uuid,
+    pub document_type: String,
+    pub title: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub issued_date: Option<NaiveDate>,
+    pub expiration_date: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, user_id, vehicle_id, document_type, title, file_name, content_type, \
+    size_bytes, sha256, storage_key, issued_date, expiration_date, notes, created_at, updated_at";
+
+impl From<DocumentRow> for Document {
+    fn from(r: DocumentRow) -> Self {
+        Self {
+            id: r.id,
+            vehicle_id: r.vehicle_id,
+            document_type: r.document_type,
+            title: r.title,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            issued_date: r.issued_date,
+            expiration_date: r.expiration_date,
+            notes: r.notes,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// The file's facts, known once its bytes are staged.
+#[derive(Debug)]
+pub struct StoredFile<'a> {
+    pub storage_key: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+}
+
+/// Serialises one user's uploads (quota check and insert) until the transaction ends.
+pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("documents:{user_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Bytes of the user's live documents.
+pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select coalesce(sum(size_bytes), 0)::bigint from documents
+          where user_id = $1 and deleted_at is null",
+    )
+    .bind(user_id)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    user_id: &str,
+    fields: &DocumentFields,
+    file: &StoredFile<'_>,
+) -> sqlx::Result<DocumentRow> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "insert into documents (id, user_id, vehicle_id, document_type, title, file_name,
+                content_type, size_bytes, sha256, storage_key, issued_date, expiration_date, notes)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         returning {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(user_id)
+    .bind(fields.vehicle_id)
+    .bind(&fields.document_type)
+    .bind(&fields.title)
+    .bind(file.file_name)
+    .bind(file.content_type)
+    .bind(file.size_bytes)
+    .bind(file.sha256)
+    .bind(file.storage_key)
+    .bind(fields.issued_date)
+    .bind(fields.expiration_date)
+    .bind(&fields.notes)
+    .fetch_one(conn)
+    .await
+}
+
+/// What a list is filtered by.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ListFilter {
+    pub vehicle_id: Option<Uuid>,
+    /// Only documents expiring on or before this day (already expired included), soonest first.
+    pub expiring_by: Option<NaiveDate>,
+}
+
+pub async fn list(
+    pool: &PgPool,
+    user_id: &str,
+    filter: ListFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<DocumentRow>, i64)> {
+    let conditions = "user_id = $1 and deleted_at is null
+        and ($2::uuid is null or vehicle_id = $2)
+        and ($3::date is null or expiration_date <= $3)";
+    let order = if filter.expiring_by.is_some() {
+        "expiration_date asc, id asc"
+    } else {
+        "created_at desc, id desc"
+    };
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from documents where {conditions} order by {order} limit $4 offset $5"
+    )))
+    .bind(user_id)
+    .bind(filter.vehicle_id)
+    .bind(filter.expiring_by)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from documents where {conditions}"
+    )))
+    .bind(user_id)
+    .bind(filter.vehicle_id)
+    .bind(filter.expiring_by)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<DocumentRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from documents where user_id = $1 and id = $2 and deleted_at is null"
+    )))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn update(
+    pool: &PgPool,
+    user_id: &str,
+    id: Uuid,
+    fields: &DocumentFields,
+) -> sqlx::Result<Option<DocumentRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "update documents set vehicle_id = $3, document_type = $4, title = $5, issued_date = $6,
+                expiration_date = $7, notes = $8
+          where user_id = $1 and id = $2 and deleted_at is null
+          returning {COLUMNS}"
+    )))
+    .bind(user_id)
+    .bind(id)
+    .bind(fields.vehicle_id)
+    .bind(&fields.document_type)
+    .bind(&fields.title)
+    .bind(fields.issued_date)
+    .bind(fields.expiration_date)
+    .bind(&fields.notes)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update documents set deleted_at = now()
+          where user_id = $1 and id = $2 and deleted_at is null",
+    )
+    .bind(user_id)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Of `ids`, those that are the user's live documents of `vehicle_id`.
+pub async fn live_ids_of_vehicle(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from documents
+          where user_id = $1 and vehicle_id = $2 and id = any($3) and deleted_at is null",
+    )
+    .bind(user_id)
+    .bind(vehicle_id)
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Of `ids`, those that are the user's live documents (any vehicle).
+pub async fn live_ids(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from documents where user_id = $1 and id = any($2) and deleted_at is null",
+    )
+    .bind(user_id)
+    .bind(ids)
+    .fetch_all(pool)
+    .await
+}
+
+/// Deleted documents whose retention ended and whose bytes are still stored.
+pub async fn due_for_purge(
+    pool: &PgPool,
+    deleted_before: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "select id, storage_key from documents
+          where deleted_at is not null and deleted_at < $1 and purged_at is null
+          order by deleted_at limit 1000",
+    )
+    .bind(deleted_before)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn mark_purged(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update documents set purged_at = now() where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Of `keys`, those some unpurged document row refers to.
+pub async fn known_keys(pool: &PgPool, keys: &[String]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "select storage_key from documents where storage_key = any($1) and purged_at is null",
+    )
+    .bind(keys)
+    .fetch_all(pool)
+    .await
+}
+
+/// A live document that expires on or before some day, with where to remind its owner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExpiringDocument {
+    pub id: Uuid,
+    pub user_id: String,
+    pub vehicle_id: Uuid,
+    pub document_type: String,
+    pub title: String,
+    pub expiration_date: NaiveDate,
+    /// The profile's notification address (or its sign-in address), when there is a profile.
+    pub email: Option<String>,
+}
+
+/// Every user's live documents expiring on or before `by`, for the reminder job.
+pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
+    sqlx::query_as(
+        "select d.id, d.user_id, d.vehicle_id, d.document_type, d.title, d.expiration_date,
+                coalesce(pr.notification_email, pr.email) as email
+           from documents d
+           join vehicles v on v.id = d.vehicle_id and v.user_id = d.user_id and v.deleted_at is null
+           left join user_profiles pr on pr.user_id = d.user_id and pr.deleted_at is null
+          where d.deleted_at is null and d.expiration_date is not null and d.expiration_date <= $1
+          order by d.expiration_date",
+    )
+    .bind(by)
+    .fetch_all(pool)
+    .await
+}
