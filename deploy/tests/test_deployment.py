@@ -880,7 +880,9 @@ def test_k8s() -> None:
             else:
                 check(f"k8s ConfigMap {name}: {key} is a known setting", env_var_ok(key, paths))
                 check(f"k8s ConfigMap {name}: {key} holds no secret", not re.search(r"PASSWORD|SECRET(?!S_DIR)|TOKEN|ACCESS_KEY", key))
-    check("k8s: S3-compatible store placeholders", any(k.startswith("AWS_") for cm in cms.values() for k in (cm.get("data") or {})))
+    env = {k: v for cm in cms.values() for k, v in (cm.get("data") or {}).items()}
+    check("k8s: documents in an S3-compatible bucket", env.get("MVP_STORAGE__BACKEND") == "s3" and bool(env.get("MVP_STORAGE__S3__BUCKET")))
+    check("k8s: no local document volume (replicas share the bucket)", not (kdir / "documents-pvc.yaml").exists())
     check("k8s: Service mvp-backend", any(d["metadata"]["name"] == "mvp-backend" for _, d in docs.get("Service", [])))
     ing = docs.get("Ingress", [])
     check("k8s: an Ingress routing /api to mvp-backend", any(

@@ -78,7 +78,7 @@ impl AppState {
             AuthProvider::Local => None,
         };
         let limiter = RateLimiter::new(cache.clone());
-        let storage = Storage::local(&config.storage.data_dir)?;
+        let storage = Storage::from_config(&config.storage)?;
         Ok(Self(Arc::new(StateInner {
             config,
             db: pool,

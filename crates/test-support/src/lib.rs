@@ -12,7 +12,7 @@ pub mod services;
 
 pub use app::{TestApp, TestAppBuilder, spawn_app};
 pub use issuer::StubIssuer;
-pub use services::{TempPostgres, TempRedis};
+pub use services::{TempPostgres, TempRedis, TempS3};
 
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for a child process to take).
 pub fn free_port() -> u16 {

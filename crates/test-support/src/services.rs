@@ -248,3 +248,102 @@ impl Drop for TempRedis {
         self.stop();
     }
 }
+
+/// A private S3-compatible server (moto's `moto_server`, installed by `make test` into
+/// `.data/venv`) on a free port with one empty bucket, killed on drop. It speaks the S3 REST protocol
+/// (SigV4, multipart uploads, ranged GETs), so the app's real `object_store` S3 client talks to it.
+pub struct TempS3 {
+    port: u16,
+    child: Child,
+    pub bucket: String,
+}
+
+impl std::fmt::Debug for TempS3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TempS3").field("port", &self.port).finish()
+    }
+}
+
+/// `moto_server`: `MVP_TEST_MOTO_SERVER`, else the project's venv, else `PATH`.
+fn moto_server() -> PathBuf {
+    if let Some(path) = std::env::var_os("MVP_TEST_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.data/venv/bin/moto_server");
+    if venv.exists() {
+        return venv;
+    }
+    PathBuf::from("moto_server")
+}
+
+impl TempS3 {
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = crate::free_port();
+        let child = Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start moto_server (`make test` installs it into .data/venv)")?;
+        let s3 = Self {
+            port,
+            child,
+            bucket: "mvp-documents".to_owned(),
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            // An unsigned bucket creation is accepted by moto (it checks signatures only when asked).
+            match client
+                .put(format!("{}/{}", s3.endpoint(), s3.bucket))
+                .send()
+                .await
+            {
+                Ok(response) if response.status().is_success() => return Ok(s3),
+                Ok(response) => bail!("moto_server refused the bucket: {}", response.status()),
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(err) => bail!("moto_server did not start on port {port}: {err}"),
+            }
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The settings that point the app at this server.
+    pub fn config_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("MVP_STORAGE__BACKEND", "s3".to_owned()),
+            ("MVP_STORAGE__S3__BUCKET", self.bucket.clone()),
+            ("MVP_STORAGE__S3__ENDPOINT", self.endpoint()),
+            ("MVP_STORAGE__S3__ALLOW_HTTP", "true".to_owned()),
+            ("MVP_STORAGE__S3__REGION", "us-east-1".to_owned()),
+            ("MVP_STORAGE__S3__ACCESS_KEY_ID", "testing".to_owned()),
+            ("MVP_STORAGE__S3__SECRET_ACCESS_KEY", "testing".to_owned()),
+        ]
+    }
+
+    /// The keys of every object in the bucket (ListObjectsV2, unsigned).
+    pub async fn keys(&self) -> anyhow::Result<Vec<String>> {
+        let body = reqwest::get(format!("{}/{}?list-type=2", self.endpoint(), self.bucket))
+            .await?
+            .text()
+            .await?;
+        Ok(body
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|part| part.split_once("</Key>").map(|(key, _)| key.to_owned()))
+            .collect())
+    }
+}
+
+impl Drop for TempS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -16,6 +16,11 @@ const SECRET_FILES: &[(&str, &[&str])] = &[
     ("redis-password", &["redis", "password"]),
     ("jwt-signing-key", &["auth", "local", "signing_key_pem"]),
     ("auth0-client-secret", &["auth", "auth0", "client_secret"]),
+    ("s3-access-key-id", &["storage", "s3", "access_key_id"]),
+    (
+        "s3-secret-access-key",
+        &["storage", "s3", "secret_access_key"],
+    ),
 ];
 
 /// Where configuration comes from: a snapshot of the environment variables plus the files they name.
@@ -298,6 +303,27 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("MVP_DATABASE__MAX_CONNECTIONS"), "{err}");
+    }
+
+    #[test]
+    fn the_s3_store_needs_a_bucket_and_https_unless_told() {
+        let err =
+            |vars: &[(&str, &str)]| load(vars).err().map(|e| e.to_string()).unwrap_or_default();
+        let no_bucket = err(&[("MVP_STORAGE__BACKEND", "s3")]);
+        assert!(no_bucket.contains("storage.s3.bucket"), "{no_bucket}");
+        let http = err(&[
+            ("MVP_STORAGE__BACKEND", "s3"),
+            ("MVP_STORAGE__S3__BUCKET", "docs"),
+            ("MVP_STORAGE__S3__ENDPOINT", "http://minio:9000"),
+        ]);
+        assert!(http.contains("storage.s3.endpoint"), "{http}");
+        let ok = load(&[
+            ("MVP_STORAGE__BACKEND", "s3"),
+            ("MVP_STORAGE__S3__BUCKET", "docs"),
+            ("MVP_STORAGE__S3__ENDPOINT", "http://minio:9000"),
+            ("MVP_STORAGE__S3__ALLOW_HTTP", "true"),
+        ]);
+        assert!(ok.is_ok());
     }
 
     #[test]

@@ -260,6 +260,31 @@ pub struct StorageConfig {
     #[serde(default, deserialize_with = "de_data_dir")]
     pub data_dir: PathBuf,
     pub image_max_bytes: usize,
+    pub backend: StorageBackend,
+    pub s3: S3Config,
+}
+
+/// Where documents and images are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// Files under `storage.data_dir` (one machine).
+    Local,
+    /// An S3-compatible bucket (AWS, MinIO, Ceph, R2 …), shared by several replicas.
+    S3,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: Option<String>,
+    /// `https://…` of an S3-compatible service; empty for AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<SecretString>,
+    pub secret_access_key: Option<SecretString>,
+    /// Allow a plain-HTTP endpoint (a service on a private network).
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -365,6 +390,29 @@ impl Config {
                 "server.body_limit_bytes".into(),
                 "must be at least 1024".into(),
             ));
+        }
+        if self.storage.backend == StorageBackend::S3 {
+            if self.storage.s3.bucket.as_deref().is_none_or(str::is_empty) {
+                problems.push((
+                    "storage.s3.bucket".into(),
+                    "is required when storage.backend is s3".into(),
+                ));
+            }
+            if let Some(endpoint) = self
+                .storage
+                .s3
+                .endpoint
+                .as_deref()
+                .filter(|e| !e.is_empty())
+            {
+                check_http_url("storage.s3.endpoint", endpoint, &mut problems);
+                if endpoint.starts_with("http://") && !self.storage.s3.allow_http {
+                    problems.push((
+                        "storage.s3.endpoint".into(),
+                        "is plain HTTP; use https:// or set storage.s3.allow_http".into(),
+                    ));
+                }
+            }
         }
         if self.documents.max_bytes < 1024 {
             problems.push(("documents.max_bytes".into(), "must be at least 1024".into()));

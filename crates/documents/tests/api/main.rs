@@ -4,4 +4,5 @@
 mod documents;
 mod jobs;
 mod ocr;
+mod s3;
 mod support;
