@@ -1,0 +1,295 @@
+// Browser tests of the MotoVaultPro SPA: Debian's chromium (headless) driven by playwright-core against
+// the real backend that scripts/e2e.sh starts on a fresh database. The steps run in order in one
+// browser (each needs the state the previous one left); each is reported as passed or failed, and the
+// run ends with a `e2e: N passed, N failed` line and a non-zero exit code on any failure.
+//
+// Environment: BASE_URL (the backend serving the SPA), OUTBOX_DIR (<data dir>/outbox, where the
+// verification e-mail lands), SCREENSHOT_DIR (default e2e/screenshots), CHROMIUM (default /usr/bin/chromium).
+
+import { chromium } from 'playwright-core';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3001';
+const OUTBOX = process.env.OUTBOX_DIR;
+const SHOTS = process.env.SCREENSHOT_DIR ?? join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!OUTBOX) throw new Error('OUTBOX_DIR is required');
+mkdirSync(SHOTS, { recursive: true });
+
+const email = `driver-${Date.now()}@example.com`;
+const password = 'correct horse battery';
+const state = {};
+const results = [];
+const problems = []; // page errors and CSP violations seen during the run
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function text(page, selector) {
+  return (await page.locator(selector).first().innerText()).trim();
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+    if (state.page) {
+      await state.page.screenshot({ path: join(SHOTS, `failure-${results.length}.png`) }).catch(() => {});
+    }
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  // playwright gives every launch a new, empty profile directory of its own.
+});
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+context.setDefaultTimeout(15000);
+const page = await context.newPage();
+state.page = page;
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => {
+  if (m.type() === 'error' && /Content Security Policy|panicked|RuntimeError/i.test(m.text())) {
+    problems.push(`console: ${m.text()}`);
+  }
+});
+
+async function selectWhenLoaded(selector, value) {
+  await page.waitForSelector(`${selector} option[value="${value}"]`, { state: 'attached' });
+  await page.selectOption(selector, value);
+}
+
+async function addFillUp({ date, odometer, gallons, mode, price }) {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#fuelUnits');
+  await page.fill('#dateTime', date);
+  await page.fill('#odometerReading', String(odometer));
+  await page.fill('#fuelUnits', String(gallons));
+  await page.check(`input[name="priceMode"][value="${mode}"]`);
+  await page.fill('#price', String(price));
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/vehicles\/[^/]+\?tab=fuel$/);
+}
+
+await step('signed-out visitor is sent to sign-in', async () => {
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+});
+
+await step('sign up with the terms accepted', async () => {
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  // The terms checkbox is required on the client first.
+  await page.click('button[type="submit"]');
+  await page.locator('#acceptTerms-error').filter({ hasText: 'Accept the terms' }).waitFor();
+  await page.check('#acceptTerms');
+  await page.click('button[type="submit"]');
+  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+});
+
+await step('verify the e-mail address through the link in the outbox', async () => {
+  let link;
+  for (let i = 0; i < 50 && !link; i++) {
+    for (const f of readdirSync(OUTBOX)) {
+      const msg = JSON.parse(readFileSync(join(OUTBOX, f), 'utf8'));
+      if (msg.to === email && msg.kind === 'verify_email') link = msg.text.match(/https?:\/\/\S*verify-email\?token=[\w.~%-]+/)?.[0];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(link, 'no verification link in the outbox');
+  await page.goto(link);
+  await page.locator('[data-verified="true"]').waitFor();
+});
+
+await step('sign in leads to onboarding', async () => {
+  await page.goto(`${BASE}/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/onboarding$/);
+});
+
+await step('onboarding: preferences, first vehicle through the cascade, done', async () => {
+  await selectWhenLoaded('#unitSystem', 'imperial');
+  await selectWhenLoaded('#currencyCode', 'USD');
+  await selectWhenLoaded('#timeZone', 'America/Chicago');
+  await page.click('button[type="submit"]');
+  await page.getByRole('heading', { name: 'Add your first vehicle' }).waitFor();
+  await selectWhenLoaded('#year', '2024');
+  await selectWhenLoaded('#make', 'Honda');
+  await selectWhenLoaded('#model', 'Civic');
+  await page.waitForFunction(() => document.querySelectorAll('#trimLevel option').length > 1);
+  const trim = await page.$eval('#trimLevel option:nth-child(2)', (o) => o.value);
+  await page.selectOption('#trimLevel', trim);
+  state.trim = trim;
+  await page.fill('#nickname', 'Blue Civic');
+  await page.fill('#odometerReading', '12000');
+  await page.click('button[type="submit"]');
+  await page.getByRole('heading', { name: 'All set' }).waitFor();
+  await page.getByRole('button', { name: 'Go to the dashboard' }).click();
+  await page.waitForURL(`${BASE}/`);
+  const card = page.locator('[data-vehicle]').first();
+  await card.waitFor();
+  state.vehicleId = await card.getAttribute('data-vehicle');
+  assert((await card.innerText()).includes('Blue Civic'), 'the dashboard card does not name the vehicle');
+});
+
+await step('add three fill-ups (unit price and total)', async () => {
+  await addFillUp({ date: '2026-11-01T08:00', odometer: 12000, gallons: 10, mode: 'unit', price: 3.5 });
+  await addFillUp({ date: '2026-11-10T08:00', odometer: 12300, gallons: 10, mode: 'total', price: 36 });
+  await addFillUp({ date: '2026-11-20T08:00', odometer: 12620, gallons: 10, mode: 'unit', price: 3.6 });
+  const rows = page.locator('table.logs tbody tr');
+  await rows.nth(2).waitFor();
+  assert((await rows.count()) === 3, `expected 3 rows, saw ${await rows.count()}`);
+});
+
+await step('economy per row and on average, and the charts', async () => {
+  // 300 mi on 10 gal = 30 mpg, 320 mi on 10 gal = 32 mpg; together 620 mi on 20 gal = 31 mpg.
+  const economies = await page.locator('table.logs [data-testid="row-economy"]').allInnerTexts();
+  assert(economies.includes('30.00 mpg') && economies.includes('32.00 mpg'), `row economies: ${economies}`);
+  const avg = await text(page, '[data-testid="avg-economy"]');
+  assert(avg === '31.00 mpg', `average economy: ${avg}`);
+  const total = await text(page, '[data-testid="total-cost"]');
+  assert(total === '$107.00', `total cost: ${total}`);
+  await page.getByRole('tab', { name: 'Charts' }).click();
+  const chart = page.locator('[data-testid="economy-chart"] svg');
+  await chart.waitFor();
+  assert((await chart.locator('circle').count()) === 2, 'the economy chart should have 2 points');
+  const labels = await chart.locator('text.value').allTextContents();
+  assert(labels.includes('30.0 mpg') && labels.includes('32.0 mpg'), `chart labels: ${labels}`);
+  assert((await chart.locator('text.axis-unit').textContent()) === 'mpg', 'the chart axis has no unit');
+  assert((await page.locator('[data-testid="cost-chart"] svg rect').count()) >= 1, 'no monthly cost bars');
+});
+
+await step('an API validation error appears next to its field and the typed values stay', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#fuelUnits');
+  // Lower than the last fill-up's 12,620: only the API knows, so this is its 400 with details.
+  await page.fill('#odometerReading', '12100');
+  await page.fill('#fuelUnits', '5.5');
+  await page.fill('#price', '3.25');
+  await page.fill('#locationName', 'Typed Station');
+  await page.click('button[type="submit"]');
+  const err = page.locator('[data-field="odometerReading"] .field-error');
+  await err.filter({ hasText: /\S/ }).waitFor();
+  assert(/odometer|lower|earlier/i.test(await err.innerText()), `unexpected message: ${await err.innerText()}`);
+  assert(await page.getAttribute('#odometerReading', 'aria-invalid') === 'true', 'the field is not marked invalid');
+  assert(await page.inputValue('#odometerReading') === '12100', 'odometer value lost');
+  assert(await page.inputValue('#fuelUnits') === '5.5', 'fuel value lost');
+  assert(await page.inputValue('#price') === '3.25', 'price value lost');
+  assert(await page.inputValue('#locationName') === 'Typed Station', 'station value lost');
+  assert(page.url().endsWith('/fuel/new'), 'left the form after an error');
+  assert(await page.isEnabled('button[type="submit"]'), 'submit stayed disabled');
+});
+
+await step('maintenance: schedule from a template, a record, the schedule status', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
+  await selectWhenLoaded('#template', 'oil_change');
+  await page.getByRole('button', { name: 'Add schedule' }).click();
+  const schedule = page.locator('[data-schedule]').first();
+  await schedule.waitFor();
+  await page.check('#subtype-engine-oil');
+  await page.check('#subtype-oil-filter');
+  await page.fill('#cost', '59.90');
+  await page.fill('#shopName', 'Corner Garage');
+  await page.getByRole('button', { name: 'Add record' }).click();
+  await page.locator('[data-record]').first().waitFor();
+  assert((await page.locator('[data-record]').first().innerText()).includes('$59.90'), 'record cost not shown');
+  // The record covers the schedule's subtypes, so its last service moves to today: status ok.
+  await page.waitForFunction(() => document.querySelector('[data-schedule] [data-status]')?.getAttribute('data-status') === 'ok');
+  const due = await schedule.innerText();
+  assert(/due .*(in \d+ days|at [\d,]+ mi)/.test(due), `no due text: ${due}`);
+  state.scheduleText = due;
+});
+
+await step('dashboard: first meaningful paint and the card facts', async () => {
+  await page.goto(`${BASE}/`);
+  await page.locator('[data-vehicle]').first().waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="avg-economy"]')?.textContent.includes('mpg'));
+  const fmp = await page.evaluate(() => {
+    const mark = performance.getEntriesByName('mvp-dashboard-ready')[0];
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return { fmp: mark?.startTime, fcp: fcp?.startTime };
+  });
+  assert(typeof fmp.fmp === 'number', 'no dashboard-ready mark');
+  console.log(`     first meaningful paint (dashboard cards rendered): ${fmp.fmp.toFixed(0)} ms; first contentful paint: ${fmp.fcp?.toFixed(0)} ms`);
+  state.fmp = fmp;
+  const card = await page.locator('[data-vehicle]').first().innerText();
+  assert(card.includes('31.00 mpg'), `card economy: ${card}`);
+  assert(/OK/.test(card), 'card does not show the next maintenance status');
+});
+
+await step('screenshots at 390×844 and 1440×900', async () => {
+  for (const [w, h] of [[390, 844], [1440, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.goto(`${BASE}/`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="avg-economy"]')?.textContent.includes('mpg'));
+    await page.screenshot({ path: join(SHOTS, `dashboard-${w}x${h}.png`), fullPage: true });
+    await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
+    await page.locator('[data-testid="avg-economy"]').waitFor();
+    await page.screenshot({ path: join(SHOTS, `vehicle-detail-${w}x${h}.png`), fullPage: true });
+    await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=charts`);
+    await page.locator('[data-testid="economy-chart"] svg').waitFor();
+    await page.screenshot({ path: join(SHOTS, `vehicle-charts-${w}x${h}.png`), fullPage: true });
+    await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+    await page.waitForSelector('#fuelUnits');
+    await page.screenshot({ path: join(SHOTS, `fuel-form-${w}x${h}.png`), fullPage: true });
+  }
+});
+
+await step('switch to metric: every number is converted', async () => {
+  await page.goto(`${BASE}/preferences`);
+  await selectWhenLoaded('#unitSystem', 'metric');
+  await page.click('button[type="submit"]');
+  await page.locator('.toast.success').filter({ hasText: 'Preferences saved' }).waitFor();
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="avg-economy"]')?.textContent.includes('L/100'));
+  // Expected from the imperial figures with the legal factors, not from the app.
+  const km = 620 * 1.609344;
+  const litres = 20 * 3.785411784; // the two fills that close an interval
+  const l100 = (litres / km) * 100;
+  const allLitres = 30 * 3.785411784;
+  const avg = await text(page, '[data-testid="avg-economy"]');
+  assert(avg === `${l100.toFixed(2)} L/100 km`, `metric average ${avg}, expected ${l100.toFixed(2)}`);
+  const dist = await text(page, '[data-testid="total-distance"]');
+  assert(dist === `${Math.round(km).toLocaleString('en-US')} km`, `distance ${dist}`);
+  const fuel = await text(page, '[data-testid="total-fuel"]');
+  assert(fuel === `${allLitres.toFixed(3)} L`, `fuel ${fuel}`);
+  const odo = await page.locator('table.logs tbody tr').first().locator('td').nth(1).innerText();
+  assert(odo === `${Math.round(12620 * 1.609344).toLocaleString('en-US')} km`, `odometer row ${odo}`);
+});
+
+await step('sign out, and a protected page remembers where it was', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
+  await page.waitForURL(/\/sign-in\?next=/);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(new RegExp(`/vehicles/${state.vehicleId}\\?tab=maintenance$`)).catch((e) => { throw new Error(`${e.message.split('\n')[0]} at ${page.url()}`); });
+  await page.locator('[data-schedule]').first().waitFor();
+});
+
+await step('no page errors or CSP violations', async () => {
+  assert(problems.length === 0, problems.join(' | '));
+});
+
+await browser.close();
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`\ne2e: ${passed} passed, ${failed} failed${state.fmp ? `; dashboard FMP ${state.fmp.fmp.toFixed(0)} ms` : ''}; screenshots in ${SHOTS}`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,241 @@
+//! One function per API route the SPA uses, typed with the DTOs of mvp-types so that a contract change
+//! breaks the build, not the user.
+
+use std::collections::BTreeMap;
+
+use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats};
+use mvp_types::maintenance::{
+    MaintenanceRecord, MaintenanceSchedule, RecordInput, TemplateRequest,
+};
+use mvp_types::platform::{CatalogItem, VinDecode};
+use mvp_types::user::{
+    LoginRequest, ResendVerificationRequest, SignupRequest, SignupResponse, TokenResponse,
+    UpdatePreferences, UserPreferences, UserStatus, VerifyEmailResponse,
+};
+use mvp_types::vehicle::{Vehicle, VehicleInput};
+use mvp_types::RuntimeConfig;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{delete, enc, get, json, post, put, send, send_public, ApiError, ApiResult, Body};
+
+pub async fn config() -> ApiResult<RuntimeConfig> {
+    json(send_public("GET", "/api/config", Body::None).await?).await
+}
+
+// --- auth -------------------------------------------------------------------------------------------
+
+pub async fn signup(body: &SignupRequest) -> ApiResult<SignupResponse> {
+    json(send_public("POST", "/api/auth/signup", Body::json(body)).await?).await
+}
+
+pub async fn login(body: &LoginRequest) -> ApiResult<TokenResponse> {
+    json(send_public("POST", "/api/auth/login", Body::json(body)).await?).await
+}
+
+pub async fn resend_verification(email: &str) -> ApiResult<()> {
+    let body = ResendVerificationRequest {
+        email: email.to_owned(),
+    };
+    send_public("POST", "/api/auth/resend-verification", Body::json(&body))
+        .await
+        .map(|_| ())
+}
+
+pub async fn verify_email(token: &str) -> ApiResult<VerifyEmailResponse> {
+    let path = format!("/api/auth/verify-email?token={}", enc(token));
+    json(send_public("GET", &path, Body::None).await?).await
+}
+
+pub async fn user_status() -> ApiResult<UserStatus> {
+    get("/api/auth/user-status").await
+}
+
+// --- preferences and onboarding ----------------------------------------------------------------------
+
+pub async fn preferences() -> ApiResult<UserPreferences> {
+    get("/api/user/preferences").await
+}
+
+pub async fn update_preferences(body: &UpdatePreferences) -> ApiResult<UserPreferences> {
+    put("/api/user/preferences", body).await
+}
+
+pub async fn onboarding_preferences(body: &UpdatePreferences) -> ApiResult<serde_json::Value> {
+    post("/api/onboarding/preferences", body).await
+}
+
+pub async fn onboarding_complete() -> ApiResult<serde_json::Value> {
+    json(send("POST", "/api/onboarding/complete", Body::None).await?).await
+}
+
+// --- vehicles and platform ---------------------------------------------------------------------------
+
+pub async fn vehicles() -> ApiResult<Vec<Vehicle>> {
+    get("/api/vehicles").await
+}
+
+pub async fn vehicle(id: Uuid) -> ApiResult<Vehicle> {
+    get(&format!("/api/vehicles/{id}")).await
+}
+
+pub async fn create_vehicle(body: &VehicleInput) -> ApiResult<Vehicle> {
+    post("/api/vehicles", body).await
+}
+
+pub async fn update_vehicle(id: Uuid, body: &VehicleInput) -> ApiResult<Vehicle> {
+    put(&format!("/api/vehicles/{id}"), body).await
+}
+
+pub async fn delete_vehicle(id: Uuid) -> ApiResult<()> {
+    delete(&format!("/api/vehicles/{id}")).await
+}
+
+pub async fn upload_vehicle_image(id: Uuid, file: &web_sys::File) -> ApiResult<()> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError {
+        status: 0,
+        code: None,
+        message: "cannot build the upload".to_owned(),
+        details: Vec::new(),
+    })?;
+    let _ = form.append_with_blob_and_filename("image", file, &file.name());
+    send(
+        "PUT",
+        &format!("/api/vehicles/{id}/image"),
+        Body::Form(form),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The vehicle's photo as an object URL (the route needs the bearer token, so no plain `<img src>`).
+pub async fn vehicle_image_url(id: Uuid) -> ApiResult<String> {
+    let response = send("GET", &format!("/api/vehicles/{id}/image"), Body::None).await?;
+    let fail = |_| ApiError {
+        status: 0,
+        code: None,
+        message: "cannot read the image".to_owned(),
+        details: Vec::new(),
+    };
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(fail)?)
+        .await
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(fail)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)
+}
+
+pub async fn years() -> ApiResult<Vec<i32>> {
+    get("/api/platform/years").await
+}
+
+pub async fn makes(year: i32) -> ApiResult<Vec<CatalogItem>> {
+    get(&format!("/api/platform/makes?year={year}")).await
+}
+
+pub async fn models(year: i32, make: &str) -> ApiResult<Vec<CatalogItem>> {
+    get(&format!(
+        "/api/platform/models?year={year}&make={}",
+        enc(make)
+    ))
+    .await
+}
+
+pub async fn trims(year: i32, make: &str, model: &str) -> ApiResult<Vec<CatalogItem>> {
+    get(&format!(
+        "/api/platform/trims?year={year}&make={}&model={}",
+        enc(make),
+        enc(model)
+    ))
+    .await
+}
+
+pub async fn engines(
+    year: i32,
+    make: &str,
+    model: &str,
+    trim: &str,
+) -> ApiResult<Vec<CatalogItem>> {
+    get(&format!(
+        "/api/platform/engines?year={year}&make={}&model={}&trim={}",
+        enc(make),
+        enc(model),
+        enc(trim)
+    ))
+    .await
+}
+
+pub async fn decode_vin(vin: &str) -> ApiResult<VinDecode> {
+    get(&format!("/api/platform/vin/{}", enc(vin))).await
+}
+
+// --- fuel --------------------------------------------------------------------------------------------
+
+pub async fn fuel_logs(vehicle_id: Uuid, limit: u32) -> ApiResult<Vec<FuelLog>> {
+    get(&format!(
+        "/api/fuel-logs?vehicleId={vehicle_id}&limit={limit}"
+    ))
+    .await
+}
+
+pub async fn fuel_log(id: Uuid) -> ApiResult<FuelLog> {
+    get(&format!("/api/fuel-logs/{id}")).await
+}
+
+pub async fn create_fuel_log(body: &FuelLogInput) -> ApiResult<FuelLog> {
+    post("/api/fuel-logs", body).await
+}
+
+pub async fn update_fuel_log(id: Uuid, body: &FuelLogInput) -> ApiResult<FuelLog> {
+    put(&format!("/api/fuel-logs/{id}"), body).await
+}
+
+pub async fn delete_fuel_log(id: Uuid) -> ApiResult<()> {
+    delete(&format!("/api/fuel-logs/{id}")).await
+}
+
+pub async fn fuel_stats(vehicle_id: Uuid) -> ApiResult<FuelStats> {
+    get(&format!("/api/vehicles/{vehicle_id}/fuel-stats")).await
+}
+
+// --- maintenance -------------------------------------------------------------------------------------
+
+pub async fn records(vehicle_id: Uuid) -> ApiResult<Vec<MaintenanceRecord>> {
+    get(&format!("/api/maintenance/records?vehicleId={vehicle_id}")).await
+}
+
+pub async fn create_record(body: &RecordInput) -> ApiResult<MaintenanceRecord> {
+    post("/api/maintenance/records", body).await
+}
+
+pub async fn delete_record(id: Uuid) -> ApiResult<()> {
+    delete(&format!("/api/maintenance/records/{id}")).await
+}
+
+pub async fn schedules(vehicle_id: Uuid) -> ApiResult<Vec<MaintenanceSchedule>> {
+    get(&format!(
+        "/api/maintenance/schedules?vehicleId={vehicle_id}"
+    ))
+    .await
+}
+
+pub async fn delete_schedule(id: Uuid) -> ApiResult<()> {
+    delete(&format!("/api/maintenance/schedules/{id}")).await
+}
+
+pub async fn schedule_from_template(key: &str, vehicle_id: Uuid) -> ApiResult<MaintenanceSchedule> {
+    post(
+        &format!("/api/maintenance/schedules/templates/{}", enc(key)),
+        &TemplateRequest { vehicle_id },
+    )
+    .await
+}
+
+pub async fn upcoming() -> ApiResult<Vec<MaintenanceSchedule>> {
+    get("/api/maintenance/upcoming").await
+}
+
+pub async fn subtypes() -> ApiResult<BTreeMap<String, Vec<String>>> {
+    get("/api/maintenance/subtypes").await
+}

@@ -1,0 +1,158 @@
+//! The shell: start-up (runtime config, session restore), the router, the navigation bar, the guard
+//! that sends signed-out visitors to sign-in with the page remembered, and the dark-mode switch.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+use crate::api::{calls, oidc, session};
+use crate::browser;
+use crate::components::ui::Toasts;
+use crate::pages;
+use crate::state::{ctx, Ctx};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let c = Ctx::new();
+    provide_context(c);
+    // Dark mode follows the preference (and the system until preferences load).
+    Effect::new(move |_| {
+        let dark = match c.prefs.get() {
+            Some(p) => p.dark_mode,
+            None => web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .map(|m| m.matches())
+                .unwrap_or(false),
+        };
+        browser::set_dark(dark);
+    });
+    // Preferences are loaded whenever a session starts.
+    Effect::new(move |_| {
+        if c.signed_in.get() {
+            spawn_local(async move {
+                if let Ok(p) = calls::preferences().await {
+                    c.prefs.set(Some(p));
+                }
+            });
+        } else {
+            c.prefs.set(None);
+        }
+    });
+    view! {
+        <Router>
+            <Boot />
+            <a class="skip" href="#main">"Skip to content"</a>
+            <Nav />
+            <main id="main" class="container">
+                <Routes fallback=|| view! { <pages::misc::NotFound /> }>
+                    <Route path=path!("/sign-in") view=pages::auth::SignIn />
+                    <Route path=path!("/sign-up") view=pages::auth::SignUp />
+                    <Route path=path!("/verify-email") view=pages::auth::VerifyEmail />
+                    <Route path=path!("/callback") view=pages::auth::OidcCallback />
+                    <Route path=path!("/terms") view=pages::misc::Terms />
+                    <Route path=path!("/") view=|| view! { <Protected><pages::dashboard::Dashboard /></Protected> } />
+                    <Route path=path!("/onboarding") view=|| view! { <Protected><pages::onboarding::Onboarding /></Protected> } />
+                    <Route path=path!("/vehicles") view=|| view! { <Protected><pages::vehicles::VehicleList /></Protected> } />
+                    <Route path=path!("/vehicles/new") view=|| view! { <Protected><pages::vehicle_form::NewVehicle /></Protected> } />
+                    <Route path=path!("/vehicles/:id") view=|| view! { <Protected><pages::vehicle_detail::VehicleDetail /></Protected> } />
+                    <Route path=path!("/vehicles/:id/edit") view=|| view! { <Protected><pages::vehicle_form::EditVehicle /></Protected> } />
+                    <Route path=path!("/vehicles/:id/fuel/new") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
+                    <Route path=path!("/vehicles/:id/fuel/:log/edit") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
+                    <Route path=path!("/preferences") view=|| view! { <Protected><pages::preferences::Preferences /></Protected> } />
+                </Routes>
+            </main>
+            <Toasts />
+        </Router>
+    }
+}
+
+/// Loads the runtime config, wires the session to the UI and restores a session after a reload.
+#[component]
+fn Boot() -> impl IntoView {
+    let c = ctx();
+    let navigate = use_navigate();
+    session::set_listeners(
+        move |signed_in| c.signed_in.set(signed_in),
+        move || {
+            let next = browser::current_path();
+            if !next.starts_with("/sign-in") {
+                navigate(
+                    &format!("/sign-in?next={}", crate::api::enc(&next)),
+                    Default::default(),
+                );
+            }
+        },
+    );
+    spawn_local(async move {
+        match calls::config().await {
+            Ok(cfg) => {
+                oidc::configure(&cfg);
+                c.config.set(Some(cfg));
+            }
+            Err(e) => c.error(format!("Cannot load the configuration: {e}")),
+        }
+        if session::refresh_token().is_some() {
+            session::refresh().await;
+        }
+        c.ready.set(true);
+    });
+}
+
+/// Renders its children only with a session; otherwise goes to sign-in, remembering the page.
+#[component]
+fn Protected(children: ChildrenFn) -> impl IntoView {
+    let c = ctx();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if c.ready.get() && !c.signed_in.get() {
+            let next = browser::current_path();
+            navigate(
+                &format!("/sign-in?next={}", crate::api::enc(&next)),
+                Default::default(),
+            );
+        }
+    });
+    view! {
+        <Show
+            when=move || c.ready.get() && c.signed_in.get()
+            fallback=|| view! { <crate::components::ui::Skeleton lines=4 /> }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let c = ctx();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            session::sign_out().await;
+            navigate("/sign-in", Default::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                    <path d="M3 15 L6 9 Q7 7 10 7 L15 7 Q18 7 19 9 L21 15 Z" fill="currentColor"></path>
+                    <circle cx="7" cy="16" r="2.5" fill="currentColor"></circle>
+                    <circle cx="17" cy="16" r="2.5" fill="currentColor"></circle>
+                </svg>
+                <span>"MotoVaultPro"</span>
+            </A>
+            <Show when=move || c.signed_in.get()>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/vehicles">"Vehicles"</A>
+                    <A href="/preferences">"Preferences"</A>
+                    <button class="btn link" on:click=sign_out.clone()>"Sign out"</button>
+                </nav>
+            </Show>
+        </header>
+    }
+}

@@ -1,0 +1,153 @@
+//! The few browser facts the app needs beyond fetch: the time zone database (through `Intl`, so the
+//! wasm carries no tz data), the list of zones, and small DOM helpers.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The browser's own IANA zone, e.g. `Europe/Berlin` (UTC when unknown).
+pub fn browser_time_zone() -> String {
+    let options =
+        js_sys::Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
+    Reflect::get(&options, &JsValue::from_str("timeZone"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+/// Every zone the browser knows (`Intl.supportedValuesOf`), or a short list on old browsers.
+pub fn time_zones() -> Vec<String> {
+    let intl = js_sys::global()
+        .dyn_into::<Object>()
+        .ok()
+        .and_then(|g| Reflect::get(&g, &JsValue::from_str("Intl")).ok());
+    let list = intl.and_then(|intl| {
+        let f = Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")).ok()?;
+        let f: js_sys::Function = f.dyn_into().ok()?;
+        let v = f.call1(&intl, &JsValue::from_str("timeZone")).ok()?;
+        let arr: Array = v.dyn_into().ok()?;
+        Some(arr.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>())
+    });
+    let mut zones = list.unwrap_or_else(|| {
+        [
+            "UTC",
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Los_Angeles",
+            "Europe/London",
+            "Europe/Berlin",
+            "Asia/Tokyo",
+            "Australia/Sydney",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    });
+    if !zones.iter().any(|z| z == "UTC") {
+        zones.insert(0, "UTC".to_owned());
+    }
+    zones
+}
+
+/// Minutes that `zone` is ahead of UTC at the instant `utc_ms` (negative west of Greenwich).
+pub fn zone_offset_minutes(zone: &str, utc_ms: f64) -> i32 {
+    let options = Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    };
+    set("timeZone", zone);
+    set("hourCycle", "h23");
+    for k in ["year", "month", "day", "hour", "minute", "second"] {
+        set(k, "numeric");
+    }
+    let locales = Array::of1(&JsValue::from_str("en-US"));
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+    let parts = format.format_to_parts(&js_sys::Date::new(&JsValue::from_f64(utc_ms)));
+    let mut fields = [0i32; 6];
+    for part in parts.iter() {
+        let kind = Reflect::get(&part, &JsValue::from_str("type"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        let value: i32 = Reflect::get(&part, &JsValue::from_str("value"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let index = match kind.as_str() {
+            "year" => 0,
+            "month" => 1,
+            "day" => 2,
+            "hour" => 3,
+            "minute" => 4,
+            "second" => 5,
+            _ => continue,
+        };
+        fields[index] = value;
+    }
+    // Intl may print hour 24 for midnight on old engines; h23 asks for 0, and this guards anyway.
+    let wall_ms = chrono::NaiveDate::from_ymd_opt(fields[0], fields[1] as u32, fields[2] as u32)
+        .and_then(|d| d.and_hms_opt((fields[3] % 24) as u32, fields[4] as u32, fields[5] as u32))
+        .map(|t| t.and_utc().timestamp_millis() as f64)
+        .unwrap_or(utc_ms);
+    let truncated = (utc_ms / 1000.0).floor() * 1000.0;
+    ((wall_ms - truncated) / 60_000.0).round() as i32
+}
+
+/// A UTC instant as wall-clock time in `zone`.
+pub fn to_local(t: DateTime<Utc>, zone: &str) -> NaiveDateTime {
+    let offset = zone_offset_minutes(zone, t.timestamp_millis() as f64);
+    crate::format::utc_to_local(t.naive_utc(), offset)
+}
+
+/// A wall-clock time in `zone` as a UTC instant (the offset is taken at the guessed instant, then
+/// once more, which settles DST edges).
+pub fn from_local(local: NaiveDateTime, zone: &str) -> DateTime<Utc> {
+    let guess = local.and_utc().timestamp_millis() as f64;
+    let first = zone_offset_minutes(zone, guess);
+    let utc = crate::format::local_to_utc(local, first);
+    let second = zone_offset_minutes(zone, utc.and_utc().timestamp_millis() as f64);
+    crate::format::local_to_utc(local, second).and_utc()
+}
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// Today's date in `zone`.
+pub fn today(zone: &str) -> chrono::NaiveDate {
+    to_local(now(), zone).date()
+}
+
+/// Sets `data-theme` on `<html>` so the CSS switches palettes.
+pub fn set_dark(dark: bool) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+    }
+}
+
+/// The current path and query, to come back to after signing in.
+pub fn current_path() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// A query parameter of the current address, decoded by the browser's own `URLSearchParams`.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}

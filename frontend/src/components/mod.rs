@@ -1,0 +1,6 @@
+//! Reusable pieces: form fields with their error line, selects, skeletons, empty states, toasts, the
+//! confirmation dialog and the vehicle photo.
+
+pub mod chart;
+pub mod form;
+pub mod ui;

@@ -1,0 +1,13 @@
+//! One module per screen (a page component and its private parts).
+
+pub mod auth;
+pub mod dashboard;
+pub mod fuel_form;
+pub mod fuel_tab;
+pub mod maintenance_tab;
+pub mod misc;
+pub mod onboarding;
+pub mod preferences;
+pub mod vehicle_detail;
+pub mod vehicle_form;
+pub mod vehicles;
