@@ -49,7 +49,7 @@ if [ -z "${MVP_FRONTEND_FORCE:-}" ] && [ -f dist/index.html ] \
 fi
 
 say "building the SPA (trunk build --release)"
-export CARGO_TARGET_DIR="${MVP_FRONTEND_TARGET_DIR:-$FRONTEND/target}"
+export CARGO_TARGET_DIR="${MVP_FRONTEND_TARGET_DIR:-$HOME/.cache/motovaultpro/target-frontend}"
 cargo fetch --locked --quiet
 nice -n "${MVP_NICE:-10}" trunk --quiet build --release --offline
 wasm="$(ls dist/*.wasm)"

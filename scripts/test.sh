@@ -64,7 +64,16 @@ PATH="$VENV/bin:$PATH" "$VENV/bin/python" deploy/tests/test_deployment.py
 log="$(mktemp)"
 status=0
 cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+
+# The SPA (its own workspace, excluded above): its unit tests run natively, then the browser tests
+# (scripts/e2e.sh) against the real backend. MVP_SKIP_E2E=1 leaves the browser out.
+(cd frontend && CARGO_TARGET_DIR="${MVP_FRONTEND_TARGET_DIR:-$HOME/.cache/motovaultpro/target-frontend}" \
+  cargo test --locked 2>&1) | tee -a "$log" || status=$?
+if [ -z "${MVP_SKIP_E2E:-}" ]; then
+  bash scripts/e2e.sh 2>&1 | tee -a "$log" || status=$?
+fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1); if ($(i) ~ /^ignored;?$/) s += $(i-1) } }
-     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     /^e2e: [0-9]+ passed, [0-9]+ failed/ { ep += $2; ef += $4 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed)\n", p + ep, f + ef, s, ep, ef }' "$log"
 rm -f "$log"
 exit "$status"
