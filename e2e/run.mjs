@@ -8,6 +8,7 @@
 
 import { chromium } from 'playwright-core';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +65,36 @@ page.on('console', (m) => {
     problems.push(`console: ${m.text()}`);
   }
 });
+
+// A small solid-colour PNG, made here so the test needs no fixture file.
+function png(width, height, [r, g, b]) {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+    chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
 
 async function selectWhenLoaded(selector, value) {
   await page.waitForSelector(`${selector} option[value="${value}"]`, { state: 'attached' });
@@ -154,6 +185,9 @@ await step('add three fill-ups (unit price and total)', async () => {
   const rows = page.locator('table.logs tbody tr');
   await rows.nth(2).waitFor();
   assert((await rows.count()) === 3, `expected 3 rows, saw ${await rows.count()}`);
+  // Entered at 08:00 in the user's zone (America/Chicago), shown back at 08:00 whatever the browser's zone.
+  const dates = await rows.locator('td:first-child').allInnerTexts();
+  assert(dates.every((d) => d.endsWith('08:00')), `times not in the user's zone: ${dates}`);
 });
 
 await step('economy per row and on average, and the charts', async () => {
@@ -270,6 +304,47 @@ await step('switch to metric: every number is converted', async () => {
   assert(fuel === `${allLitres.toFixed(3)} L`, `fuel ${fuel}`);
   const odo = await page.locator('table.logs tbody tr').first().locator('td').nth(1).innerText();
   assert(odo === `${Math.round(12620 * 1.609344).toLocaleString('en-US')} km`, `odometer row ${odo}`);
+});
+
+await step('add a vehicle by decoding its VIN, with a photo; delete it after confirming', async () => {
+  await page.goto(`${BASE}/vehicles/new`);
+  await page.fill('#vin', '1HGCM82633A004352');
+  await page.getByRole('button', { name: 'Decode VIN' }).click();
+  await page.waitForFunction(() => document.querySelector('#make')?.value === 'Honda');
+  assert(await page.inputValue('#year') === '2003', `year ${await page.inputValue('#year')}`);
+  assert(await page.inputValue('#model') === 'Accord', `model ${await page.inputValue('#model')}`);
+  await page.setInputFiles('#image', { name: 'accord.png', mimeType: 'image/png', buffer: png(96, 64, [200, 40, 40]) });
+  await page.locator('img.preview').waitFor();
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/vehicles\/[0-9a-f-]{36}$/);
+  const photo = page.locator('.vehicle-head img.photo');
+  await photo.waitFor();
+  assert((await photo.getAttribute('src')).startsWith('blob:'), 'the photo is not shown');
+  await page.screenshot({ path: join(SHOTS, 'vehicle-with-photo-1440x900.png') });
+  await page.locator('.vehicle-head').getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert(!(await dialog.isVisible()), 'the dialog did not close');
+  await page.locator('.vehicle-head').getByRole('button', { name: 'Delete' }).click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.waitForURL(/\/vehicles$/);
+  await page.locator('.vehicle-card').first().waitFor();
+  const names = await page.locator('.vehicle-card').allInnerTexts();
+  assert(names.length === 1 && !names[0].includes('Accord'), `vehicles after delete: ${names}`);
+});
+
+await step('dark mode', async () => {
+  await page.goto(`${BASE}/preferences`);
+  await page.waitForSelector('#darkMode');
+  await page.check('#darkMode');
+  await page.click('button[type="submit"]');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=charts`);
+  await page.locator('[data-testid="economy-chart"] svg').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'vehicle-charts-dark-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
 });
 
 await step('sign out, and a protected page remembers where it was', async () => {

@@ -32,8 +32,15 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         if c.signed_in.get() {
             spawn_local(async move {
-                if let Ok(p) = calls::preferences().await {
-                    c.prefs.set(Some(p));
+                // Pages wait for these (time zone, units); on failure they get the defaults.
+                match calls::preferences().await {
+                    Ok(p) => c.prefs.set(Some(p)),
+                    Err(e) => {
+                        if e.status != 401 {
+                            c.error(format!("Cannot load your preferences: {e}"));
+                        }
+                        c.prefs.set(Some(crate::state::default_prefs()));
+                    }
                 }
             });
         } else {
@@ -100,7 +107,8 @@ fn Boot() -> impl IntoView {
     });
 }
 
-/// Renders its children only with a session; otherwise goes to sign-in, remembering the page.
+/// Renders its children only with a session and its preferences (forms read the time zone and units
+/// when they are built); without a session it goes to sign-in, remembering the page.
 #[component]
 fn Protected(children: ChildrenFn) -> impl IntoView {
     let c = ctx();
@@ -116,7 +124,7 @@ fn Protected(children: ChildrenFn) -> impl IntoView {
     });
     view! {
         <Show
-            when=move || c.ready.get() && c.signed_in.get()
+            when=move || c.ready.get() && c.signed_in.get() && c.prefs.with(Option::is_some)
             fallback=|| view! { <crate::components::ui::Skeleton lines=4 /> }
         >
             {children()}
