@@ -179,9 +179,11 @@ await step('onboarding: preferences, first vehicle through the cascade, done', a
 });
 
 await step('add three fill-ups (unit price and total)', async () => {
-  await addFillUp({ date: '2026-11-01T08:00', odometer: 12000, gallons: 10, mode: 'unit', price: 3.5 });
-  await addFillUp({ date: '2026-11-10T08:00', odometer: 12300, gallons: 10, mode: 'total', price: 36 });
-  await addFillUp({ date: '2026-11-20T08:00', odometer: 12620, gallons: 10, mode: 'unit', price: 3.6 });
+  // Dates relative to today (the API refuses fill-ups in the future), at 08:00 in the user's zone.
+  const day = (ago) => new Date(Date.now() - ago * 86400000).toISOString().slice(0, 10) + 'T08:00';
+  await addFillUp({ date: day(27), odometer: 12000, gallons: 10, mode: 'unit', price: 3.5 });
+  await addFillUp({ date: day(18), odometer: 12300, gallons: 10, mode: 'total', price: 36 });
+  await addFillUp({ date: day(8), odometer: 12620, gallons: 10, mode: 'unit', price: 3.6 });
   const rows = page.locator('table.logs tbody tr');
   await rows.nth(2).waitFor();
   assert((await rows.count()) === 3, `expected 3 rows, saw ${await rows.count()}`);

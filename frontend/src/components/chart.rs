@@ -4,8 +4,21 @@
 
 use leptos::prelude::*;
 
-const W: f64 = 640.0;
 const H: f64 = 260.0;
+
+/// The drawing width in SVG units: narrower on phones, so the text (in the same units) stays legible
+/// when the chart is scaled to the screen.
+fn width() -> f64 {
+    let px = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1024.0);
+    if px < 720.0 {
+        380.0
+    } else {
+        640.0
+    }
+}
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 24.0;
@@ -56,6 +69,17 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
+/// Labels near the edges grow inwards so they are not cut off.
+fn anchor(x: f64, w: f64) -> &'static str {
+    if x > w - RIGHT - 48.0 {
+        "end"
+    } else if x < LEFT + 48.0 {
+        "start"
+    } else {
+        "middle"
+    }
+}
+
 /// One point or bar: the x label, the value and its formatted text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Datum {
@@ -64,14 +88,14 @@ pub struct Datum {
     pub text: String,
 }
 
-fn y_axis(ticks: &[f64], lo: f64, hi: f64, unit: String) -> impl IntoView {
+fn y_axis(w: f64, ticks: &[f64], lo: f64, hi: f64, unit: String) -> impl IntoView {
     let lines = ticks
         .iter()
         .map(|t| {
             let y = scale(*t, lo, hi, H - BOTTOM, TOP);
             view! {
                 <g class="tick">
-                    <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"></line>
+                    <line x1=LEFT x2=w - RIGHT y1=y y2=y class="grid"></line>
                     <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{tick_label(*t)}</text>
                 </g>
             }
@@ -80,14 +104,14 @@ fn y_axis(ticks: &[f64], lo: f64, hi: f64, unit: String) -> impl IntoView {
     view! {
         {lines}
         <line x1=LEFT x2=LEFT y1=TOP y2=H - BOTTOM class="axis"></line>
-        <line x1=LEFT x2=W - RIGHT y1=H - BOTTOM y2=H - BOTTOM class="axis"></line>
+        <line x1=LEFT x2=w - RIGHT y1=H - BOTTOM y2=H - BOTTOM class="axis"></line>
         <text class="axis-unit" x=8 y=TOP - 8.0>{unit}</text>
     }
 }
 
-fn x_labels(data: &[Datum], xs: &[f64]) -> impl IntoView {
+fn x_labels(w: f64, data: &[Datum], xs: &[f64]) -> impl IntoView {
     // Thin the labels so they never overlap (about one per 70 px).
-    let every = ((data.len() as f64 * 70.0) / (W - LEFT - RIGHT))
+    let every = ((data.len() as f64 * 70.0) / (w - LEFT - RIGHT))
         .ceil()
         .max(1.0) as usize;
     data.iter()
@@ -123,14 +147,15 @@ pub fn bounds(data: &[Datum], from_zero: bool) -> (Vec<f64>, f64, f64) {
 /// A line chart with a dot and a value label at every point.
 #[component]
 pub fn LineChart(title: &'static str, unit: String, data: Vec<Datum>) -> impl IntoView {
+    let w = width();
     let (ticks, lo, hi) = bounds(&data, false);
     let n = data.len();
     let xs: Vec<f64> = (0..n)
         .map(|i| {
             if n == 1 {
-                (LEFT + W - RIGHT) / 2.0
+                (LEFT + w - RIGHT) / 2.0
             } else {
-                scale(i as f64, 0.0, (n - 1) as f64, LEFT + 16.0, W - RIGHT - 16.0)
+                scale(i as f64, 0.0, (n - 1) as f64, LEFT + 16.0, w - RIGHT - 16.0)
             }
         })
         .collect();
@@ -153,17 +178,17 @@ pub fn LineChart(title: &'static str, unit: String, data: Vec<Datum>) -> impl In
                     <circle cx=*x cy=*y r=4>
                         <title>{format!("{}: {}", d.label, d.text)}</title>
                     </circle>
-                    <text class="value" x=*x y=*y - 9.0 text-anchor="middle">{d.text.clone()}</text>
+                    <text class="value" x=*x y=*y - 9.0 text-anchor=anchor(*x, w)>{d.text.clone()}</text>
                 </g>
             }
         })
         .collect_view();
-    let labels = x_labels(&data, &xs);
+    let labels = x_labels(w, &data, &xs);
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title preserveAspectRatio="xMidYMid meet">
-                {y_axis(&ticks, lo, hi, unit)}
+            <svg viewBox=format!("0 0 {w} {H}") role="img" aria-label=title preserveAspectRatio="xMidYMid meet">
+                {y_axis(w, &ticks, lo, hi, unit)}
                 <path d=path class="line"></path>
                 {points}
                 {labels}
@@ -175,9 +200,10 @@ pub fn LineChart(title: &'static str, unit: String, data: Vec<Datum>) -> impl In
 /// A bar chart from zero with the value above each bar.
 #[component]
 pub fn BarChart(title: &'static str, unit: String, data: Vec<Datum>) -> impl IntoView {
+    let w = width();
     let (ticks, lo, hi) = bounds(&data, true);
     let n = data.len().max(1);
-    let band = (W - LEFT - RIGHT) / n as f64;
+    let band = (w - LEFT - RIGHT) / n as f64;
     let bar = (band * 0.6).min(48.0);
     let xs: Vec<f64> = (0..data.len())
         .map(|i| LEFT + band * (i as f64 + 0.5))
@@ -197,12 +223,12 @@ pub fn BarChart(title: &'static str, unit: String, data: Vec<Datum>) -> impl Int
             }
         })
         .collect_view();
-    let labels = x_labels(&data, &xs);
+    let labels = x_labels(w, &data, &xs);
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title preserveAspectRatio="xMidYMid meet">
-                {y_axis(&ticks, lo, hi, unit)}
+            <svg viewBox=format!("0 0 {w} {H}") role="img" aria-label=title preserveAspectRatio="xMidYMid meet">
+                {y_axis(w, &ticks, lo, hi, unit)}
                 {bars}
                 {labels}
             </svg>

@@ -71,7 +71,15 @@ pub fn Confirm(
 ) -> impl IntoView {
     view! {
         <Show when=move || open.get()>
-            <div class="modal-backdrop" on:click=move |_| open.set(false)>
+            <div
+                class="modal-backdrop"
+                on:click=move |_| open.set(false)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
+            >
                 <div
                     class="modal"
                     role="dialog"
