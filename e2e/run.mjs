@@ -117,6 +117,12 @@ await step('signed-out visitor is sent to sign-in', async () => {
   await page.goto(`${BASE}/`);
   await page.waitForURL(/\/sign-in/);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  // The first, uncached load: what the app costs over the wire.
+  const wire = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((r) => /\.(wasm|js|css)$/.test(r.name))
+    .map((r) => ({ name: r.name.split('/').pop(), transfer: r.transferSize, body: r.decodedBodySize })));
+  const sum = (k) => wire.reduce((a, r) => a + r[k], 0);
+  console.log(`     first load: ${wire.length} files, ${sum('transfer')} bytes over the wire, ${sum('body')} decoded`);
 });
 
 await step('sign up with the terms accepted', async () => {
@@ -263,6 +269,7 @@ await step('dashboard: first meaningful paint and the card facts', async () => {
   assert(typeof fmp.fmp === 'number', 'no dashboard-ready mark');
   console.log(`     first meaningful paint (dashboard cards rendered): ${fmp.fmp.toFixed(0)} ms; first contentful paint: ${fmp.fcp?.toFixed(0)} ms`);
   state.fmp = fmp;
+  await page.locator('[data-vehicle] [data-status]').first().waitFor();
   const card = await page.locator('[data-vehicle]').first().innerText();
   assert(card.includes('31.00 mpg'), `card economy: ${card}`);
   assert(/OK/.test(card), 'card does not show the next maintenance status');

@@ -52,5 +52,8 @@ say "building the SPA (trunk build --release)"
 export CARGO_TARGET_DIR="${MVP_FRONTEND_TARGET_DIR:-$HOME/.cache/motovaultpro/target-frontend}"
 cargo fetch --locked --quiet
 nice -n "${MVP_NICE:-10}" trunk --quiet build --release --offline
+# Precompressed copies: the backend's single-binary mode serves `x.gz` to clients that accept gzip.
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
+  -exec gzip -9 -k -f {} \;
 wasm="$(ls dist/*.wasm)"
 say "frontend/dist: $(du -k "$wasm" | cut -f1) KB wasm ($(gzip -9c "$wasm" | wc -c | awk '{printf "%d", $1/1024}') KB gzip)"

@@ -187,7 +187,9 @@ fn DashboardCard(vehicle: Vehicle) -> impl IntoView {
                 <div>
                     <dt>"Next maintenance"</dt>
                     <dd>{move || {
-                        let list = schedules.get().unwrap_or_default();
+                        let Some(list) = schedules.get() else {
+                            return view! { <span class="muted">"…"</span> }.into_any();
+                        };
                         let today = browser::today(&c.time_zone());
                         match next_due(&list) {
                             Some(s) => view! {
