@@ -48,19 +48,19 @@ pattern!(dotted_date, r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b");
 pattern!(money, r"\$?\s?(\d{1,6}[.,]\d{2})\b");
 pattern!(
     volume_after,
-    r"(?i)\b(\d{1,4}\.\d{1,3})\s*(?:gal(?:lon)?s?|ltrs?|lit(?:re|er)s?|l)\b"
+    r"(?i)\b(\d{1,4}[.,]\d{1,3})\s*(?:gal(?:lon)?s?|ltrs?|lit(?:re|er)s?|l)\b"
 );
 pattern!(
     volume_before,
-    r"(?i)\b(?:gal(?:lon)?s?|volume|qty|litres|liters)\b\s*:?\s*(\d{1,4}\.\d{1,3})\b"
+    r"(?i)\b(?:gal(?:lon)?s?|volume|qty|litres|liters)\b\s*:?\s*(\d{1,4}[.,:]\d{1,3})\b"
 );
 pattern!(
     price_labelled,
-    r"(?i)(?:price\s*/\s*(?:gal|l|ltr)|price|ppg|per\s+gal(?:lon)?|@)\s*:?\s*\$?\s?(\d{1,3}\.\d{2,4})\b"
+    r"(?i)(?:price\s*/\s*(?:gal|l|ltr)|price|ppg|per\s+gal(?:lon)?|@)\s*:?\s*\$?\s?(\d{1,3}[.,:]\d{2,4})\b"
 );
 pattern!(
     price_per,
-    r"(?i)\$?(\d{1,3}\.\d{2,4})\s*/\s*(?:gal|g|l|ltr)\b"
+    r"(?i)\$?(\d{1,3}[.,]\d{2,4})\s*/\s*(?:gal|g|l|ltr)\b"
 );
 pattern!(
     odometer,
@@ -68,8 +68,39 @@ pattern!(
 );
 pattern!(vin_run, r"[A-Za-z0-9]{17,}");
 
+/// A number as printed: a decimal comma (European receipts) or a colon misread for the point (in a
+/// labelled field) counts as the point.
 fn decimal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(&text.replace(',', ".")).ok()
+    Decimal::from_str(&text.replace([',', ':'], ".")).ok()
+}
+
+/// A station line without OCR debris: stray marks become spaces, runs of spaces collapse, and
+/// leading/trailing pieces without a letter or digit go.
+fn clean_station(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let kept: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between_letters = |_: ()| {
+                i > 0
+                    && chars[i - 1].is_alphabetic()
+                    && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+            };
+            if c.is_alphanumeric()
+                || matches!(c, '&' | '#' | '-')
+                || (c == '\'' && between_letters(()))
+            {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    kept.split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn first_date(text: &str) -> Option<Found<NaiveDate>> {
@@ -194,6 +225,49 @@ fn vin(text: &str) -> Option<Found<String>> {
             }
         }
     }
+    vin_across_spaces(text)
+}
+
+/// A VIN the recogniser split with a space or two ("ANAWW3DR82Y2 FVM70"): whole words of one line
+/// that add up to 17 letters and digits, with the span covering the spaces. Only whole words, so a
+/// label in front ("VIN …") never lends its letters to a reading.
+fn vin_across_spaces(text: &str) -> Option<Found<String>> {
+    for (line_start, line) in lines(text) {
+        let mut words: Vec<(usize, &str)> = Vec::new();
+        let mut offset = 0;
+        for piece in line.split(' ') {
+            if !piece.is_empty() {
+                words.push((line_start + offset, piece));
+            }
+            offset += piece.len() + 1;
+        }
+        for first in 0..words.len() {
+            let mut joined = String::new();
+            for (last, (_, word)) in words.iter().enumerate().skip(first) {
+                if !word.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    break;
+                }
+                joined.push_str(word);
+                if joined.len() > 17 {
+                    break;
+                }
+                // Real VINs carry several digits (check digit, serial); words of a sentence do not.
+                let digits = joined.chars().filter(char::is_ascii_digit).count();
+                if joined.len() == 17
+                    && last > first
+                    && digits >= 5
+                    && let Some(vin) = crate::vin::resolve(&joined)
+                {
+                    let (start, end) = (words[first].0, words[last].0 + word.len());
+                    return Some(Found {
+                        value: vin.into(),
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
+    }
     None
 }
 
@@ -206,7 +280,7 @@ fn station(text: &str) -> Option<Found<String>> {
         if letters >= 3 && digits * 2 < letters && !trimmed.to_ascii_uppercase().contains("TOTAL") {
             let lead = line.len() - line.trim_start().len();
             return Some(Found {
-                value: trimmed.to_owned(),
+                value: clean_station(trimmed),
                 start: start + lead,
                 end: start + lead + trimmed.len(),
             });
@@ -297,6 +371,35 @@ mod tests {
         );
         assert_eq!(litres.fuel_units.map(|f| f.value), Some(d("35.12")));
         assert_eq!(litres.total_cost.map(|f| f.value), Some(d("63.18")));
+    }
+
+    #[test]
+    fn misread_separators_and_debris_seen_in_the_accuracy_run() {
+        // Lines as Tesseract returned them for damaged receipts in examples/accuracy.rs.
+        let text = "VALERO:STATION. 126 ©. -:\nDATE 01/16/2026\nGALLONS 16:940 ;\nPRICE/GAL $4,262\nTOTAL $35.02\n";
+        let found = extract(text);
+        assert_eq!(
+            found.station_name.map(|f| f.value).as_deref(),
+            Some("VALERO STATION 126")
+        );
+        assert_eq!(found.fuel_units.map(|f| f.value), Some(d("16.940")));
+        assert_eq!(found.cost_per_unit.map(|f| f.value), Some(d("4.262")));
+        assert_eq!(
+            clean_station("MOBIL ‘STATION'2167 =:"),
+            "MOBIL STATION 2167"
+        );
+        assert_eq!(clean_station("McDonald's Fuel #12"), "McDonald's Fuel #12");
+        // A colon is a time outside a labelled field, never a price.
+        assert_eq!(extract("12:45 PUMP 3\n").cost_per_unit, None);
+    }
+
+    #[test]
+    fn a_vin_split_by_a_space_is_joined() {
+        let text = "VIN ANAWW3DR82Y2 FVM70\n";
+        let found = extract(text).vin.map(|f| (f.value, f.start, f.end));
+        assert_eq!(found, Some(("ANAWW3DR82Y2FVM70".to_owned(), 4, 22)));
+        // Words of a sentence do not make a VIN.
+        assert_eq!(extract("THANK YOU FOR SHOPPING WITH US TODAY\n").vin, None);
     }
 
     #[test]

@@ -183,10 +183,12 @@ async fn extract_file(
         );
     }
     let limits = shared.settings.limits;
-    let psm = if kind == "vin" { 11 } else { 6 };
     let job = async {
         match file_kind {
-            Kind::Image => engine::image_text(&bytes, limits, psm, &work).await,
+            Kind::Image => {
+                let (psm, prep) = (engine::psm_for(&kind), engine::Preprocess::for_kind(&kind));
+                engine::image_text_with(&bytes, limits, psm, &work, prep).await
+            }
             Kind::Pdf => engine::pdf_text(&bytes, limits, &work).await,
         }
     };

@@ -14,7 +14,7 @@ const CONFUSABLE: &[(char, char)] = &[
     ('L', '1'),
 ];
 /// How many look-alike positions a line may hold for swaps to be tried at all.
-const MAX_CANDIDATE_POSITIONS: usize = 8;
+const MAX_CANDIDATE_POSITIONS: usize = 12;
 
 fn forced(c: char) -> char {
     match c {
