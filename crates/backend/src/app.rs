@@ -59,9 +59,15 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
         .route("/api/{*rest}", any(api_not_found));
 
     if let Some(dir) = &state.config.server.static_dir {
-        // Single-binary mode: the SPA's files, with index.html for client-side routes.
+        // Single-binary mode: the SPA's files, with index.html for client-side routes. The build
+        // writes a `.gz` beside each text/wasm asset; it is sent to clients that accept gzip (the
+        // compression layer leaves ranged file responses alone).
         let index = dir.join("index.html");
-        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+        router = router.fallback_service(
+            ServeDir::new(dir)
+                .precompressed_gzip()
+                .fallback(ServeFile::new(index).precompressed_gzip()),
+        );
     }
     // Inside the middleware stack, so the profile insert is part of the request's span.
     let router = router.layer(axum::middleware::from_fn_with_state(

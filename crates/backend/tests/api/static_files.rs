@@ -49,3 +49,41 @@ async fn without_a_static_dir_only_the_api_answers() {
     assert_eq!(app.get("/").await.status(), 404);
     assert_eq!(app.get("/api/health").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_precompressed_asset_is_sent_to_clients_that_accept_gzip() {
+    // The SPA build writes `x.gz` beside each asset; the bytes here only have to be recognisable.
+    let dir = mvp_test_support::temp_dir("mvp-spa-gz");
+    std::fs::write(dir.join("index.html"), "<title>spa</title>").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("app.wasm"), b"plain-bytes").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("app.wasm.gz"), b"gzip-bytes").unwrap_or_else(|e| panic!("{e}"));
+    let app = TestAppBuilder::new()
+        .var("MVP_SERVER__STATIC_DIR", dir.to_string_lossy())
+        .spawn()
+        .await;
+
+    let gz = app
+        .client
+        .get(app.url("/app.wasm"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gz.status(), 200);
+    assert_eq!(
+        gz.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(gz.bytes().await.unwrap_or_default().as_ref(), b"gzip-bytes");
+
+    let plain = app.get("/app.wasm").await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(
+        plain.bytes().await.unwrap_or_default().as_ref(),
+        b"plain-bytes"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
