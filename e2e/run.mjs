@@ -122,7 +122,8 @@ await step('signed-out visitor is sent to sign-in', async () => {
     .filter((r) => /\.(wasm|js|css)$/.test(r.name))
     .map((r) => ({ name: r.name.split('/').pop(), transfer: r.transferSize, body: r.decodedBodySize })));
   const sum = (k) => wire.reduce((a, r) => a + r[k], 0);
-  console.log(`     first load: ${wire.length} files, ${sum('transfer')} bytes over the wire, ${sum('body')} decoded`);
+  const coldFcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+  console.log(`     first load: ${wire.length} files, ${sum('transfer')} bytes over the wire, ${sum('body')} decoded; first contentful paint ${coldFcp?.toFixed(0)} ms (cold cache)`);
 });
 
 await step('sign up with the terms accepted', async () => {
@@ -206,7 +207,7 @@ await step('economy per row and on average, and the charts', async () => {
   assert(avg === '31.00 mpg', `average economy: ${avg}`);
   const total = await text(page, '[data-testid="total-cost"]');
   assert(total === '$107.00', `total cost: ${total}`);
-  await page.getByRole('tab', { name: 'Charts' }).click();
+  await page.locator('nav.tabs').getByRole('link', { name: 'Charts' }).click();
   const chart = page.locator('[data-testid="economy-chart"] svg');
   await chart.waitFor();
   assert((await chart.locator('circle').count()) === 2, 'the economy chart should have 2 points');
@@ -235,6 +236,22 @@ await step('an API validation error appears next to its field and the typed valu
   assert(await page.inputValue('#locationName') === 'Typed Station', 'station value lost');
   assert(page.url().endsWith('/fuel/new'), 'left the form after an error');
   assert(await page.isEnabled('button[type="submit"]'), 'submit stayed disabled');
+});
+
+await step('edit a fill-up: the form starts from what was saved', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
+  const newest = page.locator('table.logs tbody tr').first();
+  await newest.getByRole('link', { name: 'Edit' }).click();
+  await page.waitForURL(/\/fuel\/[0-9a-f-]{36}\/edit$/);
+  await page.waitForSelector('#odometerReading');
+  assert(await page.inputValue('#odometerReading') === '12620', `odometer ${await page.inputValue('#odometerReading')}`);
+  assert(await page.isChecked('input[name="priceMode"][value="total"]'), 'an edit should start from the total');
+  assert(await page.inputValue('#price') === '36', `total ${await page.inputValue('#price')}`);
+  await page.fill('#price', '37.00');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\?tab=fuel$/);
+  await page.locator('table.logs tbody tr').first().filter({ hasText: '$37.00' }).waitFor();
+  assert((await text(page, '[data-testid="total-cost"]')) === '$108.00', 'the total spent did not follow the edit');
 });
 
 await step('maintenance: schedule from a template, a record, the schedule status', async () => {

@@ -195,8 +195,10 @@ fn FuelFormInner(
             .unwrap_or_default(),
     );
     let units = RwSignal::new(dec(e.as_ref().map(|l| l.fuel_units)));
-    let price_mode = RwSignal::new("unit".to_owned());
-    let price = RwSignal::new(dec(e.as_ref().map(|l| l.cost_per_unit)));
+    // An edit starts from the total paid: re-sending a unit price rounded to 4 places could move the
+    // total by a cent.
+    let price_mode = RwSignal::new(if e.is_some() { "total" } else { "unit" }.to_owned());
+    let price = RwSignal::new(dec(e.as_ref().map(|l| l.total_cost)));
     let full_fill = RwSignal::new(e.as_ref().map(|l| l.full_fill).unwrap_or(true));
     let missed = RwSignal::new(e.as_ref().map(|l| l.missed_previous).unwrap_or(false));
     let location = RwSignal::new(

@@ -1,5 +1,6 @@
 //! One vehicle: its header (photo, facts, edit, delete with confirmation) and the tabs — fuel logs,
-//! fuel charts, maintenance. The tab is in the query (`?tab=charts`) so it survives a reload.
+//! fuel charts, maintenance. The tab is in the query (`?tab=charts`) so it survives a reload; the
+//! tabs are plain links (`aria-current` on the open one), so they work with the keyboard and history.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,8 +57,7 @@ pub fn VehicleDetail() -> impl IntoView {
         view! {
             <A
                 href=move || format!("/vehicles/{}?tab={key}", id.get().map(|i| i.to_string()).unwrap_or_default())
-                attr:role="tab"
-                attr:aria-selected=move || (tab.get() == key).to_string()
+                attr:aria-current=move || (tab.get() == key).then_some("page")
                 attr:class=move || if tab.get() == key { "tab active" } else { "tab" }
             >
                 {label}
@@ -101,12 +101,12 @@ pub fn VehicleDetail() -> impl IntoView {
                         confirm_label="Delete"
                         on_confirm=on_delete
                     />
-                    <nav class="tabs" role="tablist" aria-label="Vehicle sections">
+                    <nav class="tabs" aria-label="Vehicle sections">
                         {tab_link("fuel", "Fuel logs")}
                         {tab_link("charts", "Charts")}
                         {tab_link("maintenance", "Maintenance")}
                     </nav>
-                    <div role="tabpanel">
+                    <div class="tab-panel">
                         {move || match tab.get().as_str() {
                             "charts" => view! { <ChartsTab vehicle_id=vid /> }.into_any(),
                             "maintenance" => view! { <MaintenanceTab vehicle_id=vid /> }.into_any(),
