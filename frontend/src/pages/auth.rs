@@ -247,7 +247,11 @@ pub fn SignUp() -> impl IntoView {
                             <div class="field" class:invalid=move || errors.get("acceptTerms").is_some()>
                                 <label class="check" for="acceptTerms">
                                     <input id="acceptTerms" type="checkbox" bind:checked=accept aria-describedby="acceptTerms-error" />
-                                    <span>"I accept the " <A href="/terms">"terms of service"</A></span>
+                                    <span>
+                                        "I accept the "
+                                        // A new tab, so what was typed here stays.
+                                        <a href="/terms" target="_blank" rel="noopener">"terms of service"</a>
+                                    </span>
                                 </label>
                                 <p class="field-error" id="acceptTerms-error">{move || errors.get("acceptTerms")}</p>
                             </div>
