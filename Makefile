@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test ci fmt lint openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
+.PHONY: help run test ci fmt lint dockerfiles openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
 
 COMPOSE ?= docker compose
 
@@ -27,6 +27,9 @@ fmt: ## format the code
 
 lint: ## clippy with warnings denied
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+dockerfiles: ## run every Dockerfile's build steps here, without Docker (deploy/dockerfile_run.py)
+	@bash scripts/dockerfiles.sh
 
 openapi: ## regenerate docs/openapi.json from the code
 	UPDATE_SNAPSHOTS=1 cargo test -p mvp-backend --locked openapi

@@ -921,6 +921,54 @@ def test_docs() -> None:
     check("OPERATIONS.md: curl https://<domain>/api/health", "/api/health" in text and "curl" in text)
 
 
+def test_dockerfiles() -> None:
+    """The three images' Dockerfiles: multi-stage with pinned base tags, a non-root USER, a HEALTHCHECK
+    that needs no curl, a .dockerignore that keeps target/, .git and secrets out. (`make dockerfiles`
+    runs their build steps; this only reads them.)"""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    from dockerfile_run import instructions  # the same parser the runner uses
+    ignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split() if (ROOT / ".dockerignore").is_file() else []
+    check(".dockerignore keeps target, .git, .data and real secrets out", {"target", ".git", ".data", "secrets/*"} <= set(ignore), str(ignore))
+    for svc, rel in BUILDS.items():
+        path = ROOT / rel
+        if not check(f"{rel} exists", path.is_file()):
+            continue
+        steps = instructions(path.read_text(encoding="utf-8"))
+        froms = [rest.split()[0] for kw, rest in steps if kw == "FROM"]
+        stage_names = {rest.split()[2] for kw, rest in steps if kw == "FROM" and len(rest.split()) >= 3}
+        external = [f for f in froms if f not in stage_names]
+        check(f"{rel}: multi-stage", len(froms) >= 2, str(froms))
+        check(f"{rel}: base images pinned to a tag (not latest)", all(":" in f and not f.endswith(":latest") for f in external), str(external))
+        final = steps[max(i for i, (kw, _) in enumerate(steps) if kw == "FROM"):]
+        users = [rest for kw, rest in final if kw == "USER"]
+        check(f"{rel}: final stage runs as a non-root USER", bool(users) and users[-1].split(":")[0] not in ("0", "root"), str(users))
+        health = [rest for kw, rest in final if kw == "HEALTHCHECK"]
+        check(f"{rel}: HEALTHCHECK without curl", bool(health) and "curl" not in health[-1], str(health))
+        runs = " ".join(rest for kw, rest in steps if kw == "RUN")
+        check(f"{rel}: apt lists removed after installs", "apt-get install" not in runs or "rm -rf /var/lib/apt/lists" in runs)
+    backend = (ROOT / BUILDS["backend"]).read_text(encoding="utf-8")
+    check("backend Dockerfile: dependency layer (cargo chef cook) and SQLX_OFFLINE=true", "cargo chef cook" in backend and "SQLX_OFFLINE=true" in backend)
+    frontend_df = ROOT / BUILDS["frontend"]
+    if frontend_df.is_file():
+        text = frontend_df.read_text(encoding="utf-8")
+        check("frontend Dockerfile: built by scripts/build-frontend.sh (the script make run uses)", "scripts/build-frontend.sh" in text)
+        check("frontend Dockerfile: nginx templates copied, port 3000", "/etc/nginx/templates/" in text and "EXPOSE 3000" in text)
+        conf = ROOT / "frontend/nginx/default.conf.template"
+        if check("frontend/nginx/default.conf.template exists", conf.is_file()):
+            nginx = conf.read_text(encoding="utf-8")
+            check("nginx: listens on 3000", re.search(r"^\s*listen 3000;", nginx, re.M) is not None)
+            check("nginx: SPA fallback to /index.html", "try_files $uri /index.html" in nginx)
+            check("nginx: hashed assets cached a year, immutable", "max-age=31536000, immutable" in nginx)
+            check("nginx: index.html not cached", 'Cache-Control "no-cache"' in nginx)
+            check("nginx: gzip and precompressed files", "gzip on;" in nginx and "gzip_static on;" in nginx)
+        headers = ROOT / "frontend/nginx/security-headers.inc.template"
+        if check("frontend/nginx/security-headers.inc.template exists", headers.is_file()):
+            h = headers.read_text(encoding="utf-8")
+            for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+                check(f"nginx: {name} header", name in h)
+            check("nginx CSP: no inline scripts", "script-src 'self' 'wasm-unsafe-eval';" in h)
+
+
 def main() -> int:
     os.chdir(ROOT)
     compose = test_compose()
@@ -933,6 +981,7 @@ def main() -> int:
     test_loki()
     test_k8s()
     test_secrets_dir()
+    test_dockerfiles()
     test_docs()
     print(f"{PASSED} passed, {FAILED} failed")
     return 1 if FAILED else 0

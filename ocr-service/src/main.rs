@@ -13,7 +13,28 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+const USAGE: &str = "usage: mvp-ocr [serve | healthcheck | --help | --version]
+  serve        answer POST /extract and GET /health on MVP_OCR_BIND (0.0.0.0:8000); the default
+  healthcheck  exit 0 when something listens on MVP_OCR_BIND's port (Docker HEALTHCHECK)
+settings: MVP_OCR_BIND, MVP_OCR_CONCURRENCY (2), MVP_OCR_TIMEOUT_SECS (30)";
+
 fn main() -> ExitCode {
+    let healthcheck = match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => false,
+        Some("healthcheck") => true,
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            println!("mvp-ocr {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("mvp-ocr: unknown command {other:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let bind: String = std::env::var("MVP_OCR_BIND").unwrap_or_else(|_| "0.0.0.0:8000".to_owned());
     let mut settings = Settings::default();
     match (
@@ -35,7 +56,6 @@ fn main() -> ExitCode {
     else {
         return ExitCode::FAILURE;
     };
-    let healthcheck = std::env::args().nth(1).as_deref() == Some("healthcheck");
     runtime.block_on(async move {
         if healthcheck {
             let port = bind.rsplit(':').next().unwrap_or("8000").to_owned();
