@@ -4,9 +4,12 @@
 // run ends with a `e2e: N passed, N failed` line and a non-zero exit code on any failure.
 //
 // Environment: BASE_URL (the backend serving the SPA), OUTBOX_DIR (<data dir>/outbox, where the
-// verification e-mail lands), SCREENSHOT_DIR (default e2e/screenshots), CHROMIUM (default /usr/bin/chromium).
+// verification e-mail lands), SCREENSHOT_DIR (default e2e/screenshots), CHROMIUM (default /usr/bin/chromium);
+// for the OIDC steps OIDC_BASE_URL (a second backend with auth.provider oidc), OIDC_ISSUER_PORT (where
+// this script runs its fake issuer; that backend's auth.issuer) and OIDC_CLIENT_ID.
 
 import { chromium } from 'playwright-core';
+import { startFakeOidc } from './fake-oidc.mjs';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
@@ -133,6 +136,7 @@ await step('sign up with the terms accepted', async () => {
   // The terms checkbox is required on the client first.
   await page.click('button[type="submit"]');
   await page.locator('#acceptTerms-error').filter({ hasText: 'Accept the terms' }).waitFor();
+  await page.screenshot({ path: join(SHOTS, 'sign-up-errors-1440x900.png') });
   await page.check('#acceptTerms');
   await page.click('button[type="submit"]');
   await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
@@ -167,6 +171,9 @@ await step('onboarding: preferences, first vehicle through the cascade, done', a
   await page.click('button[type="submit"]');
   await page.getByRole('heading', { name: 'Add your first vehicle' }).waitFor();
   await selectWhenLoaded('#year', '2024');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'onboarding-vehicle-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await selectWhenLoaded('#make', 'Honda');
   await selectWhenLoaded('#model', 'Civic');
   await page.waitForFunction(() => document.querySelectorAll('#trimLevel option').length > 1);
@@ -384,6 +391,57 @@ await step('sign out, and a protected page remembers where it was', async () => 
   await page.waitForURL(new RegExp(`/vehicles/${state.vehicleId}\\?tab=maintenance$`)).catch((e) => { throw new Error(`${e.message.split('\n')[0]} at ${page.url()}`); });
   await page.locator('[data-schedule]').first().waitFor();
 });
+
+// --- authProvider: oidc (Authorization Code + PKCE against a fake issuer) -----------------------------
+const OIDC_BASE = process.env.OIDC_BASE_URL;
+if (OIDC_BASE) {
+  const fake = await startFakeOidc({ port: Number(process.env.OIDC_ISSUER_PORT), clientId: process.env.OIDC_CLIENT_ID,
+    audience: process.env.OIDC_AUDIENCE ?? 'motovaultpro', tokenSeconds: 66 });
+  const oidcContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  oidcContext.setDefaultTimeout(15000);
+  const op = await oidcContext.newPage();
+  op.on('pageerror', (e) => problems.push(`page error (oidc): ${e.message}`));
+  op.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|panicked|RuntimeError/i.test(m.text())) problems.push(`console (oidc): ${m.text()}`);
+  });
+  state.page = op;
+
+  await step('oidc: sign-in goes through the issuer with PKCE and lands on onboarding', async () => {
+    await op.goto(`${OIDC_BASE}/vehicles`);
+    await op.waitForURL(/\/sign-in\?next=/);
+    await op.getByRole('button', { name: 'Continue to sign in' }).click();
+    await op.waitForURL(/\/onboarding$/);
+    assert(fake.stats.authorize === 1 && fake.stats.codeGrants === 1, `issuer saw ${JSON.stringify(fake.stats)}`);
+    assert(fake.stats.pkceFailures === 0, 'the code verifier did not match the challenge');
+    const stored = await op.evaluate(() => Object.keys(sessionStorage));
+    assert(!stored.some((k) => k.includes('pkce')), `PKCE leftovers in sessionStorage: ${stored}`);
+    const local = await op.evaluate(() => Object.keys(localStorage).length);
+    assert(local === 0, 'nothing may be kept in localStorage');
+  });
+
+  await step('oidc: the token is renewed silently before it expires, and the API still answers', async () => {
+    // Tokens live 66 s here; the app renews a minute early, so within ~6 s.
+    const deadline = Date.now() + 15000;
+    while (fake.stats.refreshGrants < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert(fake.stats.refreshGrants >= 1, 'no silent refresh');
+    await op.getByRole('link', { name: 'Preferences' }).click();
+    await op.waitForSelector('#unitSystem');
+    assert(op.url().endsWith('/preferences'), `not on preferences: ${op.url()}`);
+  });
+
+  await step('oidc: sign-out ends the issuer session too', async () => {
+    await op.getByRole('button', { name: 'Sign out' }).click();
+    // Out to the issuer's end-session endpoint, back to the start page, which asks to sign in.
+    const deadline = Date.now() + 10000;
+    while (fake.stats.logouts < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert(fake.stats.logouts === 1, 'the issuer was not told');
+    await op.waitForURL(/\/sign-in/);
+    await op.getByRole('button', { name: 'Continue to sign in' }).waitFor();
+    assert(await op.evaluate(() => sessionStorage.getItem('mvp.refresh')) === null, 'the refresh token is still stored');
+  });
+  await oidcContext.close();
+  await fake.close();
+}
 
 await step('no page errors or CSP violations', async () => {
   assert(problems.length === 0, problems.join(' | '));

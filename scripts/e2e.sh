@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser tests of the SPA (e2e/run.mjs): builds the SPA (or reuses an up-to-date frontend/dist),
-# builds the backend, starts it in single-binary mode on a fresh database with its own data dir and
-# Redis prefix, runs playwright-core against Debian's chromium, then stops the backend and drops the
-# database. Uses MVP_TEST_DATABASE_URL / MVP_TEST_REDIS_URL when set (scripts/test.sh exports them),
+# builds the backend, starts two in single-binary mode on a fresh database (one with the local
+# identity provider, one with auth.provider oidc trusting the fake issuer the test serves), each with
+# its own data dir and Redis prefix, runs playwright-core against Debian's chromium, then stops the
+# backends and drops the database. Uses MVP_TEST_DATABASE_URL / MVP_TEST_REDIS_URL when set (scripts/test.sh exports them),
 # otherwise the machine's Postgres and Redis on 127.0.0.1. MVP_E2E_BACKEND=<binary> skips the build.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -29,40 +30,55 @@ ADMIN_URL="${MVP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 REDIS="${MVP_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 DB="mvp_e2e_$$"
 DATA="$(mktemp -d /tmp/mvp-e2e.XXXXXX)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-BACKEND_PID=""
+BACKEND_PIDS=()
 cleanup() {
-  if [ -n "$BACKEND_PID" ]; then
-    kill "$BACKEND_PID" 2>/dev/null || true
-    wait "$BACKEND_PID" 2>/dev/null || true
-  fi
+  for pid in "${BACKEND_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   psql "$ADMIN_URL" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 || true
   rm -rf "$DATA"
 }
 trap cleanup EXIT
 
 psql "$ADMIN_URL" -qc "create database \"$DB\"" >/dev/null
-BASE="http://127.0.0.1:$PORT"
-say "starting the backend with the SPA at $BASE (database $DB)"
-DATABASE_URL="${ADMIN_URL%/*}/$DB" REDIS_URL="$REDIS" \
-  APP_ENV=development CONFIG_PATH="$ROOT/config/development.yml" \
-  MVP_SERVER__BIND="127.0.0.1:$PORT" MVP_SERVER__PUBLIC_URL="$BASE" \
-  MVP_SERVER__STATIC_DIR="$ROOT/frontend/dist" MVP_STORAGE__DATA_DIR="$DATA" \
-  MVP_AUTH__PROVIDER=local MVP_REDIS__KEY_PREFIX="mvp-e2e-$$:" \
-  "$MVP_E2E_BACKEND" serve >"$DATA/backend.log" 2>&1 &
-BACKEND_PID=$!
-for _ in $(seq 1 150); do
-  curl -fsS "$BASE/api/health" >/dev/null 2>&1 && break
-  kill -0 "$BACKEND_PID" 2>/dev/null || { tail -n 30 "$DATA/backend.log" >&2; die "the backend exited at start"; }
-  sleep 0.2
-done
-curl -fsS "$BASE/api/health" >/dev/null 2>&1 || { tail -n 30 "$DATA/backend.log" >&2; die "the backend did not become healthy"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_backend NAME PORT [VAR=VALUE...]: one backend process in single-binary mode on the test database.
+start_backend() {
+  local name="$1" port="$2"; shift 2
+  mkdir -p "$DATA/$name"
+  env DATABASE_URL="${ADMIN_URL%/*}/$DB" REDIS_URL="$REDIS" \
+    APP_ENV=development CONFIG_PATH="$ROOT/config/development.yml" \
+    MVP_SERVER__BIND="127.0.0.1:$port" MVP_SERVER__PUBLIC_URL="http://127.0.0.1:$port" \
+    MVP_SERVER__STATIC_DIR="$ROOT/frontend/dist" MVP_STORAGE__DATA_DIR="$DATA/$name" \
+    MVP_REDIS__KEY_PREFIX="mvp-e2e-$$-$name:" "$@" \
+    "$MVP_E2E_BACKEND" serve >"$DATA/$name.log" 2>&1 &
+  BACKEND_PIDS+=("$!")
+  for _ in $(seq 1 150); do
+    curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && return 0
+    kill -0 "$!" 2>/dev/null || break
+    sleep 0.2
+  done
+  tail -n 30 "$DATA/$name.log" >&2
+  die "the $name backend did not become healthy"
+}
+
+PORT="$(free_port)"; OIDC_PORT="$(free_port)"; ISSUER_PORT="$(free_port)"
+say "starting the backends with the SPA: local sign-in at http://127.0.0.1:$PORT, OIDC at http://127.0.0.1:$OIDC_PORT (database $DB)"
+start_backend local "$PORT" MVP_AUTH__PROVIDER=local
+# The second one trusts the fake issuer that e2e/run.mjs serves on ISSUER_PORT.
+start_backend oidc "$OIDC_PORT" MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="http://127.0.0.1:$ISSUER_PORT/" \
+  MVP_AUTH__CLIENT_ID=mvp-spa-e2e MVP_AUTH__AUDIENCE=motovaultpro
 
 status=0
-BASE_URL="$BASE" OUTBOX_DIR="$DATA/outbox" SCREENSHOT_DIR="${MVP_E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}" \
-  node e2e/run.mjs || status=$?
+BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/local/outbox" \
+  OIDC_BASE_URL="http://127.0.0.1:$OIDC_PORT" OIDC_ISSUER_PORT="$ISSUER_PORT" OIDC_CLIENT_ID=mvp-spa-e2e \
+  SCREENSHOT_DIR="${MVP_E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}" node e2e/run.mjs || status=$?
 if [ "$status" != 0 ]; then
-  say "backend log (last 40 lines):"
-  tail -n 40 "$DATA/backend.log" >&2
+  for name in local oidc; do
+    say "$name backend log (last 30 lines):"
+    tail -n 30 "$DATA/$name.log" >&2
+  done
 fi
 exit "$status"

@@ -139,8 +139,9 @@ fn Nav() -> impl IntoView {
     let sign_out = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
-            session::sign_out().await;
-            navigate("/sign-in", Default::default());
+            if !session::sign_out().await {
+                navigate("/sign-in", Default::default());
+            }
         });
     };
     view! {

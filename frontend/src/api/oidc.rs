@@ -217,11 +217,11 @@ pub async fn refresh(refresh_token: &str) -> ApiResult<TokenResponse> {
     token_request(&form).await
 }
 
-/// Ends the issuer's session too, returning to the app's start page.
-pub async fn end_session() {
-    let Some(cfg) = config() else { return };
+/// Ends the issuer's session too, returning to the app's start page; true when the browser is sent there.
+pub async fn end_session() -> bool {
+    let Some(cfg) = config() else { return false };
     let Some(issuer) = cfg.issuer.clone() else {
-        return;
+        return false;
     };
     let client_id = cfg.client_id.unwrap_or_default();
     let url = match discover(&issuer)
@@ -242,9 +242,9 @@ pub async fn end_session() {
             super::enc(&origin())
         ),
     };
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href(&url);
-    }
+    web_sys::window()
+        .map(|w| w.location().set_href(&url).is_ok())
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

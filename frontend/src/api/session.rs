@@ -201,8 +201,9 @@ async fn do_refresh() -> bool {
     }
 }
 
-/// Signs out: revokes the refresh token (local) or ends the issuer's session (OIDC).
-pub async fn sign_out() {
+/// Signs out: revokes the refresh token (local) or ends the issuer's session (OIDC). True when the
+/// browser is leaving for the issuer (which sends it back to the start page).
+pub async fn sign_out() -> bool {
     let provider = stored(PROVIDER_KEY).unwrap_or_else(|| "local".to_owned());
     if let Some(token) = refresh_token() {
         if provider == "local" {
@@ -217,7 +218,5 @@ pub async fn sign_out() {
         }
     }
     clear();
-    if provider == "oidc" {
-        oidc::end_session().await;
-    }
+    provider == "oidc" && oidc::end_session().await
 }
