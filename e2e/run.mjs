@@ -314,7 +314,24 @@ await step('screenshots at 390×844 and 1440×900', async () => {
     await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
     await page.waitForSelector('#fuelUnits');
     await page.screenshot({ path: join(SHOTS, `fuel-form-${w}x${h}.png`), fullPage: true });
+    await page.goto(`${BASE}/vehicles/${state.vehicleId}/edit`);
+    await page.waitForSelector('#make');
+    await page.screenshot({ path: join(SHOTS, `vehicle-form-${w}x${h}.png`), fullPage: true });
   }
+});
+
+await step('every form control has a label', async () => {
+  const unlabelled = [];
+  for (const path of [`/vehicles/${state.vehicleId}/fuel/new`, `/vehicles/${state.vehicleId}/edit`,
+    `/vehicles/${state.vehicleId}?tab=maintenance`, '/preferences']) {
+    await page.goto(`${BASE}${path}`);
+    await page.waitForSelector('form');
+    await page.waitForLoadState('networkidle');
+    unlabelled.push(...(await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+      .filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
+      .map((e) => `${location.pathname}#${e.id || e.name}`))));
+  }
+  assert(unlabelled.length === 0, `unlabelled: ${unlabelled.join(', ')}`);
 });
 
 await step('switch to metric: every number is converted', async () => {
@@ -385,9 +402,13 @@ await step('sign out, and a protected page remembers where it was', async () => 
   await page.waitForURL(/\/sign-in/);
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
   await page.waitForURL(/\/sign-in\?next=/);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('button[type="submit"]');
+  // With the keyboard only: Tab between the labelled fields, Enter submits.
+  await page.focus('#email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement?.id) === 'password', 'Tab does not reach the password');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
   await page.waitForURL(new RegExp(`/vehicles/${state.vehicleId}\\?tab=maintenance$`)).catch((e) => { throw new Error(`${e.message.split('\n')[0]} at ${page.url()}`); });
   await page.locator('[data-schedule]').first().waitFor();
 });
