@@ -63,6 +63,10 @@ context.setDefaultTimeout(15000);
 const page = await context.newPage();
 state.page = page;
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+if (process.env.E2E_DEBUG) {
+  page.on('framenavigated', (f) => console.log(`     nav ${f.url()}`));
+  page.on('request', (r) => r.url().includes('/api/') && console.log(`     ${r.method()} ${r.url()}`));
+}
 page.on('console', (m) => {
   if (m.type() === 'error' && /Content Security Policy|panicked|RuntimeError/i.test(m.text())) {
     problems.push(`console: ${m.text()}`);
@@ -354,6 +358,12 @@ await step('switch to metric: every number is converted', async () => {
   assert(fuel === `${allLitres.toFixed(3)} L`, `fuel ${fuel}`);
   const odo = await page.locator('table.logs tbody tr').first().locator('td').nth(1).innerText();
   assert(odo === `${Math.round(12620 * 1.609344).toLocaleString('en-US')} km`, `odometer row ${odo}`);
+  const head = await page.locator('[data-testid="vehicle-odometer"]').filter({ hasText: 'km' }).innerText();
+  assert(head === odo, `vehicle header odometer ${head}`);
+  await page.goto(`${BASE}/`);
+  const card = page.locator('[data-testid="card-odometer"]').filter({ hasText: 'km' });
+  await card.waitFor();
+  assert((await card.innerText()) === odo, `dashboard odometer ${await card.innerText()}`);
 });
 
 await step('add a vehicle by decoding its VIN, with a photo; delete it after confirming', async () => {
@@ -395,6 +405,27 @@ await step('dark mode', async () => {
   await page.locator('[data-testid="economy-chart"] svg').waitFor();
   await page.screenshot({ path: join(SHOTS, 'vehicle-charts-dark-390x844.png'), fullPage: true });
   await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
+  await page.locator('[data-testid="avg-economy"]').waitFor();
+  // The server stops accepting the session: the data call and the refresh both answer 401.
+  const unauthorized = (route) => route.fulfill({ status: 401, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unauthorized', message: 'token expired' } }) });
+  await page.route('**/api/fuel-logs?**', unauthorized);
+  await page.route('**/api/auth/refresh', unauthorized);
+  await page.locator('nav.tabs').getByRole('link', { name: 'Charts' }).click();
+  await page.waitForURL(/\/sign-in\?next=/);
+  const next = new URL(page.url()).searchParams.get('next');
+  assert(next === `/vehicles/${state.vehicleId}?tab=charts`, `remembered ${next}`);
+  await page.unroute('**/api/fuel-logs?**');
+  await page.unroute('**/api/auth/refresh');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(new RegExp(`/vehicles/${state.vehicleId}\\?tab=charts$`));
+  await page.locator('[data-testid="economy-chart"] svg').waitFor();
 });
 
 await step('sign out, and a protected page remembers where it was', async () => {

@@ -75,6 +75,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Goes to sign-in remembering the current page (once: both the guard and the session's 401 handler
+/// call this, and the second call finds the browser already there).
+fn to_sign_in(navigate: &impl Fn(&str, leptos_router::NavigateOptions)) {
+    let next = browser::current_path();
+    if !next.starts_with("/sign-in") {
+        navigate(
+            &format!("/sign-in?next={}", crate::api::enc(&next)),
+            Default::default(),
+        );
+    }
+}
+
 /// Loads the runtime config, wires the session to the UI and restores a session after a reload.
 #[component]
 fn Boot() -> impl IntoView {
@@ -82,15 +94,7 @@ fn Boot() -> impl IntoView {
     let navigate = use_navigate();
     session::set_listeners(
         move |signed_in| c.signed_in.set(signed_in),
-        move || {
-            let next = browser::current_path();
-            if !next.starts_with("/sign-in") {
-                navigate(
-                    &format!("/sign-in?next={}", crate::api::enc(&next)),
-                    Default::default(),
-                );
-            }
-        },
+        move || to_sign_in(&navigate),
     );
     spawn_local(async move {
         match calls::config().await {
@@ -115,11 +119,7 @@ fn Protected(children: ChildrenFn) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if c.ready.get() && !c.signed_in.get() {
-            let next = browser::current_path();
-            navigate(
-                &format!("/sign-in?next={}", crate::api::enc(&next)),
-                Default::default(),
-            );
+            to_sign_in(&navigate);
         }
     });
     view! {

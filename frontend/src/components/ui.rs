@@ -148,3 +148,29 @@ pub fn vehicle_name(v: &Vehicle) -> String {
         None => format!("{} {} {}", v.year, v.make, v.model),
     }
 }
+
+/// A vehicle's odometer in the user's current unit. The API converts fill-up readings when the unit
+/// system changes but keeps the vehicle's own reading as entered, so the latest fill-up's reading is
+/// preferred; the vehicle's reading is the fallback when it has none.
+#[component]
+pub fn Odometer(vehicle_id: uuid::Uuid, fallback: i64) -> impl IntoView {
+    let c = ctx();
+    let last = LocalResource::new(move || {
+        let _ = c.prefs.get();
+        async move {
+            calls::fuel_logs(vehicle_id, 1)
+                .await
+                .ok()
+                .and_then(|logs| logs.into_iter().next())
+                .and_then(|l| l.odometer_reading)
+        }
+    });
+    move || {
+        let unit = if c.metric() { "km" } else { "mi" };
+        match last.get() {
+            None => "…".to_owned(),
+            Some(Some(reading)) => crate::format::distance(reading, unit),
+            Some(None) => crate::format::distance(fallback.into(), unit),
+        }
+    }
+}

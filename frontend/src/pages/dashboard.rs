@@ -8,7 +8,9 @@ use mvp_types::vehicle::Vehicle;
 
 use crate::api::calls;
 use crate::browser;
-use crate::components::ui::{vehicle_name, Empty, LoadError, Skeleton, StatusBadge, VehiclePhoto};
+use crate::components::ui::{
+    vehicle_name, Empty, LoadError, Odometer, Skeleton, StatusBadge, VehiclePhoto,
+};
 use crate::format;
 use crate::state::ctx;
 
@@ -147,10 +149,7 @@ fn DashboardCard(vehicle: Vehicle) -> impl IntoView {
         async move { calls::schedules(id).await.unwrap_or_default() }
     });
     let dist = move || if c.metric() { "km" } else { "mi" };
-    let odo = {
-        let o = vehicle.odometer_reading;
-        move || format::distance(o.into(), dist())
-    };
+    let odometer = vehicle.odometer_reading;
     let name = vehicle_name(&vehicle);
     let sub = format!("{} {} {}", vehicle.year, vehicle.make, vehicle.model);
     view! {
@@ -163,7 +162,7 @@ fn DashboardCard(vehicle: Vehicle) -> impl IntoView {
                 </div>
             </A>
             <dl class="facts">
-                <div><dt>"Odometer"</dt><dd>{odo}</dd></div>
+                <div><dt>"Odometer"</dt><dd data-testid="card-odometer"><Odometer vehicle_id=id fallback=odometer /></dd></div>
                 <div>
                     <dt>"Last fill-up"</dt>
                     <dd>{move || match last.get() {

@@ -9,8 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 use crate::api::calls;
-use crate::components::ui::{vehicle_name, Confirm, LoadError, Skeleton, VehiclePhoto};
-use crate::format;
+use crate::components::ui::{vehicle_name, Confirm, LoadError, Odometer, Skeleton, VehiclePhoto};
 use crate::pages::fuel_tab::{ChartsTab, FuelTab};
 use crate::pages::maintenance_tab::MaintenanceTab;
 use crate::state::ctx;
@@ -71,7 +70,6 @@ pub fn VehicleDetail() -> impl IntoView {
             Some(Ok(v)) => {
                 let name = vehicle_name(&v);
                 let confirm_text = format!("Delete {name}? Its fill-ups and maintenance records go with it.");
-                let dist = if c.metric() { "km" } else { "mi" };
                 let vid = v.id;
                 let fuel_type = v.fuel_type.clone();
                 view! {
@@ -85,7 +83,7 @@ pub fn VehicleDetail() -> impl IntoView {
                                 {v.engine.clone().map(|t| format!(" · {t}"))}
                             </p>
                             <p>
-                                <span data-testid="vehicle-odometer">{format::distance(v.odometer_reading.into(), dist)}</span>
+                                <span data-testid="vehicle-odometer"><Odometer vehicle_id=vid fallback=v.odometer_reading /></span>
                                 {v.vin.clone().map(|vin| view! { <span class="muted">" · VIN " {vin}</span> })}
                             </p>
                         </div>

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::calls;
-use crate::components::ui::{vehicle_name, Empty, LoadError, Skeleton, VehiclePhoto};
-use crate::format;
+use crate::components::ui::{vehicle_name, Empty, LoadError, Odometer, Skeleton, VehiclePhoto};
 use crate::state::ctx;
 
 #[component]
@@ -29,12 +28,10 @@ pub fn VehicleList() -> impl IntoView {
                 </Empty>
             }.into_any(),
             Some(Ok(list)) => {
-                let dist = if c.metric() { "km" } else { "mi" };
                 view! {
                     <ul class="cards">
                         {list.into_iter().map(|v| {
                             let href = format!("/vehicles/{}", v.id);
-                            let odo = format::distance(v.odometer_reading.into(), dist);
                             let sub = format!("{} {} {}", v.year, v.make, v.model);
                             view! {
                                 <li class="card vehicle-card">
@@ -43,7 +40,7 @@ pub fn VehicleList() -> impl IntoView {
                                         <div>
                                             <h2>{vehicle_name(&v)}</h2>
                                             <p class="muted">{sub}</p>
-                                            <p>{odo}</p>
+                                            <p><Odometer vehicle_id=v.id fallback=v.odometer_reading /></p>
                                         </div>
                                     </A>
                                 </li>
