@@ -15,12 +15,13 @@ run: ## set up what is missing, start Postgres/Redis if needed, serve the app at
 test: ## the whole test suite against real Postgres and Redis (started if none are running)
 	@bash scripts/test.sh
 
-ci: ## what CI runs: formatting, clippy with warnings denied, the shared types for wasm, then the tests
+ci: ## what CI runs: formatting, clippy with warnings denied, the shared types for wasm, the tests, then every Dockerfile's steps
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	cargo check -p mvp-types --target wasm32-unknown-unknown --locked
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory dockerfiles
 
 fmt: ## format the code
 	cargo fmt --all

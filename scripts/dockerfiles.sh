@@ -52,6 +52,36 @@ http {
 }
 NGINX
   nginx -t -q -p "$conf" -c "$conf/nginx.conf" && say "frontend nginx config: nginx -t ok"
+
+  # And serve the built SPA with it, as the image would, and look at the answers.
+  bash scripts/build-frontend.sh
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  sed -i "s#listen 3000;#listen 127.0.0.1:$port;#; s#listen \[::\]:3000;##; s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" "$conf/default.conf"
+  nginx -p "$conf" -c "$conf/nginx.conf" -g "daemon off;" &
+  nginx_pid=$!
+  trap 'kill "$nginx_pid" 2>/dev/null; rm -rf "$conf"' EXIT
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  fail=0
+  expect() { # what, url, curl options…, then a grep -E pattern every line of the answer's headers must contain
+    local what="$1" url="$2" pattern="$3"; shift 3
+    if curl -s -D - -o /dev/null "$@" "http://127.0.0.1:$port$url" | tr -d '\r' | grep -Eqi "$pattern"; then
+      say "nginx: $what"
+    else
+      printf 'FAILED nginx: %s (%s)\n' "$what" "$url" >&2; fail=1
+    fi
+  }
+  wasm="/$(basename "$(ls frontend/dist/*_bg.wasm)")"
+  expect "/ is index.html, not cached" / '^cache-control: no-cache'
+  expect "a client-side route falls back to index.html" /vehicles/0190a0a0/fuel '^content-type: text/html'
+  expect "the wasm is immutable for a year" "$wasm" '^cache-control: public, max-age=31536000, immutable'
+  expect "the wasm has its type" "$wasm" '^content-type: application/wasm'
+  expect "the precompressed .gz is served to gzip clients" "$wasm" '^content-encoding: gzip' -H 'Accept-Encoding: gzip'
+  expect "a missing asset is a 404, not index.html" /missing-0123456789abcdef.js '^HTTP/1.1 404'
+  expect "/api is never the SPA" /api/vehicles '^HTTP/1.1 404'
+  expect "CSP without inline scripts, with the OIDC origin" / "^content-security-policy: .*script-src 'self' 'wasm-unsafe-eval';.*connect-src 'self' https://tenant.example.auth0.com"
+  expect "nosniff on assets too" "$wasm" '^x-content-type-options: nosniff'
+  kill "$nginx_pid" 2>/dev/null
+  [ "$fail" = 0 ] || die "the frontend nginx configuration does not behave as it should"
 fi
 
 say "every Dockerfile's build steps ran: ${files[*]}"
