@@ -37,6 +37,9 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   psql "$ADMIN_URL" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 || true
+  if have redis-cli; then
+    redis-cli -u "$REDIS" --scan --pattern "mvp-e2e-$$-*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
+  fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT
