@@ -47,8 +47,7 @@ fn summary(s: &FuelStats, currency: &str) -> impl IntoView {
 }
 
 #[component]
-pub fn FuelTab(vehicle_id: Uuid, fuel_type: Option<String>) -> impl IntoView {
-    let _ = fuel_type;
+pub fn FuelTab(vehicle_id: Uuid) -> impl IntoView {
     let c = ctx();
     let reload = RwSignal::new(0u32);
     let data = LocalResource::new(move || {

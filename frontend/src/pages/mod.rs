@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod fuel_draft;
 pub mod fuel_form;
 pub mod fuel_tab;
 pub mod maintenance_tab;
@@ -9,5 +10,6 @@ pub mod misc;
 pub mod onboarding;
 pub mod preferences;
 pub mod vehicle_detail;
+pub mod vehicle_draft;
 pub mod vehicle_form;
 pub mod vehicles;

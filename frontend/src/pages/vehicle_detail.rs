@@ -71,7 +71,6 @@ pub fn VehicleDetail() -> impl IntoView {
                 let name = vehicle_name(&v);
                 let confirm_text = format!("Delete {name}? Its fill-ups and maintenance records go with it.");
                 let vid = v.id;
-                let fuel_type = v.fuel_type.clone();
                 view! {
                     <section class="card vehicle-head">
                         <VehiclePhoto vehicle=v.clone() class="photo" />
@@ -108,7 +107,7 @@ pub fn VehicleDetail() -> impl IntoView {
                         {move || match tab.get().as_str() {
                             "charts" => view! { <ChartsTab vehicle_id=vid /> }.into_any(),
                             "maintenance" => view! { <MaintenanceTab vehicle_id=vid /> }.into_any(),
-                            _ => view! { <FuelTab vehicle_id=vid fuel_type=fuel_type.clone() /> }.into_any(),
+                            _ => view! { <FuelTab vehicle_id=vid /> }.into_any(),
                         }}
                     </div>
                 }.into_any()
