@@ -30,6 +30,9 @@ pub fn VehicleForm(
     existing: Option<Vehicle>,
     on_saved: Callback<Vehicle>,
     #[prop(default = "Save vehicle")] submit_label: &'static str,
+    /// Where "Cancel" leads; no Cancel button without it (onboarding has "Skip" instead).
+    #[prop(optional)]
+    cancel_href: Option<String>,
 ) -> impl IntoView {
     let c = ctx();
     let s = |v: Option<String>| RwSignal::new(v.unwrap_or_default());
@@ -330,7 +333,10 @@ pub fn VehicleForm(
                     {move || preview.get().map(|src| view! { <img class="preview" src=src alt="Preview of the chosen photo" /> })}
                 </div>
             </fieldset>
-            <Submit label=submit_label busy_label="Saving…" busy=busy />
+            <div class="actions">
+                {cancel_href.map(|href| view! { <a class="btn" href=href>"Cancel"</a> })}
+                <Submit label=submit_label busy_label="Saving…" busy=busy />
+            </div>
         </form>
     }
 }
@@ -344,7 +350,7 @@ pub fn NewVehicle() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Add a vehicle"</h1>
-            <VehicleForm existing=None on_saved=on_saved submit_label="Add vehicle" />
+            <VehicleForm existing=None on_saved=on_saved submit_label="Add vehicle" cancel_href="/vehicles".to_owned() />
         </section>
     }
 }
@@ -371,7 +377,8 @@ pub fn EditVehicle() -> impl IntoView {
                 Some(Ok(Some(v))) => {
                     let navigate = navigate.clone();
                     let on_saved = Callback::new(move |v: Vehicle| navigate(&format!("/vehicles/{}", v.id), Default::default()));
-                    view! { <VehicleForm existing=Some(v) on_saved=on_saved /> }.into_any()
+                    let back = format!("/vehicles/{}", v.id);
+                    view! { <VehicleForm existing=Some(v) on_saved=on_saved cancel_href=back /> }.into_any()
                 }
                 Some(Ok(None)) => view! { <LoadError message="No such vehicle".to_owned() /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError message=e.to_string() /> }.into_any(),
