@@ -162,27 +162,33 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            <Show
-                when=oidc_mode
-                fallback=move || {
-                    view! {
-                        <form on:submit=on_submit.clone() novalidate>
-                            <FormError message=form_error />
-                            <Field label="E-mail" name="email" errors=errors>
-                                <TextInput name="email" kind="email" value=email errors=errors autocomplete="username" />
-                            </Field>
-                            <Field label="Password" name="password" errors=errors>
-                                <TextInput name="password" kind="password" value=password errors=errors autocomplete="current-password" />
-                            </Field>
-                            <Submit label="Sign in" busy_label="Signing in…" busy=busy />
-                        </form>
-                        <p class="muted">"New here? " <A href="/sign-up">"Create an account"</A></p>
-                    }
+            // Which form depends on the runtime config: wait for it (or for start-up to give up on it).
+            {move || {
+                if !(c.config.with(Option::is_some) || c.ready.get()) {
+                    return view! { <crate::components::ui::Skeleton lines=3 /> }.into_any();
                 }
-            >
-                <p>"You will continue on the sign-in page of your identity provider."</p>
-                <button class="btn primary" on:click=start_oidc>"Continue to sign in"</button>
-            </Show>
+                if oidc_mode() {
+                    return view! {
+                        <p>"You will continue on the sign-in page of your identity provider."</p>
+                        <button class="btn primary" on:click=start_oidc>"Continue to sign in"</button>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <form on:submit=on_submit.clone() novalidate>
+                        <FormError message=form_error />
+                        <Field label="E-mail" name="email" errors=errors>
+                            <TextInput name="email" kind="email" value=email errors=errors autocomplete="username" />
+                        </Field>
+                        <Field label="Password" name="password" errors=errors>
+                            <TextInput name="password" kind="password" value=password errors=errors autocomplete="current-password" />
+                        </Field>
+                        <Submit label="Sign in" busy_label="Signing in…" busy=busy />
+                    </form>
+                    <p class="muted">"New here? " <A href="/sign-up">"Create an account"</A></p>
+                }
+                .into_any()
+            }}
         </section>
     }
 }
