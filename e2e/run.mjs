@@ -381,6 +381,16 @@ await step('add a vehicle by decoding its VIN, with a photo; delete it after con
   await photo.waitFor();
   assert((await photo.getAttribute('src')).startsWith('blob:'), 'the photo is not shown');
   await page.screenshot({ path: join(SHOTS, 'vehicle-with-photo-1440x900.png') });
+  const accordUrl = page.url();
+  // The dashboard card shows the thumbnail (`?size=thumb`), fetched with the token.
+  const thumbRequest = page.waitForRequest((r) => r.url().includes('/image?size=thumb'));
+  await page.goto(`${BASE}/`);
+  await thumbRequest;
+  const thumb = page.locator('[data-vehicle] img.thumb').first();
+  await thumb.waitFor();
+  assert((await thumb.getAttribute('src')).startsWith('blob:'), 'no thumbnail on the dashboard');
+  assert(await thumb.evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail did not load');
+  await page.goto(accordUrl);
   await page.locator('.vehicle-head').getByRole('button', { name: 'Delete' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();

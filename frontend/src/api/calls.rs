@@ -109,9 +109,16 @@ pub async fn upload_vehicle_image(id: Uuid, file: &web_sys::File) -> ApiResult<(
     .map(|_| ())
 }
 
-/// The vehicle's photo as an object URL (the route needs the bearer token, so no plain `<img src>`).
-pub async fn vehicle_image_url(id: Uuid) -> ApiResult<String> {
-    let response = send("GET", &format!("/api/vehicles/{id}/image"), Body::None).await?;
+/// The vehicle's photo (or its 512 px thumbnail) as an object URL; the route needs the bearer token,
+/// so no plain `<img src>`.
+pub async fn vehicle_image_url(id: Uuid, thumb: bool) -> ApiResult<String> {
+    let size = if thumb { "?size=thumb" } else { "" };
+    let response = send(
+        "GET",
+        &format!("/api/vehicles/{id}/image{size}"),
+        Body::None,
+    )
+    .await?;
     let fail = |_| ApiError {
         status: 0,
         code: None,

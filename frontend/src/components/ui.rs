@@ -120,9 +120,15 @@ pub fn VehiclePhoto(
     let alt = format!("{} {} {}", vehicle.year, vehicle.make, vehicle.model);
     let url = LocalResource::new(move || async move {
         if has_image {
-            calls::vehicle_image_url(id).await.ok()
+            // Cards show the thumbnail; the detail page the photo itself.
+            calls::vehicle_image_url(id, class == "thumb").await.ok()
         } else {
             None
+        }
+    });
+    on_cleanup(move || {
+        if let Some(Some(object_url)) = url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&object_url);
         }
     });
     view! {
