@@ -318,6 +318,9 @@ await step('screenshots at 390×844 and 1440×900', async () => {
     await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
     await page.waitForSelector('#fuelUnits');
     await page.screenshot({ path: join(SHOTS, `fuel-form-${w}x${h}.png`), fullPage: true });
+    await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
+    await page.locator('[data-schedule]').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, `vehicle-maintenance-${w}x${h}.png`), fullPage: true });
     await page.goto(`${BASE}/vehicles/${state.vehicleId}/edit`);
     await page.waitForSelector('#make');
     await page.screenshot({ path: join(SHOTS, `vehicle-form-${w}x${h}.png`), fullPage: true });
