@@ -62,6 +62,28 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
     }
 }
 
+/// Runs `work` while holding the session-level advisory lock `key` on one pooled connection, so one
+/// replica at a time does a background job. `Ok(None)`: another replica holds it; nothing ran.
+pub async fn with_advisory_lock<T, F>(pool: &PgPool, key: i64, work: F) -> anyhow::Result<Option<T>>
+where
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut lock = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
+        .bind(key)
+        .fetch_one(&mut *lock)
+        .await?;
+    if !locked {
+        return Ok(None);
+    }
+    let result = work.await;
+    let _ = sqlx::query("select pg_advisory_unlock($1)")
+        .bind(key)
+        .execute(&mut *lock)
+        .await;
+    result.map(Some)
+}
+
 /// Applies pending migrations (under Postgres' advisory lock).
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR

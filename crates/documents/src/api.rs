@@ -11,7 +11,6 @@ use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::document::{Document, DocumentInput};
 use serde::Deserialize;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::{self, RangeRequest};
@@ -19,18 +18,6 @@ use crate::repo::{self, ListFilter, StoredFile};
 use crate::upload;
 
 const NOT_FOUND: AppError = AppError::NotFound("document");
-
-/// The vehicle must be the user's live vehicle: anything else is a 404, like an unknown id.
-async fn require_vehicle(
-    conn: &mut PgConnection,
-    user_id: &str,
-    vehicle_id: Uuid,
-) -> AppResult<()> {
-    mvp_vehicles::repo::odometer(conn, user_id, vehicle_id)
-        .await?
-        .map(|_| ())
-        .ok_or(AppError::NotFound("vehicle"))
-}
 
 fn mib(bytes: u64) -> String {
     let tenths = bytes * 10 / (1024 * 1024);
@@ -70,7 +57,7 @@ pub async fn create(
     let size = i64::try_from(file.size).map_err(anyhow::Error::from)?;
 
     let mut tx = state.db.begin().await?;
-    require_vehicle(&mut tx, user_id, fields.vehicle_id).await?;
+    mvp_vehicles::require(&mut tx, user_id, fields.vehicle_id).await?;
     repo::lock_user(&mut tx, user_id).await?;
     let used = repo::usage(&mut tx, user_id).await?;
     let quota = i64::try_from(settings.quota_bytes).unwrap_or(i64::MAX);
@@ -137,20 +124,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<Document>>)> {
     let user_id = user.user_id.as_str();
-    let vehicle_id = match query
-        .vehicle_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        Some(raw) => {
-            let id = path_id(raw, "vehicle")?;
-            let mut conn = state.db.acquire().await?;
-            require_vehicle(&mut conn, user_id, id).await?;
-            Some(id)
-        }
-        None => None,
-    };
+    let vehicle_id = mvp_vehicles::filter(&state.db, user_id, query.vehicle_id.as_deref()).await?;
     let expiring_by = match query
         .expiring_within_days
         .as_deref()
@@ -220,7 +194,7 @@ pub async fn update(
     let fields = domain::update_fields(input, current.vehicle_id)?;
     if fields.vehicle_id != current.vehicle_id {
         let mut conn = state.db.acquire().await?;
-        require_vehicle(&mut conn, user_id, fields.vehicle_id).await?;
+        mvp_vehicles::require(&mut conn, user_id, fields.vehicle_id).await?;
     }
     let row = repo::update(&state.db, user_id, id, &fields)
         .await?

@@ -32,15 +32,7 @@ pub async fn purge(
     now: DateTime<Utc>,
     retention_days: u32,
 ) -> anyhow::Result<PurgeReport> {
-    let mut lock = pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
-        .bind(PURGE_LOCK)
-        .fetch_one(&mut *lock)
-        .await?;
-    if !locked {
-        return Ok(PurgeReport::default());
-    }
-    let result = async {
+    let work = async {
         let cutoff = now - chrono::Duration::days(retention_days.into());
         let due = repo::due_for_purge(pool, cutoff).await?;
         let mut report = PurgeReport {
@@ -52,17 +44,11 @@ pub async fn purge(
             repo::mark_purged(pool, id).await?;
             report.purged += 1;
         }
-        anyhow::Ok(report)
-    }
-    .await;
-    let _ = sqlx::query("select pg_advisory_unlock($1)")
-        .bind(PURGE_LOCK)
-        .execute(&mut *lock)
-        .await;
-    if let Ok(report) = &result {
         tracing::info!(purged = report.purged, "deleted documents purged");
-    }
-    result
+        anyhow::Ok(report)
+    };
+    let ran = mvp_core::db::with_advisory_lock(pool, PURGE_LOCK, work).await?;
+    Ok(ran.unwrap_or_default())
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

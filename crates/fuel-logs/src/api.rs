@@ -91,9 +91,7 @@ async fn require_vehicle(
     user: &AuthUser,
     vehicle_id: Uuid,
 ) -> AppResult<i64> {
-    mvp_vehicles::repo::odometer(conn, user.user_id.as_str(), vehicle_id)
-        .await?
-        .ok_or(AppError::NotFound("vehicle"))
+    mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await
 }
 
 /// Refuses an odometer that is not above every earlier reading and below every later one.
@@ -193,20 +191,12 @@ pub async fn list(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<FuelLog>>)> {
-    let vehicle_id = match query
-        .vehicle_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        Some(raw) => {
-            let id = path_id(raw, "vehicle")?;
-            let mut conn = state.db.acquire().await?;
-            require_vehicle(&mut conn, &user, id).await?;
-            Some(id)
-        }
-        None => None,
-    };
+    let vehicle_id = mvp_vehicles::filter(
+        &state.db,
+        user.user_id.as_str(),
+        query.vehicle_id.as_deref(),
+    )
+    .await?;
     let filter = ListFilter {
         vehicle_id,
         from: time_param("from", query.from.as_deref())?,

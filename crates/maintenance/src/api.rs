@@ -27,9 +27,7 @@ async fn vehicle_odometer(
     user: &AuthUser,
     vehicle_id: Uuid,
 ) -> AppResult<Option<i64>> {
-    let vehicle = mvp_vehicles::repo::odometer(conn, user.user_id.as_str(), vehicle_id)
-        .await?
-        .ok_or(AppError::NotFound("vehicle"))?;
+    let vehicle = mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await?;
     let records = repo::max_record_odometer(conn, user.user_id.as_str(), vehicle_id).await?;
     Ok(Some(records.map_or(vehicle, |r| r.max(vehicle))))
 }
@@ -122,20 +120,12 @@ async fn filter_vehicle(
     user: &AuthUser,
     filter: &VehicleFilter,
 ) -> AppResult<Option<Uuid>> {
-    match filter
-        .vehicle_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        None => Ok(None),
-        Some(raw) => {
-            let id = path_id(raw, "vehicle")?;
-            let mut conn = state.db.acquire().await?;
-            vehicle_odometer(&mut conn, user, id).await?;
-            Ok(Some(id))
-        }
-    }
+    mvp_vehicles::filter(
+        &state.db,
+        user.user_id.as_str(),
+        filter.vehicle_id.as_deref(),
+    )
+    .await
 }
 
 /// Service records, newest first.

@@ -28,20 +28,9 @@ pub async fn run(
     data_dir: &std::path::Path,
     today: NaiveDate,
 ) -> anyhow::Result<RunReport> {
-    let mut lock = pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
-        .bind(LOCK_KEY)
-        .fetch_one(&mut *lock)
-        .await?;
-    if !locked {
-        return Ok(RunReport::default());
-    }
-    let result = remind(pool, data_dir, today).await;
-    let _ = sqlx::query("select pg_advisory_unlock($1)")
-        .bind(LOCK_KEY)
-        .execute(&mut *lock)
-        .await;
-    result
+    let ran =
+        mvp_core::db::with_advisory_lock(pool, LOCK_KEY, remind(pool, data_dir, today)).await?;
+    Ok(ran.unwrap_or_default())
 }
 
 async fn remind(
