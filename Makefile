@@ -15,11 +15,14 @@ run: ## set up what is missing, start Postgres/Redis if needed, serve the app at
 test: ## the whole test suite against real Postgres and Redis (started if none are running)
 	@bash scripts/test.sh
 
-ci: ## what CI runs: formatting, clippy with warnings denied, the shared types for wasm, the tests, then every Dockerfile's steps
+ci: ## what CI runs: formatting and clippy (warnings denied) of the API and the SPA, the shared types for wasm, the tests, then every Dockerfile's steps
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	cargo check -p mvp-types --target wasm32-unknown-unknown --locked
+	cd frontend && cargo fmt -- --check
+	cd frontend && CARGO_TARGET_DIR="$${MVP_FRONTEND_TARGET_DIR:-$$HOME/.cache/motovaultpro/target-frontend}" \
+	  cargo clippy --target wasm32-unknown-unknown --locked -- -D warnings
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory dockerfiles
 
