@@ -142,9 +142,14 @@ pub async fn list(
                         "must be a whole number of days from 0 to 3650",
                     )
                 })?;
-            Utc::now()
-                .date_naive()
-                .checked_add_days(Days::new(days.into()))
+            // "Today" is the user's own day (their time zone preference), not the server's.
+            let prefs = mvp_user_preferences::repo::get_or_create(&state.db, user_id).await?;
+            let zone = prefs
+                .time_zone
+                .parse::<chrono_tz::Tz>()
+                .unwrap_or(chrono_tz::UTC);
+            let today = Utc::now().with_timezone(&zone).date_naive();
+            today.checked_add_days(Days::new(days.into()))
         }
         None => None,
     };

@@ -159,3 +159,61 @@ async fn expiring_documents_are_listed_soonest_first() {
     titles.sort_unstable();
     assert_eq!(titles, ["expired", "soon"]);
 }
+
+#[tokio::test]
+async fn expiring_counts_from_today_in_the_users_time_zone() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|traveller");
+    let vehicle_id = vehicle(&app, &token).await;
+    let now = Utc::now();
+    let utc_today = now.date_naive();
+    // Kiritimati (UTC+14) is a day ahead from 10:00 UTC; Pago Pago (UTC−11) a day behind until 11:00
+    // UTC: at any hour one of them is on another date than UTC, so the answer depends on the zone.
+    let (zone, tz) = if now
+        .with_timezone(&chrono_tz::Pacific::Kiritimati)
+        .date_naive()
+        != utc_today
+    {
+        ("Pacific/Kiritimati", chrono_tz::Pacific::Kiritimati)
+    } else {
+        ("Pacific/Pago_Pago", chrono_tz::Pacific::Pago_Pago)
+    };
+    let zone_today = now.with_timezone(&tz).date_naive();
+    assert_ne!(zone_today, utc_today);
+    let prefs = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &serde_json::json!({"unitSystem": "metric", "currencyCode": "USD", "timeZone": zone, "darkMode": false}),
+        )
+        .await;
+    assert_eq!(prefs.status(), 200);
+    for (title, day) in [
+        ("on the user's today", zone_today),
+        ("on UTC's today", utc_today),
+    ] {
+        let fields = [
+            ("vehicleId", vehicle_id.as_str()),
+            ("documentType", "registration"),
+            ("title", title),
+            ("expirationDate", &day.to_string()),
+        ];
+        let response = upload_raw(&app, &token, multipart(&fields, b"x.pdf", &pdf(300))).await;
+        assert_eq!(response.status(), 201);
+    }
+    // Expiring "within 0 days" = on or before the user's today.
+    let listed = json(
+        app.get_as(&token, "/api/documents?expiringWithinDays=0")
+            .await,
+    )
+    .await;
+    let titles: Vec<&str> = listed
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["title"].as_str()).collect())
+        .unwrap_or_default();
+    if zone_today > utc_today {
+        assert_eq!(titles, ["on UTC's today", "on the user's today"], "{zone}");
+    } else {
+        assert_eq!(titles, ["on the user's today"], "{zone}");
+    }
+}
