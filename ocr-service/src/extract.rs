@@ -42,9 +42,15 @@ macro_rules! pattern {
     };
 }
 
-pattern!(us_date, r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b");
-pattern!(iso_date, r"\b(\d{4})-(\d{2})-(\d{2})\b");
-pattern!(dotted_date, r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b");
+pattern!(
+    us_date,
+    r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})\b"
+);
+pattern!(iso_date, r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b");
+pattern!(
+    dotted_date,
+    r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b"
+);
 pattern!(money, r"\$?\s?(\d{1,6}[.,]\d{2})\b");
 pattern!(
     volume_after,
@@ -82,15 +88,11 @@ fn clean_station(line: &str) -> String {
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let between_letters = |_: ()| {
-                i > 0
-                    && chars[i - 1].is_alphabetic()
-                    && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
-            };
-            if c.is_alphanumeric()
-                || matches!(c, '&' | '#' | '-')
-                || (c == '\'' && between_letters(()))
-            {
+            let apostrophe_in_word = c == '\''
+                && i > 0
+                && chars[i - 1].is_alphabetic()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+            if c.is_alphanumeric() || matches!(c, '&' | '#' | '-') || apostrophe_in_word {
                 c
             } else {
                 ' '
@@ -104,15 +106,13 @@ fn clean_station(line: &str) -> String {
 }
 
 fn first_date(text: &str) -> Option<Found<NaiveDate>> {
+    // US (m/d/y, two-digit years are 20yy), ISO (y-m-d) and European (d.m.y): the earliest match
+    // that is a real date wins. Each pattern names its groups y, m and d.
     let mut best: Option<Found<NaiveDate>> = None;
-    let mut consider = |found: Option<Found<NaiveDate>>| {
-        if let Some(f) = found.filter(|f| best.as_ref().is_none_or(|b| f.start < b.start)) {
-            best = Some(f);
-        }
-    };
-    if let Some(re) = us_date() {
+    for re in [us_date(), iso_date(), dotted_date()].into_iter().flatten() {
         for c in re.captures_iter(text) {
-            let (Some(all), Some(m), Some(d), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            let (Some(all), Some(y), Some(m), Some(d)) =
+                (c.get(0), c.name("y"), c.name("m"), c.name("d"))
             else {
                 continue;
             };
@@ -120,52 +120,17 @@ fn first_date(text: &str) -> Option<Found<NaiveDate>> {
             if y.as_str().len() == 2 {
                 year += 2000;
             }
-            let date = NaiveDate::from_ymd_opt(
-                year,
-                m.as_str().parse().unwrap_or(0),
-                d.as_str().parse().unwrap_or(0),
-            );
-            consider(date.map(|value| Found {
-                value,
-                start: all.start(),
-                end: all.end(),
-            }));
-        }
-    }
-    if let Some(re) = iso_date() {
-        for c in re.captures_iter(text) {
-            let (Some(all), Some(y), Some(m), Some(d)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
+            let number = |g: regex::Match<'_>| g.as_str().parse().unwrap_or(0);
+            let Some(value) = NaiveDate::from_ymd_opt(year, number(m), number(d)) else {
                 continue;
             };
-            let date = NaiveDate::from_ymd_opt(
-                y.as_str().parse().unwrap_or(0),
-                m.as_str().parse().unwrap_or(0),
-                d.as_str().parse().unwrap_or(0),
-            );
-            consider(date.map(|value| Found {
-                value,
-                start: all.start(),
-                end: all.end(),
-            }));
-        }
-    }
-    if let Some(re) = dotted_date() {
-        for c in re.captures_iter(text) {
-            let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
-                continue;
-            };
-            let date = NaiveDate::from_ymd_opt(
-                y.as_str().parse().unwrap_or(0),
-                m.as_str().parse().unwrap_or(0),
-                d.as_str().parse().unwrap_or(0),
-            );
-            consider(date.map(|value| Found {
-                value,
-                start: all.start(),
-                end: all.end(),
-            }));
+            if best.as_ref().is_none_or(|b| all.start() < b.start) {
+                best = Some(Found {
+                    value,
+                    start: all.start(),
+                    end: all.end(),
+                });
+            }
         }
     }
     best

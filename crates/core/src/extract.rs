@@ -95,6 +95,21 @@ pub fn path_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
 }
 
+/// A failed multipart read, as the client's problem: past the route's body limit → 413 with
+/// `too_large`'s message, anything else (a malformed or cut-off body) → 400.
+pub fn multipart_error(
+    err: &axum::extract::multipart::MultipartError,
+    too_large: impl FnOnce() -> AppError,
+) -> AppError {
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::BadRequest(
+            "the upload was interrupted or is not a valid multipart body".to_owned(),
+        )
+    }
+}
+
 impl<T: Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()

@@ -16,6 +16,11 @@ pub fn hash_token(token: &str) -> Vec<u8> {
         .to_vec()
 }
 
+/// Lower-case hex of `bytes` (digests shown or stored as text).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `N` random bytes from the system generator. aws-lc's generator only fails when the OS has no
 /// entropy source, which would make every secret unsafe, so the process stops rather than go on.
 pub fn random_bytes<const N: usize>() -> [u8; N] {

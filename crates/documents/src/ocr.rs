@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Multipart, Query, State};
-use axum::http::StatusCode;
+use mvp_core::extract::multipart_error;
 use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,13 +20,10 @@ pub struct ExtractQuery {
 async fn read_file(mut multipart: Multipart) -> AppResult<(Vec<u8>, String)> {
     let too_large = || AppError::PayloadTooLarge("the file is larger than 25 MiB".to_owned());
     loop {
-        let field = multipart.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                AppError::BadRequest("malformed multipart body".to_owned())
-            }
-        })?;
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(&e, too_large))?;
         let Some(field) = field else {
             return Err(AppError::validation(
                 "file",
@@ -37,13 +34,10 @@ async fn read_file(mut multipart: Multipart) -> AppResult<(Vec<u8>, String)> {
             continue;
         }
         let name = field.file_name().unwrap_or("upload").to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                AppError::BadRequest("the upload was interrupted".to_owned())
-            }
-        })?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| multipart_error(&e, too_large))?;
         return Ok((bytes.to_vec(), name));
     }
 }

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 
 use aws_lc_rs::digest::{Context, SHA256};
 use axum::extract::Multipart;
-use axum::extract::multipart::MultipartError;
-use axum::http::StatusCode;
+use mvp_core::extract::multipart_error;
 use mvp_core::sniff::{FileKind, SNIFF_LEN, sniff};
 use mvp_core::{AppError, AppResult};
 use tokio::io::{AsyncWriteExt as _, BufWriter};
@@ -64,16 +63,6 @@ fn too_large(limit: u64) -> AppError {
     ))
 }
 
-fn multipart_error(err: &MultipartError, limit: u64) -> AppError {
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit)
-    } else {
-        AppError::BadRequest(
-            "the upload was interrupted or is not a valid multipart body".to_owned(),
-        )
-    }
-}
-
 /// Reads the whole multipart body: the field `file` into `staging_dir`, the known text fields into
 /// memory. Unknown fields are a 400 naming them.
 pub async fn receive(
@@ -88,7 +77,7 @@ pub async fn receive(
     while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|e| multipart_error(&e, limit))?
+        .map_err(|e| multipart_error(&e, || too_large(limit)))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -101,7 +90,7 @@ pub async fn receive(
             while let Some(chunk) = field
                 .chunk()
                 .await
-                .map_err(|e| multipart_error(&e, limit))?
+                .map_err(|e| multipart_error(&e, || too_large(limit)))?
             {
                 if value.len() + chunk.len() > MAX_TEXT_FIELD {
                     return Err(AppError::validation(name, "is too long"));
@@ -154,7 +143,7 @@ async fn receive_file(
     while let Some(chunk) = field
         .chunk()
         .await
-        .map_err(|e| multipart_error(&e, limit))?
+        .map_err(|e| multipart_error(&e, || too_large(limit)))?
     {
         size += chunk.len() as u64;
         if size > limit {
@@ -187,8 +176,7 @@ async fn receive_file(
         .sync_all()
         .await
         .map_err(|e| anyhow::Error::new(e).context("cannot sync the staging file"))?;
-    let digest = hash.finish();
-    let sha256 = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = mvp_core::secret::hex(hash.finish().as_ref());
     Ok(ReceivedFile {
         staged,
         kind,

@@ -98,10 +98,9 @@ fn sha256_hex(parts: &[&str]) -> String {
         all.extend_from_slice(part.as_bytes());
         all.push(0);
     }
-    mvp_core::secret::hash_token(&String::from_utf8_lossy(&all))
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    mvp_core::secret::hex(&mvp_core::secret::hash_token(&String::from_utf8_lossy(
+        &all,
+    )))
 }
 
 /// Loads the embedded catalog unless this exact data was loaded before. Returns whether it imported.

@@ -5,7 +5,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_core::error::DbResultExt as _;
-use mvp_core::extract::path_id;
+use mvp_core::extract::{multipart_error, path_id};
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::vehicle::{Vehicle, VehicleInput};
@@ -159,24 +159,20 @@ async fn read_image(mut multipart: Multipart, limit: usize) -> AppResult<Vec<u8>
             limit / (1024 * 1024)
         ))
     };
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            AppError::BadRequest("malformed multipart body".to_owned())
-        }
-    })? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, too_large))?
+    {
         if field.name() != Some("image") {
             continue;
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                AppError::BadRequest("the upload was interrupted".to_owned())
-            }
-        })? {
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| multipart_error(&e, too_large))?
+        {
             if bytes.len() + chunk.len() > limit {
                 return Err(too_large());
             }

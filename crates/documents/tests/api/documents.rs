@@ -114,6 +114,23 @@ async fn upload_list_download_edit_delete() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(unchanged.status(), 304);
+    // If-Range: the range applies only to the version the client has.
+    for (validator, status, len) in [
+        (etag.as_str(), 206, 10),
+        ("\"an-older-version\"", 200, 300_000),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/documents/{doc_id}/download")))
+            .bearer_auth(&token)
+            .header("range", "bytes=0-9")
+            .header("if-range", validator)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), status, "If-Range {validator}");
+        assert_eq!(response.bytes().await.unwrap_or_default().len(), len);
+    }
 
     // PUT takes what GET returned, read-only fields included.
     let mut edited = doc.clone();
