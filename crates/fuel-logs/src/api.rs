@@ -234,6 +234,7 @@ pub async fn create(
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     let mut tx = state.db.begin().await?;
     require_vehicle(&mut tx, &user, log.vehicle_id).await?;
+    repo::lock_vehicle(&mut tx, user.user_id.as_str(), log.vehicle_id).await?;
     check_odometer(&mut tx, &user, &log, None).await?;
     let id = repo::insert(&mut tx, user.user_id.as_str(), &log).await?;
     repo::recompute(
@@ -295,6 +296,7 @@ pub async fn update(
         .ok_or(NOT_FOUND)?;
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     require_vehicle(&mut tx, &user, log.vehicle_id).await?;
+    repo::lock_vehicle(&mut tx, user.user_id.as_str(), log.vehicle_id).await?;
     check_odometer(&mut tx, &user, &log, Some(id)).await?;
     repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
     let from = old.date_time.min(log.date_time);

@@ -371,6 +371,22 @@ const MONTH_SUMS: &str = "count(*) as log_count,
     coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0) as energy_interval_km,
     coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0) as energy_interval_volume";
 
+/// Serialises the writes of one vehicle's fill-ups until the transaction ends: the odometer order
+/// check, the economy chain and the monthly roll-up (rebuilt by delete + insert) each read what an
+/// earlier writer committed instead of racing it.
+pub async fn lock_vehicle(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::text, 0))")
+        .bind(user_id)
+        .bind(vehicle_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Rebuilds a vehicle's roll-up from the month holding `from` (all months when the time zone changed).
 pub async fn refresh_months(
     conn: &mut PgConnection,
@@ -379,6 +395,7 @@ pub async fn refresh_months(
     time_zone: &str,
     from: Option<DateTime<Utc>>,
 ) -> sqlx::Result<()> {
+    lock_vehicle(&mut *conn, user_id, vehicle_id).await?;
     let stored_zone: Option<String> = sqlx::query_scalar(
         "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
     )

@@ -445,3 +445,32 @@ async fn a_second_user_gets_404_on_every_route_and_cannot_use_anothers_vehicle()
     let untouched = json(app.get_as(&owner, &url).await).await;
     assert_eq!(untouched, created);
 }
+
+#[tokio::test]
+async fn concurrent_fill_ups_of_one_vehicle_and_month_all_land() {
+    // Two tabs or a double tap: each write rebuilds the vehicle's monthly roll-up; they must queue,
+    // not collide on the roll-up's key.
+    let app = spawn_app().await;
+    let token = app.token("auth0|hurry");
+    let v = vehicle(&app, &token).await;
+    let posts = (0..8).map(|i| {
+        let text = fill(
+            &v,
+            &format!("2026-03-{:02}", i + 1),
+            &(1000 + i * 300).to_string(),
+            "10.000",
+            "3.459",
+        );
+        let (app, token) = (&app, &token);
+        async move { log(app, token, text).await.status() }
+    });
+    let statuses = futures_util::future::join_all(posts).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let stats = json(
+        app.get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
+            .await,
+    )
+    .await;
+    assert_eq!(stats["logCount"], 8, "{stats}");
+    assert_eq!(stats["monthly"][0]["month"], "2026-03", "{stats}");
+}
