@@ -164,6 +164,11 @@ fn is_connection_failure(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
+/// Postgres error codes for a value that cannot be stored (out of range, untranslatable character).
+fn is_bad_value(code: &str) -> bool {
+    matches!(code, "22003" | "22007" | "22008" | "22021" | "22P05")
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
@@ -180,6 +185,17 @@ impl From<sqlx::Error> for AppError {
                     message: "the database is unavailable; try again shortly".to_owned(),
                     source: Some(err.into()),
                 }
+            }
+            // Class 22 "data exception" from a value the client sent that every parser let through:
+            // a NUL character in text, a date Postgres cannot hold (before 4713 BC), a number too
+            // large for its column. The user's mistake, so a 400, never a 500.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| is_bad_value(&c)) => {
+                tracing::warn!(code = ?db.code(), "a value was refused by the database");
+                Self::BadRequest(
+                    "a value cannot be stored: text with a NUL character, a date out of range \
+                     or a number too large"
+                        .to_owned(),
+                )
             }
             _ => Self::Internal(anyhow::Error::new(err).context("database query failed")),
         }

@@ -454,3 +454,31 @@ async fn photos_are_sniffed_limited_stripped_and_thumbnailed() {
     );
     assert_eq!(std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0), 0);
 }
+
+#[tokio::test]
+async fn values_the_database_cannot_hold_are_400_not_500() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|odd-input");
+    // A NUL character passes JSON and the length rules but Postgres text cannot hold it; a year
+    // before 4713 BC parses as a date but is outside Postgres's range.
+    for body in [
+        r#"{"year": 2020, "make": "Hon\u0000da", "model": "Civic"}"#,
+        r#"{"year": 2020, "make": "Honda", "model": "Civic", "purchaseDate": "-5000-01-01"}"#,
+    ] {
+        let value: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}"));
+        let response = app.post_json_as(&token, "/api/vehicles", &value).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let code = json(response).await["error"]["code"].clone();
+        assert!(
+            code == "bad_request" || code == "validation_failed",
+            "{body}: {code}"
+        );
+    }
+    let list = app.get_as(&token, "/api/vehicles").await;
+    assert_eq!(list.headers()["x-total-count"], "0");
+    // The same in a query string reaching SQL.
+    let catalog = app
+        .get_as(&token, "/api/platform/models?year=2020&make=%00")
+        .await;
+    assert_eq!(catalog.status(), 400);
+}
