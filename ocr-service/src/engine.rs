@@ -3,11 +3,11 @@
 //! The type is judged from the bytes; image dimensions are read from the header and refused above the
 //! pixel limit before anything is decoded; pages are limited too.
 
-use std::io::Cursor;
 use std::path::Path;
 use std::process::Stdio;
 
-use image::{DynamicImage, ImageReader};
+use image::DynamicImage;
+use mvp_imaging::{Bounds, DecodeError};
 use tokio::process::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +32,9 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("the image has {0} pixels; at most {1} are read")]
-    TooManyPixels(u64, u64),
+    /// Refused from the header, before decoding (`mvp_imaging`: sides, pixels, decoded bytes).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("the file could not be read")]
     Unreadable,
     #[error("the OCR engine failed: {0}")]
@@ -225,20 +226,20 @@ pub async fn image_text_with(
     work: &Path,
     prep: Preprocess,
 ) -> Result<Recognised, EngineError> {
-    let (w, h) = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| EngineError::Unreadable)?
-        .into_dimensions()
-        .map_err(|_| EngineError::Unreadable)?;
-    let pixels = u64::from(w) * u64::from(h);
-    if pixels > limits.max_pixels {
-        return Err(EngineError::TooManyPixels(pixels, limits.max_pixels));
-    }
+    let bounds = Bounds {
+        max_pixels: limits.max_pixels,
+        ..Bounds::default()
+    };
     let owned = bytes.to_vec();
     let path = work.join("page.png");
     let save_to = path.clone();
     tokio::task::spawn_blocking(move || -> Result<(), EngineError> {
-        let image = image::load_from_memory(&owned).map_err(|_| EngineError::Unreadable)?;
+        let image = mvp_imaging::decode(&owned, None, bounds)
+            .map_err(|e| match e {
+                DecodeError::Unreadable => EngineError::Unreadable,
+                too_large => EngineError::TooLarge(too_large.to_string()),
+            })?
+            .image;
         prepare(image, prep)
             .save(&save_to)
             .map_err(|_| EngineError::Unreadable)

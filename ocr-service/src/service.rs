@@ -201,11 +201,9 @@ async fn extract_file(
             "unavailable",
             "reading the file took too long",
         ),
-        Ok(Err(EngineError::TooManyPixels(_, _))) => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the image has too many pixels",
-        ),
+        Ok(Err(EngineError::TooLarge(message))) => {
+            error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", &message)
+        }
         Ok(Err(EngineError::Unreadable)) => error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

@@ -205,6 +205,7 @@ pub async fn login(
     }
     let account = repo::account_by_email(&state.db, &normalized).await?;
     let ok = password::verify(
+        &state.work.passwords,
         SecretString::from(body.password),
         account.as_ref().map(|a| a.password_hash.clone()),
     )

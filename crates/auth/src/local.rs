@@ -34,7 +34,7 @@ pub async fn create_account(
     client: &ClientInfo,
 ) -> AppResult<String> {
     let user_id = Uuid::new_v4().to_string();
-    let hash = password::hash(account.password).await?;
+    let hash = password::hash(&state.work.passwords, account.password).await?;
     let mut tx = state.db.begin().await?;
     repo::insert_account(
         &mut tx,

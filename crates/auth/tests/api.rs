@@ -184,6 +184,64 @@ async fn the_eleventh_login_attempt_in_a_minute_is_a_429() {
     assert_eq!(json(limited).await["error"]["code"], "rate_limited");
 }
 
+/// argon2id takes 19 MiB a hash: with one at a time and nobody allowed to wait, a burst of logins
+/// gets 503 with Retry-After for what does not fit — never a 500, never unbounded memory.
+#[tokio::test]
+async fn password_checks_past_the_bound_get_503_with_retry_after() {
+    let app = TestAppBuilder::new()
+        .local()
+        .var("MVP_LIMITS__PASSWORD_HASHES", "1")
+        .var("MVP_LIMITS__QUEUE", "0")
+        .spawn()
+        .await;
+    // The first check makes the dummy hash for unknown accounts; the burst starts after it.
+    assert_eq!(
+        login(&app, "first@example.com", "not the password")
+            .await
+            .status(),
+        401
+    );
+    let burst: Vec<_> = (0..8)
+        .map(|i| {
+            let client = app.client.clone();
+            let url = app.url("/api/auth/login");
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"email": format!("burst{i}@example.com"), "password": "guess guess"}))
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    let (mut refused, mut checked) = (0, 0);
+    for handle in burst {
+        let response = handle
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        match response.status().as_u16() {
+            401 => checked += 1,
+            503 => {
+                refused += 1;
+                assert_eq!(
+                    response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok()),
+                    Some("1")
+                );
+                assert_eq!(json(response).await["error"]["code"], "unavailable");
+            }
+            other => panic!("a login got {other}"),
+        }
+    }
+    assert!(
+        checked >= 1 && refused >= 1,
+        "{checked} checked, {refused} refused"
+    );
+}
+
 #[tokio::test]
 async fn signup_without_terms_is_a_400_and_writes_nothing() {
     let app = TestAppBuilder::new().local().spawn().await;

@@ -21,6 +21,7 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod validate;
+pub mod work;
 
 pub use auth::{AdminUser, AuthUser, UnverifiedUser};
 pub use cache::Cache;

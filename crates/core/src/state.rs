@@ -16,6 +16,7 @@ use crate::config::{AuthProvider, Config};
 use crate::db;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
+use crate::work::Work;
 
 #[derive(Clone)]
 pub struct AppState(Arc<StateInner>);
@@ -35,6 +36,8 @@ pub struct StateInner {
     pub limiter: RateLimiter,
     /// For calls to external services (JWKS, Auth0, OCR …): rustls, timeouts set per request.
     pub http: reqwest::Client,
+    /// Bounds on heavy work (image decoding, password hashing, OCR forwarding).
+    pub work: Work,
 }
 
 impl std::fmt::Debug for AppState {
@@ -79,6 +82,7 @@ impl AppState {
         };
         let limiter = RateLimiter::new(cache.clone());
         let storage = Storage::from_config(&config.storage)?;
+        let work = Work::from_config(&config.limits);
         Ok(Self(Arc::new(StateInner {
             config,
             db: pool,
@@ -89,6 +93,7 @@ impl AppState {
             storage,
             limiter,
             http,
+            work,
         })))
     }
 

@@ -4,6 +4,7 @@
 //! fault tests, and diagnostic routes that exist only in tests.
 
 pub mod app;
+pub mod bomb;
 pub mod db;
 pub mod fakes;
 pub mod issuer;

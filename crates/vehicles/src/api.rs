@@ -206,12 +206,18 @@ pub async fn put_image(
     let kind: Kind = image::sniff(&bytes).ok_or_else(|| {
         AppError::UnsupportedMediaType("the photo must be a JPEG, PNG or WebP image".to_owned())
     })?;
-    let processed = tokio::task::spawn_blocking(move || image::process(&bytes, kind))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| match e {
-            image::ImageError::TooLarge => AppError::PayloadTooLarge(e.to_string()),
-            image::ImageError::Corrupt => AppError::UnsupportedMediaType(e.to_string()),
+    // At most `limits.image_jobs` photos are decoded at once; each is measured from its header first.
+    let processed = state
+        .work
+        .images
+        .run_blocking(move || image::process(&bytes, kind))
+        .await?
+        .map_err(|e| {
+            if e.is_too_large() {
+                AppError::PayloadTooLarge(e.to_string())
+            } else {
+                AppError::UnsupportedMediaType(e.to_string())
+            }
         })?;
     let name = Uuid::new_v4().simple();
     let image_key = format!("vehicle-images/{id}/{name}.{}", kind.extension());

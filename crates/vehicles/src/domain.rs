@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, Utc};
 use mvp_core::AppError;
-use mvp_core::validate::optional_text;
+use mvp_core::validate::{optional_text, single_line_text};
 use mvp_types::platform::VinDecode;
 use mvp_types::vehicle::{FUEL_TYPES, VehicleInput};
 use mvp_types::{FieldError, Vin};
@@ -78,26 +78,23 @@ impl VehicleFields {
             }
             Some(y) => y,
         };
-        let mut name = |field: &str, value: Option<String>, fallback: Option<String>| {
-            let value = value
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .or(fallback);
-            match value {
+        // One-line names: trimmed, at most NAME_MAX characters, no control characters; a VIN's
+        // decoded value fills an empty one.
+        let mut name =
+            |field: &str, value: Option<String>, fallback: Option<String>| match single_line_text(
+                &mut details,
+                field,
+                value,
+                NAME_MAX,
+            )
+            .or(fallback)
+            {
                 None => {
                     details.push(FieldError::new(field, format!("{field} is required")));
                     String::new()
                 }
-                Some(v) if v.chars().count() > NAME_MAX => {
-                    details.push(FieldError::new(
-                        field,
-                        format!("at most {NAME_MAX} characters"),
-                    ));
-                    v
-                }
                 Some(v) => v,
-            }
-        };
+            };
         let make = name("make", input.make, decoded.and_then(|d| d.make.clone()));
         let model = name("model", input.model, decoded.and_then(|d| d.model.clone()));
 
@@ -229,6 +226,17 @@ mod tests {
                 "odometerReading",
                 "purchasePrice"
             ]
+        );
+    }
+
+    #[test]
+    fn make_and_model_are_one_line_without_control_characters() {
+        let mut i = input();
+        i.make = Some("Hon\nda".into());
+        i.model = Some("Civ\u{1b}[31mic".into());
+        assert_eq!(
+            fields(VehicleFields::parse(i, None, None)),
+            ["make", "model"]
         );
     }
 

@@ -1,18 +1,19 @@
-//! Vehicle photos: the type is judged from the bytes (JPEG, PNG, WebP), dimensions are checked before
-//! any pixel is decoded (a decompression bomb is refused, not allocated), the EXIF orientation is
-//! applied and the image re-encoded — which drops EXIF (GPS position, camera serial) and every other
-//! metadata block — and a JPEG thumbnail of at most 512 px is made beside it.
-
-use std::io::Cursor;
+//! Vehicle photos: the type is judged from the bytes (JPEG, PNG, WebP), the header is measured before
+//! any pixel is decoded (`mvp_imaging`: a decompression bomb is refused, not allocated), the EXIF
+//! orientation is applied, a photo larger than 4,096 px is shrunk, and the image re-encoded — which
+//! drops EXIF (GPS position, camera serial) and every other metadata block — with a JPEG thumbnail of
+//! at most 512 px beside it.
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageFormat};
 use mvp_core::sniff::FileKind;
+use mvp_imaging::{Bounds, DecodeError};
 
-/// Larger sides are refused before decoding.
-pub const MAX_DIMENSION: u32 = 12_000;
+/// The longest side kept: a larger photo is shrunk to it (enough for any screen, and a 40 MP upload
+/// stops costing its full size in memory once decoded).
+pub const MAX_STORED_SIDE: u32 = 4096;
 pub const THUMB_SIZE: u32 = 512;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,65 +59,47 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImageError {
-    #[error("the image is larger than {MAX_DIMENSION}×{MAX_DIMENSION} pixels")]
-    TooLarge,
-    #[error("the file could not be read as an image")]
-    Corrupt,
-}
-
 pub struct Processed {
     pub original: Vec<u8>,
     pub thumbnail: Vec<u8>,
 }
 
-/// Decodes (within limits), orients, strips metadata by re-encoding, and makes the thumbnail.
-pub fn process(bytes: &[u8], kind: Kind) -> Result<Processed, ImageError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_DIMENSION);
-    limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(classify)?;
-    let (width, height) = decoder.dimensions();
-    if width > MAX_DIMENSION || height > MAX_DIMENSION {
-        return Err(ImageError::TooLarge);
-    }
-    let orientation = decoder.orientation().map_err(classify)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(classify)?;
-    image.apply_orientation(orientation);
+/// Decodes (within `mvp_imaging`'s bounds), orients, shrinks to [`MAX_STORED_SIDE`], strips metadata
+/// by re-encoding, and makes the thumbnail. Each step drops the buffer before it, so a photo costs
+/// its decoded size plus one smaller copy at most.
+pub fn process(bytes: &[u8], kind: Kind) -> Result<Processed, DecodeError> {
+    let decoded = mvp_imaging::decode(bytes, Some(kind.format()), Bounds::default())?;
+    let mut image = match kind {
+        // A JPEG has no alpha; 16-bit PNG/WebP samples are kept only as 8 bits.
+        Kind::Jpeg => DynamicImage::ImageRgb8(decoded.image.into_rgb8()),
+        Kind::Png | Kind::WebP if decoded.image.color().has_alpha() => {
+            DynamicImage::ImageRgba8(decoded.image.into_rgba8())
+        }
+        Kind::Png | Kind::WebP => DynamicImage::ImageRgb8(decoded.image.into_rgb8()),
+    };
+    image = mvp_imaging::fit_within(image, MAX_STORED_SIDE);
+    image.apply_orientation(decoded.orientation);
 
     let mut original = Vec::new();
     match kind {
-        Kind::Jpeg => image
-            .to_rgb8()
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut original, 90)),
+        Kind::Jpeg => image.write_with_encoder(JpegEncoder::new_with_quality(&mut original, 90)),
         Kind::Png => image.write_with_encoder(PngEncoder::new(&mut original)),
         Kind::WebP => image
             .to_rgba8()
             .write_with_encoder(WebPEncoder::new_lossless(&mut original)),
     }
-    .map_err(|_| ImageError::Corrupt)?;
+    .map_err(|_| DecodeError::Unreadable)?;
 
     let mut thumbnail = Vec::new();
     image
         .thumbnail(THUMB_SIZE, THUMB_SIZE)
         .to_rgb8()
         .write_with_encoder(JpegEncoder::new_with_quality(&mut thumbnail, 80))
-        .map_err(|_| ImageError::Corrupt)?;
+        .map_err(|_| DecodeError::Unreadable)?;
     Ok(Processed {
         original,
         thumbnail,
     })
-}
-
-fn classify(err: image::ImageError) -> ImageError {
-    match err {
-        image::ImageError::Limits(_) => ImageError::TooLarge,
-        _ => ImageError::Corrupt,
-    }
 }
 
 #[cfg(test)]
@@ -145,6 +128,20 @@ mod tests {
         let processed = process(&png(1600, 900), Kind::Png).unwrap_or_else(|e| panic!("{e}"));
         let thumb = image::load_from_memory(&processed.thumbnail).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((thumb.width(), thumb.height()), (512, 288));
+    }
+
+    #[test]
+    fn a_huge_photo_is_stored_at_most_4096_px() {
+        let processed = process(&png(5000, 1000), Kind::Png).unwrap_or_else(|e| panic!("{e}"));
+        let kept = image::load_from_memory(&processed.original).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((kept.width(), kept.height()), (4096, 819));
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_as_too_large() {
+        let bomb = mvp_test_support::bomb::png_rgba16(12_000, 12_000);
+        let err = process(&bomb, Kind::Png).err();
+        assert!(err.is_some_and(|e| e.is_too_large()));
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub storage: StorageConfig,
     pub documents: DocumentsConfig,
+    pub limits: LimitsConfig,
     pub ocr: OcrConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
@@ -300,6 +301,20 @@ pub struct DocumentsConfig {
     pub purge_interval_secs: u64,
 }
 
+/// How much heavy work runs at once (`mvp_core::work`); more waits, up to `queue`, then 503.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Vehicle photos decoded at once (each up to 160 MiB of pixels).
+    pub image_jobs: usize,
+    /// argon2id hashes or verifications at once (19 MiB each).
+    pub password_hashes: usize,
+    /// Files forwarded to the OCR service at once.
+    pub ocr_requests: usize,
+    /// Requests of each kind that may wait for a turn.
+    pub queue: usize,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrConfig {
@@ -412,6 +427,15 @@ impl Config {
                         "is plain HTTP; use https:// or set storage.s3.allow_http".into(),
                     ));
                 }
+            }
+        }
+        for (key, value) in [
+            ("limits.image_jobs", self.limits.image_jobs),
+            ("limits.password_hashes", self.limits.password_hashes),
+            ("limits.ocr_requests", self.limits.ocr_requests),
+        ] {
+            if value == 0 {
+                problems.push((key.into(), "must be at least 1".into()));
             }
         }
         if self.documents.max_bytes < 1024 {
