@@ -43,13 +43,15 @@ pub fn apply(router: Router, config: &Config) -> Router {
     let mut router = router
         .layer(DefaultBodyLimit::max(config.server.body_limit_bytes))
         .layer(middleware::from_fn_with_state(timeout, timeout_requests))
+        // Inside compression: a body this layer rebuilds is compressed (or not) afterwards, never
+        // left labelled gzip over plain bytes.
+        .layer(middleware::from_fn(json_error_bodies))
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_ranged)));
     if let Some(cors) = cors_layer(&config.server.cors_origins) {
         router = router.layer(cors);
     }
     router
         .layer(middleware::from_fn_with_state(headers, security_headers))
-        .layer(middleware::from_fn(json_error_bodies))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()
@@ -153,8 +155,10 @@ async fn json_error_bodies(req: Request, next: Next) -> Response {
     let code = ErrorCode::for_status(status.as_u16());
     let message = status.canonical_reason().unwrap_or("error").to_lowercase();
     let (mut parts, _) = response.into_parts();
+    // The new body is plain JSON: nothing that described the old one may stay.
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_ENCODING);
     let mut rebuilt = (status, axum::Json(ErrorBody::new(code, message))).into_response();
     for (name, value) in &parts.headers {
         rebuilt.headers_mut().entry(name).or_insert(value.clone());

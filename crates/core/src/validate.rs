@@ -10,19 +10,40 @@ pub fn optional_text(
     value: Option<String>,
     max: usize,
 ) -> Option<String> {
+    text(details, field, value, max, true)
+}
+
+/// A one-line value (a title, a name): as [`optional_text`], but a line break or tab is refused too —
+/// it would split a header, a CSV row or a log line that the value is later written into.
+pub fn single_line_text(
+    details: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
+    text(details, field, value, max, false)
+}
+
+fn text(
+    details: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+    multi_line: bool,
+) -> Option<String> {
     let value = value
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())?;
+    let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
     if value.chars().count() > max {
         details.push(FieldError::new(field, format!("at most {max} characters")));
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        details.push(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+    } else if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        let message = if multi_line {
+            "must not contain control characters"
+        } else {
+            "must be one line, without control characters"
+        };
+        details.push(FieldError::new(field, message));
     }
     Some(value)
 }
@@ -48,5 +69,18 @@ mod tests {
         assert!(optional_text(&mut details, "notes", Some("line\nline".into()), 20).is_some());
         let fields: Vec<&str> = details.iter().map(|d| d.field.as_str()).collect();
         assert_eq!(fields, ["long", "bell"]);
+    }
+
+    #[test]
+    fn a_single_line_refuses_line_breaks() {
+        let mut details = Vec::new();
+        for (field, value) in [("cr", "a\rb"), ("lf", "a\nb"), ("tab", "a\tb")] {
+            single_line_text(&mut details, field, Some(value.into()), 20);
+        }
+        assert!(
+            single_line_text(&mut details, "ok", Some(" Insurance 2026 ".into()), 20).is_some()
+        );
+        let fields: Vec<&str> = details.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["cr", "lf", "tab"]);
     }
 }

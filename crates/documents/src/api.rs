@@ -63,10 +63,12 @@ pub async fn create(
     let quota = i64::try_from(settings.quota_bytes).unwrap_or(i64::MAX);
     if used.saturating_add(size) > quota {
         return Err(AppError::PayloadTooLarge(format!(
-            "this file ({}) does not fit in your document storage: {} of {} used; delete some documents first",
+            "this file ({}) does not fit in your document storage: {} of {} used; deleted \
+             documents count until their files are purged, {} days after deletion",
             mib(file.size),
             mib(used.unsigned_abs()),
-            mib(settings.quota_bytes)
+            mib(settings.quota_bytes),
+            settings.retention_days
         )));
     }
     state.storage.put_file(&key, file.staged.path()).await?;

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 use mvp_core::AppError;
-use mvp_core::validate::optional_text;
+use mvp_core::validate::{optional_text, single_line_text};
 use mvp_types::FieldError;
 use mvp_types::document::{DOCUMENT_TYPES, DocumentInput};
 use uuid::Uuid;
@@ -136,7 +136,7 @@ fn validate(mut details: Vec<FieldError>, draft: Draft) -> Result<DocumentFields
         )),
         Some(_) => {}
     }
-    let title = optional_text(&mut details, "title", draft.title, MAX_TITLE);
+    let title = single_line_text(&mut details, "title", draft.title, MAX_TITLE);
     if title.is_none() {
         details.push(FieldError::new("title", "title is required"));
     }

@@ -69,11 +69,12 @@ pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<(
     Ok(())
 }
 
-/// Bytes of the user's live documents.
+/// Bytes the user's files take on disk: live documents and deleted ones not yet purged (their bytes
+/// are kept for the retention period, so an upload→delete loop cannot fill the disk).
 pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "select coalesce(sum(size_bytes), 0)::bigint from documents
-          where user_id = $1 and deleted_at is null",
+          where user_id = $1 and purged_at is null",
     )
     .bind(user_id)
     .fetch_one(conn)

@@ -160,6 +160,18 @@ async fn upload_list_download_edit_delete() {
         .map(|d| d.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(fields, ["documentType", "expirationDate"]);
+    // A title is one line: CR/LF would split the Content-Disposition or a CSV row it is written to.
+    for title in ["Policy\r\nX-Injected: 1", "two\nlines"] {
+        let crlf = app
+            .put_json_as(
+                &token,
+                &format!("/api/documents/{doc_id}"),
+                &json!({"title": title, "documentType": "insurance"}),
+            )
+            .await;
+        assert_eq!(crlf.status(), 400, "{title:?}");
+        assert_eq!(json(crlf).await["error"]["details"][0]["field"], "title");
+    }
 
     assert_eq!(
         app.delete_as(&token, &format!("/api/documents/{doc_id}"))
@@ -332,7 +344,8 @@ async fn one_byte_over_the_limit_or_the_quota_is_413_and_nothing_is_stored() {
     assert!(message.contains("2.0 MiB of 2.5 MiB used"), "{message}");
     assert_eq!(rows(&app).await, 2);
     assert_eq!(stored(&app), (2, 0));
-    // Deleting frees the space.
+    // A deleted document's bytes stay on disk for the retention period, so they still count: an
+    // upload→delete loop cannot fill the disk.
     let list = json(app.get_as(&token, "/api/documents").await).await;
     assert_eq!(
         app.delete_as(&token, &format!("/api/documents/{}", id(&list[0])))
@@ -340,6 +353,22 @@ async fn one_byte_over_the_limit_or_the_quota_is_413_and_nothing_is_stored() {
             .status(),
         204
     );
+    let still = upload(&app, &token, &vehicle_id, "third.pdf", &pdf(limit)).await;
+    assert_eq!(still.status(), 413);
+    let message = json(still).await["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("until their files are purged"),
+        "{message}"
+    );
+    // Once the purge job has removed its file, the space is free.
+    let later = chrono::Utc::now() + chrono::Duration::days(31);
+    let purged = mvp_documents::job::purge(&app.pool().await, &app.state.storage, later, 30)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(purged.purged, 1);
     assert_eq!(
         upload(&app, &token, &vehicle_id, "third.pdf", &pdf(limit))
             .await
