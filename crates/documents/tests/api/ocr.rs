@@ -95,3 +95,78 @@ async fn extraction_is_forwarded_and_failures_are_mapped() {
     assert_eq!(down.status(), 503);
     assert_eq!(json(down).await["error"]["code"], "unavailable");
 }
+
+/// The file is streamed on, and its size limit holds mid-stream: 25 MiB + 1 byte is a 413 (from our
+/// own count, before the OCR service would have to say so), with the service up and answering.
+#[tokio::test]
+async fn a_file_over_25_mib_is_413_while_streaming() {
+    let (addr, _ocr) = ocr_service().await;
+    let app = TestAppBuilder::new()
+        .var("MVP_OCR__URL", format!("http://{addr}"))
+        .spawn()
+        .await;
+    let token = app.token("auth0|scanner");
+    let mut big = blank_png();
+    big.resize(25 * 1024 * 1024 + 1, 0);
+    let response = send(&app, Some(&token), "document", big).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(json(response).await["error"]["code"], "payload_too_large");
+    // The next request is served as usual (the turn and the reader were released).
+    assert_eq!(
+        send(&app, Some(&token), "document", blank_png())
+            .await
+            .status(),
+        200
+    );
+}
+
+/// The bound on OCR forwarding is taken before the body is read: with one allowed and none waiting,
+/// a client that trickles its upload holds the turn, and a second request gets 503 + Retry-After at
+/// once instead of buffering another file.
+#[tokio::test]
+async fn ocr_forwarding_is_bounded_before_the_body_is_read() {
+    use tokio::io::AsyncWriteExt;
+
+    let (addr, _ocr) = ocr_service().await;
+    let app = TestAppBuilder::new()
+        .var("MVP_OCR__URL", format!("http://{addr}"))
+        .var("MVP_LIMITS__OCR_REQUESTS", "1")
+        .var("MVP_LIMITS__QUEUE", "0")
+        .spawn()
+        .await;
+    let token = app.token("auth0|slow");
+    let server = app.url("").replace("http://", "");
+    let server = server.trim_end_matches('/');
+    let mut slow = tokio::net::TcpStream::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let head = format!(
+        "POST /api/ocr/extract?kind=document HTTP/1.1\r\nHost: {server}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=slow\r\nContent-Length: 1000000\r\n\r\n\
+         --slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nPNG-start"
+    );
+    slow.write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let busy = send(&app, Some(&token), "document", blank_png()).await;
+    assert_eq!(busy.status(), 503);
+    assert_eq!(
+        busy.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert_eq!(json(busy).await["error"]["code"], "unavailable");
+
+    // The slow client gives up: its turn is released and the next request is served.
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        send(&app, Some(&token), "document", blank_png())
+            .await
+            .status(),
+        200
+    );
+}
