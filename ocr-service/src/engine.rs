@@ -3,11 +3,15 @@
 //! The type is judged from the bytes; image dimensions are read from the header and refused above the
 //! pixel limit before anything is decoded; pages are limited too.
 
+use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Output, Stdio};
+use std::sync::OnceLock;
 
 use image::DynamicImage;
 use mvp_imaging::{Bounds, DecodeError};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 use tokio::process::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,18 +153,97 @@ fn otsu(image: &image::GrayImage) -> u8 {
     best
 }
 
-async fn tesseract(path: &Path, psm: u8, dpi: Option<u32>) -> Result<Recognised, EngineError> {
-    let mut command = Command::new("tesseract");
-    command.arg(path).arg("stdout");
-    if let Some(dpi) = dpi {
-        command.args(["--dpi", &dpi.to_string()]);
+/// The resolution PDF pages are rasterised at.
+const RASTER_DPI: f64 = 300.0;
+
+/// What a child process may take: address space, CPU seconds, bytes of any file it writes.
+const CHILD_MAX_MEMORY: u64 = 2 * 1024 * 1024 * 1024;
+const CHILD_MAX_CPU_SECS: u64 = 120;
+const CHILD_MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Whether util-linux's `prlimit` is here to set the children's rlimits (it is on Debian; without
+/// it the children run with the service's own limits).
+fn have_prlimit() -> bool {
+    static HAVE: OnceLock<bool> = OnceLock::new();
+    *HAVE.get_or_init(|| {
+        std::process::Command::new("prlimit")
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Kills a child's whole process group when the request that started it ends early (its future is
+/// dropped on a time-out or a client's disconnect); `kill_on_drop` kills and reaps the child itself.
+struct GroupGuard(Option<i32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(pgid) = self.0 {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
     }
-    let output = command
-        .args(["--psm", &psm.to_string(), "-l", "eng", "tsv"])
+}
+
+/// Runs `program` with `args` under rlimits, in a process group of its own, killed if dropped.
+async fn run(program: &str, args: &[OsString]) -> Result<Output, EngineError> {
+    let mut command = if have_prlimit() {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--as={CHILD_MAX_MEMORY}"))
+            .arg(format!("--cpu={CHILD_MAX_CPU_SECS}"))
+            .arg(format!("--fsize={CHILD_MAX_FILE_BYTES}"))
+            .arg("--")
+            .arg(program);
+        command
+    } else {
+        Command::new(program)
+    };
+    let child = command
+        .args(args)
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| EngineError::Engine(format!("cannot run {program}: {e}")))?;
+    let mut guard = GroupGuard(child.id().and_then(|id| i32::try_from(id).ok()));
+    let output = child
+        .wait_with_output()
         .await
-        .map_err(|e| EngineError::Engine(format!("cannot run tesseract: {e}")))?;
+        .map_err(|e| EngineError::Engine(format!("{program} failed: {e}")))?;
+    guard.0 = None;
+    Ok(output)
+}
+
+/// `(page, (width, height))` in points from `pdfinfo -f 1 -l N` ("Page    2 size: 612 x 792 pts").
+fn page_sizes(info: &str) -> Vec<(u32, (f64, f64))> {
+    info.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("Page")?;
+            let (page, size) = rest.split_once("size:")?;
+            let page = page.trim().parse().ok()?;
+            let mut numbers = size.split_whitespace();
+            let width = numbers.next()?.parse().ok()?;
+            let _x = numbers.next()?;
+            let height = numbers.next()?.parse().ok()?;
+            Some((page, (width, height)))
+        })
+        .collect()
+}
+
+async fn tesseract(path: &Path, psm: u8, dpi: Option<u32>) -> Result<Recognised, EngineError> {
+    let mut args = vec![path.as_os_str().to_owned(), "stdout".into()];
+    if let Some(dpi) = dpi {
+        args.extend(["--dpi".into(), dpi.to_string().into()]);
+    }
+    let psm = psm.to_string();
+    args.extend(["--psm", &psm, "-l", "eng", "tsv"].map(Into::into));
+    let output = run("tesseract", &args).await?;
     if !output.status.success() {
         return Err(EngineError::Engine(
             String::from_utf8_lossy(&output.stderr)
@@ -259,14 +342,18 @@ pub async fn pdf_text(
     tokio::fs::write(&pdf, bytes)
         .await
         .map_err(|e| EngineError::Engine(e.to_string()))?;
-    let layer = Command::new("pdftotext")
-        .args(["-layout", "-l", &limits.max_pages.to_string()])
-        .arg(&pdf)
-        .arg("-")
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .map_err(|e| EngineError::Engine(format!("cannot run pdftotext: {e}")))?;
+    let last = limits.max_pages.to_string();
+    let layer = run(
+        "pdftotext",
+        &[
+            "-layout".into(),
+            "-l".into(),
+            (&last).into(),
+            pdf.clone().into(),
+            "-".into(),
+        ],
+    )
+    .await?;
     if !layer.status.success() {
         return Err(EngineError::Unreadable);
     }
@@ -277,24 +364,49 @@ pub async fn pdf_text(
             confidence: 100.0,
         });
     }
+    // Every page is measured before one is rasterised: a 200-inch page would be 60,000 px a side.
+    let info = run(
+        "pdfinfo",
+        &[
+            "-f".into(),
+            "1".into(),
+            "-l".into(),
+            (&last).into(),
+            pdf.clone().into(),
+        ],
+    )
+    .await?;
+    if !info.status.success() {
+        return Err(EngineError::Unreadable);
+    }
+    for (page, (width, height)) in page_sizes(&String::from_utf8_lossy(&info.stdout)) {
+        let pixels = (width / 72.0 * RASTER_DPI) * (height / 72.0 * RASTER_DPI);
+        if pixels > limits.max_pixels as f64 {
+            return Err(EngineError::TooLarge(format!(
+                "page {page} is {:.0}×{:.0} inches; at {RASTER_DPI} dpi that is more than {} pixels",
+                width / 72.0,
+                height / 72.0,
+                limits.max_pixels
+            )));
+        }
+    }
     let prefix = work.join("page");
-    let raster = Command::new("pdftoppm")
-        .args([
-            "-r",
-            "300",
-            "-gray",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            &limits.max_pages.to_string(),
-        ])
-        .arg(&pdf)
-        .arg(&prefix)
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .map_err(|e| EngineError::Engine(format!("cannot run pdftoppm: {e}")))?;
+    let raster = run(
+        "pdftoppm",
+        &[
+            "-r".into(),
+            "300".into(),
+            "-gray".into(),
+            "-png".into(),
+            "-f".into(),
+            "1".into(),
+            "-l".into(),
+            (&last).into(),
+            pdf.clone().into(),
+            prefix.into(),
+        ],
+    )
+    .await?;
     if !raster.status.success() {
         return Err(EngineError::Unreadable);
     }
@@ -343,6 +455,16 @@ mod tests {
         let pixels: Vec<u8> = prepared.to_luma8().pixels().map(|p| p.0[0]).collect();
         assert!(pixels.iter().all(|p| *p == 0 || *p == 255));
         assert_eq!(pixels.iter().filter(|p| **p == 0).count(), 300);
+    }
+
+    #[test]
+    fn page_sizes_are_read_from_pdfinfo() {
+        let info = "Pages:          2\nPage    1 size: 612 x 792 pts (letter)\nPage    1 rot:  0\n\
+                    Page    2 size: 14400 x 14400 pts\nFile size:      913 bytes\n";
+        assert_eq!(
+            page_sizes(info),
+            [(1, (612.0, 792.0)), (2, (14400.0, 14400.0))]
+        );
     }
 
     #[test]

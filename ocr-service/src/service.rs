@@ -42,6 +42,15 @@ impl Default for Settings {
     }
 }
 
+/// A request's scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 struct Shared {
     settings: Settings,
     permits: Semaphore,
@@ -175,6 +184,9 @@ async fn extract_file(
         .settings
         .work_dir
         .join(uuid::Uuid::new_v4().simple().to_string());
+    // Removed however the request ends: an answer, a time-out, or the client hanging up (which drops
+    // this future, and with it every child process — `engine::run`).
+    let _scratch = Scratch(work.clone());
     if tokio::fs::create_dir_all(&work).await.is_err() {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -193,7 +205,6 @@ async fn extract_file(
         }
     };
     let result = tokio::time::timeout(shared.settings.timeout, job).await;
-    let _ = tokio::fs::remove_dir_all(&work).await;
     drop(permit);
     match result {
         Err(_) => error(
