@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use mvp_core::config::AuthProvider;
 use mvp_core::outbox::mask_email;
-use mvp_core::ratelimit::Limit;
+use mvp_core::ratelimit::{Backoff, Limit};
 use mvp_core::secret::{hash_token, opaque_key};
 use mvp_core::{AppError, AppJson, AppResult, AppState, ClientInfo, UnverifiedUser};
 use mvp_types::Email;
@@ -196,11 +196,24 @@ pub async fn login(
         .limiter
         .hit(&format!("login:ip:{}", client.ip_key()), limit)
         .await?;
-    state
-        .limiter
-        .hit(&format!("login:acct:{}", opaque_key(&normalized)), limit)
-        .await?;
+    // Failures slow the guesser down progressively instead of locking the owner out: the account
+    // from this address, and (ten times more lenient) the account from everywhere.
+    let account_key = format!("login:acct:{}", opaque_key(&normalized));
+    let pair_key = format!("{account_key}:{}", client.ip_key());
+    let settings = &state.config.auth.rate_limits;
+    let pair_backoff = Backoff {
+        free: settings.login_free_failures,
+        max_wait: Duration::from_secs(settings.login_max_wait_secs),
+        memory: Duration::from_secs(24 * 3600),
+    };
+    let account_backoff = Backoff {
+        free: settings.login_free_failures.saturating_mul(10),
+        ..pair_backoff
+    };
+    state.limiter.check_backoff(&pair_key).await?;
+    state.limiter.check_backoff(&account_key).await?;
     if body.password.len() > PASSWORD_MAX * 4 {
+        state.limiter.fail(&pair_key, pair_backoff).await;
         return Err(AppError::InvalidCredentials);
     }
     let account = repo::account_by_email(&state.db, &normalized).await?;
@@ -214,9 +227,13 @@ pub async fn login(
         (true, Some(account)) => account,
         _ => {
             tracing::info!(email = %mask_email(&normalized), "failed login");
+            state.limiter.fail(&pair_key, pair_backoff).await;
+            state.limiter.fail(&account_key, account_backoff).await;
             return Err(AppError::InvalidCredentials);
         }
     };
+    state.limiter.succeed(&pair_key).await;
+    state.limiter.succeed(&account_key).await;
     let mut conn = state.db.acquire().await?;
     let tokens = local::issue_tokens(&state, &account, None, &client, &mut conn).await?;
     Ok(Json(tokens))

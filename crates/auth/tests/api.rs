@@ -164,15 +164,18 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn the_eleventh_login_attempt_in_a_minute_is_a_429() {
+async fn the_eleventh_login_attempt_from_one_address_in_a_minute_is_a_429() {
     let app = TestAppBuilder::new().local().spawn().await;
-    assert_eq!(signup(&app, "lee@example.com").await.status(), 201);
     for attempt in 1..=10 {
-        let response = login(&app, "lee@example.com", "wrong password!").await;
+        let response = login(
+            &app,
+            &format!("nobody{attempt}@example.com"),
+            "wrong password!",
+        )
+        .await;
         assert_eq!(response.status(), 401, "attempt {attempt}");
     }
-    // Even the right password is refused now: the account is being guessed at.
-    let limited = login(&app, "lee@example.com", PASSWORD).await;
+    let limited = login(&app, "nobody11@example.com", "wrong password!").await;
     assert_eq!(limited.status(), 429);
     let retry: u64 = limited
         .headers()
@@ -182,6 +185,68 @@ async fn the_eleventh_login_attempt_in_a_minute_is_a_429() {
         .unwrap_or(0);
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
     assert_eq!(json(limited).await["error"]["code"], "rate_limited");
+}
+
+async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Failed logins slow the guesser down — 5 free, then waits of 1 s, 2 s, 4 s … — without locking
+/// the owner out: from another address the right password still works at once. (Before, the 11th
+/// attempt in a minute was refused even with the right password, from anywhere.)
+#[tokio::test]
+async fn failed_logins_slow_the_guesser_but_not_the_owner() {
+    let app = TestAppBuilder::new()
+        .local()
+        .var("MVP_SERVER__TRUST_PROXY_HEADERS", "true")
+        .var("MVP_AUTH__RATE_LIMITS__LOGIN_PER_MINUTE", "100")
+        .spawn()
+        .await;
+    assert_eq!(signup(&app, "lee@example.com").await.status(), 201);
+    let guesser = "203.0.113.7";
+    for attempt in 1..=6 {
+        let response = login_from(&app, guesser, "lee@example.com", "wrong password!").await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    // The 6th failure earned a 1 s wait: even the right password waits from that address.
+    let waiting = login_from(&app, guesser, "lee@example.com", PASSWORD).await;
+    assert_eq!(waiting.status(), 429);
+    assert_eq!(retry_after(&waiting), 1);
+    // The owner, elsewhere, signs in at once.
+    let owner = login_from(&app, "198.51.100.20", "lee@example.com", PASSWORD).await;
+    assert_eq!(owner.status(), 200);
+    // The guesser's next failure after the wait doubles it.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let again = login_from(&app, guesser, "lee@example.com", "wrong again!").await;
+    assert_eq!(again.status(), 401);
+    let longer = login_from(&app, guesser, "lee@example.com", "wrong again!").await;
+    assert_eq!(longer.status(), 429);
+    assert_eq!(retry_after(&longer), 2);
+    // A client cannot choose its address: a forged X-Forwarded-For entry is skipped, the one the
+    // trusted proxy (the loopback peer here) appended is used.
+    let forged = login_from(
+        &app,
+        &format!("192.0.2.99, {guesser}"),
+        "lee@example.com",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(forged.status(), 429);
 }
 
 /// argon2id takes 19 MiB a hash: with one at a time and nobody allowed to wait, a burst of logins

@@ -151,6 +151,35 @@ impl Cache {
         }
     }
 
+    /// How long `key` has left; `None` when it is absent, has no expiry, or Redis failed.
+    pub async fn time_left(&self, key: &str) -> Option<Duration> {
+        let full = self.key(key);
+        match &self.inner.backend {
+            Backend::Memory(map) => {
+                let now = Instant::now();
+                map.lock()
+                    .await
+                    .get(&full)
+                    .map(|(_, expires)| expires.saturating_duration_since(now))
+                    .filter(|left| !left.is_zero())
+            }
+            Backend::Redis(redis) => {
+                let mut cmd = redis::cmd("PTTL");
+                cmd.arg(&full);
+                let millis = redis.run::<i64>(cmd).await?;
+                u64::try_from(millis)
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .map(Duration::from_millis)
+            }
+        }
+    }
+
+    /// Whether entries are shared by every replica (Redis) rather than kept in this process.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.inner.backend, Backend::Redis(_))
+    }
+
     pub async fn delete(&self, key: &str) {
         let full = self.key(key);
         match &self.inner.backend {

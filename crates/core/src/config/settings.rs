@@ -80,6 +80,8 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     pub hsts: HstsMode,
     pub trust_proxy_headers: bool,
+    /// Peers whose `X-Forwarded-For` entries are believed (Traefik on the internal network).
+    pub trusted_proxies: Vec<crate::client::Cidr>,
 }
 
 impl ServerConfig {
@@ -207,6 +209,11 @@ pub struct AuthConfig {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitConfig {
     pub login_per_minute: u64,
+    /// Failed logins of one account from one IP (a /64 for IPv6) before waits begin; an account's
+    /// failures from all addresses together get ten times as many.
+    pub login_free_failures: u64,
+    /// The longest wait between attempts after failures.
+    pub login_max_wait_secs: u64,
     pub signup_per_hour: u64,
     pub resend_per_hour: u64,
 }
