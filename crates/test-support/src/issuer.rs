@@ -146,6 +146,15 @@ impl StubIssuer {
         }
     }
 
+    /// Stops publishing the oldest key (the end of a rotation, or a revoked key).
+    pub fn retire_oldest(&self) {
+        if let Ok(mut keys) = self.shared.published.write()
+            && keys.len() > 1
+        {
+            keys.remove(0);
+        }
+    }
+
     fn current_key(&self) -> Arc<SigningKey> {
         self.shared
             .published

@@ -164,6 +164,26 @@ async fn a_rotated_key_is_picked_up_by_refetching() {
     assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 200);
 }
 
+/// A key the issuer stops publishing is refused from the first request after the refetch that no
+/// longer finds it (before, the stale cached key was still used as if the issuer were down).
+#[tokio::test]
+async fn a_key_removed_from_the_jwks_is_refused_after_the_refetch() {
+    let app = TestAppBuilder::new()
+        .var("MVP_AUTH__JWKS_CACHE_SECS", "1")
+        .var("MVP_AUTH__JWKS_REFETCH_COOLDOWN_SECS", "0")
+        .spawn()
+        .await;
+    let old = app.token("u1");
+    assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 200);
+    app.issuer.rotate();
+    app.issuer.retire_oldest();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 401);
+    assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 401);
+    let new = app.token("u1");
+    assert_eq!(app.get_as(&new, "/api/_test/me").await.status(), 200);
+}
+
 #[tokio::test]
 async fn cached_keys_still_verify_while_the_issuer_is_down() {
     let issuer = Arc::new(StubIssuer::start().await);

@@ -166,6 +166,8 @@ struct Cached {
     keys: Arc<HashMap<String, DecodingKey>>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
+    /// Whether the last fetch got a usable key set (the issuer is up).
+    last_ok: bool,
 }
 
 pub struct RemoteJwks {
@@ -198,6 +200,7 @@ impl RemoteJwks {
                 keys: Arc::new(HashMap::new()),
                 fetched_at: None,
                 last_attempt: None,
+                last_ok: false,
             }),
             refresh: Mutex::new(()),
             fetches: AtomicU64::new(0),
@@ -226,8 +229,14 @@ impl RemoteJwks {
             self.refetch().await;
         }
         let (key, _) = self.lookup(kid).await;
-        // A stale key is still better than none while the issuer is unreachable.
-        key.or(cached).ok_or(TokenError::UnknownKey)
+        // A stale key is still better than none while the issuer is unreachable — but once the issuer
+        // has answered without it, the key was removed (revoked) and is refused from then on.
+        let issuer_down = !self.cache.read().await.last_ok;
+        if issuer_down {
+            key.or(cached).ok_or(TokenError::UnknownKey)
+        } else {
+            key.ok_or(TokenError::UnknownKey)
+        }
     }
 
     async fn lookup(&self, kid: &str) -> (Option<DecodingKey>, bool) {
@@ -241,6 +250,7 @@ impl RemoteJwks {
         let result = self.fetch().await;
         let mut cache = self.cache.write().await;
         cache.last_attempt = Some(Instant::now());
+        cache.last_ok = matches!(&result, Ok(keys) if !keys.is_empty());
         match result {
             Ok(keys) if !keys.is_empty() => {
                 tracing::info!(keys = keys.len(), "fetched issuer JWKS");

@@ -327,6 +327,32 @@ mod tests {
     }
 
     #[test]
+    fn an_http_issuer_is_refused_in_production_only() {
+        let issuer = [
+            ("MVP_AUTH__PROVIDER", "oidc"),
+            ("MVP_AUTH__ISSUER", "http://issuer.example/"),
+        ];
+        let production = [&issuer[..], &[("APP_ENV", "production")]].concat();
+        let err = load(&production)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("auth.issuer") && err.contains("https://"),
+            "{err}"
+        );
+        assert!(err.contains("auth.jwks_url"), "{err}");
+        assert!(load(&issuer).is_ok(), "http:// is fine outside production");
+        let tls = [
+            ("APP_ENV", "production"),
+            ("MVP_AUTH__PROVIDER", "oidc"),
+            ("MVP_AUTH__ISSUER", "https://issuer.example/"),
+        ];
+        let err = load(&tls).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!err.contains("auth.issuer"), "{err}");
+    }
+
+    #[test]
     fn an_unknown_setting_is_an_error_not_silence() {
         let err = load(&[("MVP_SERVER__BINDD", "x")])
             .err()

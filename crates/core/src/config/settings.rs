@@ -526,6 +526,21 @@ impl Config {
                 if let Some(url) = &self.auth.jwks_url {
                     check_http_url("auth.jwks_url", url, &mut problems);
                 }
+                // In production the keys that decide who is who come over TLS only: an http://
+                // issuer lets anyone on the path swap them.
+                if self.app_env == AppEnv::Production {
+                    for (key, url) in [
+                        ("auth.issuer", Some(issuer.as_str())),
+                        ("auth.jwks_url", self.auth.jwks_url.as_deref()),
+                    ] {
+                        if url.is_some_and(|u| u.starts_with("http://")) {
+                            problems.push((
+                                key.into(),
+                                "must be an https:// URL when APP_ENV is production".into(),
+                            ));
+                        }
+                    }
+                }
             }
             (Some(_), AuthProvider::Local) => {}
         }
