@@ -14,7 +14,9 @@ create() { # name command...
   "$@" > "$file"
   made+=("$file")
 }
+create postgres-superuser-password random 32
 create postgres-password random 32
+create redis-password random 32
 create grafana-admin-password random 24
 create jwt-signing-key openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -quiet
 DASH_PASSWORD="$(random 18)"

@@ -133,7 +133,9 @@ VOLUMES = {
     "mvp_grafana_data",
 }
 SECRETS = {
+    "postgres-superuser-password",
     "postgres-password",
+    "redis-password",
     "auth0-client-secret",
     "jwt-signing-key",
     "google-maps-api-key",
@@ -317,7 +319,14 @@ def test_compose() -> dict:
     check("redis data on mvp_redis_data", "mvp_redis_data:/data" in mounts.get("redis", []))
     redis_cmd = services.get("redis", {}).get("command") or []
     redis_cmd = redis_cmd.split() if isinstance(redis_cmd, str) else [str(x) for x in redis_cmd]
-    check("redis: AOF on (--appendonly yes)", "--appendonly" in redis_cmd and redis_cmd[redis_cmd.index("--appendonly") + 1] == "yes", str(redis_cmd))
+    redis_line = " ".join(redis_cmd)
+    check("redis: AOF on (--appendonly yes)", "--appendonly yes" in redis_line, redis_line)
+    check("redis: rate counters are never evicted (--maxmemory-policy noeviction)", "--maxmemory-policy noeviction" in redis_line, redis_line)
+    check("redis: requirepass from the redis-password secret, not on the command line",
+          "requirepass %s" in redis_line and "/run/secrets/redis-password" in redis_line and "--requirepass" not in redis_line, redis_line)
+    check("redis: mounts the redis-password secret", "redis-password" in (services.get("redis", {}).get("secrets") or []))
+    check("redis: healthcheck authenticates", "REDISCLI_AUTH" in " ".join(map(str, hc("redis") or [])))
+    check("backend: gets the redis-password secret", "redis-password" in (services.get("backend", {}).get("secrets") or []))
     check("backend documents on mvp_documents:/app/data", "mvp_documents:/app/data" in mounts.get("backend", []))
     check("backend backups on mvp_backups", any(m.startswith("mvp_backups:") for m in mounts.get("backend", [])))
     check("loki data on mvp_loki_data", any(m.startswith("mvp_loki_data:") for m in mounts.get("loki", [])))
@@ -332,7 +341,7 @@ def test_compose() -> dict:
 
     # secrets
     top_secrets = compose.get("secrets") or {}
-    check("the 7 secrets are declared", set(top_secrets) == SECRETS, str(sorted(top_secrets)))
+    check(f"the {len(SECRETS)} secrets are declared", set(top_secrets) == SECRETS, str(sorted(top_secrets)))
     for name, cfg in top_secrets.items():
         cfg = cfg or {}
         check(f"secret {name}: a file under ./secrets/", cfg.get("file") == f"./secrets/{name}" and set(cfg) == {"file"}, str(cfg))
@@ -344,8 +353,12 @@ def test_compose() -> dict:
             used.add(ref_name)
             check(f"{svc}: secret {ref_name} is declared", ref_name in top_secrets)
     check("every declared secret is used", used == set(top_secrets), f"unused {sorted(set(top_secrets) - used)}")
-    check("postgres: POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password", env_dict(services.get("postgres", {})).get("POSTGRES_PASSWORD_FILE") == "/run/secrets/postgres-password")
-    check("postgres: mounts the postgres-password secret", "postgres-password" in (services.get("postgres", {}).get("secrets") or []))
+    check("postgres: the superuser's password is its own secret", env_dict(services.get("postgres", {})).get("POSTGRES_PASSWORD_FILE") == "/run/secrets/postgres-superuser-password")
+    check("postgres: mounts both password secrets", {"postgres-password", "postgres-superuser-password"} <= set(services.get("postgres", {}).get("secrets") or []))
+    check("postgres: makes the app's non-superuser role on first start",
+          "./deploy/postgres/init-app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro" in mounts.get("postgres", []))
+    check("backend: connects as the app role, not the superuser", env_dict(services.get("backend", {})).get("MVP_DATABASE__USER") == "mvp_app")
+    check("backend: never gets the superuser's password", "postgres-superuser-password" not in (services.get("backend", {}).get("secrets") or []))
     check("grafana: admin password from the secret file", env_dict(services.get("grafana", {})).get("GF_SECURITY_ADMIN_PASSWORD__FILE") == "/run/secrets/grafana-admin-password")
     for svc, s in services.items():
         for key, value in env_dict(s).items():

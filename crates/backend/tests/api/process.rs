@@ -135,3 +135,85 @@ async fn healthcheck_and_admin_grant_commands() {
     let token = app.token("auth0|cli-admin");
     assert_eq!(app.get_as(&token, "/api/_test/admin").await.status(), 200);
 }
+
+/// deploy/postgres/init-app-role.sh against a real server, then `migrate` and a query as the role it
+/// made: migrations need no superuser, and the app's role cannot make roles or databases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_run_as_the_non_superuser_app_role() {
+    use std::str::FromStr as _;
+
+    let admin = db::admin_url();
+    let options =
+        sqlx::postgres::PgConnectOptions::from_str(&admin).unwrap_or_else(|e| panic!("{e}"));
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let (name, role) = (format!("mvp_test_{suffix}"), format!("mvp_role_{suffix}"));
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::Executor::execute(
+        &mut conn,
+        sqlx::AssertSqlSafe(format!("create database {name}")),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let password_file = mvp_test_support::temp_dir("app-role").join("password");
+    std::fs::write(&password_file, "app-role-password\n").unwrap_or_else(|e| panic!("{e}"));
+
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/postgres/init-app-role.sh"
+    );
+    let init = Command::new("sh")
+        .arg(script)
+        .env("PGHOST", options.get_host())
+        .env("PGPORT", options.get_port().to_string())
+        .env("POSTGRES_USER", options.get_username())
+        .env("POSTGRES_DB", &name)
+        .env("POSTGRES_APP_PASSWORD_FILE", &password_file)
+        .env("MVP_DB_ROLE", &role)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+
+    let as_role = format!(
+        "postgres://{role}:app-role-password@{}:{}/{name}",
+        options.get_host(),
+        options.get_port()
+    );
+    let migrated = run(&base_vars(&as_role), &["migrate"]);
+    let outcome = (
+        migrated.status.success(),
+        String::from_utf8_lossy(&migrated.stderr).into_owned(),
+    );
+    let mut app_conn = <sqlx::PgConnection as sqlx::Connection>::connect(&as_role)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let superuser: bool =
+        sqlx::query_scalar("select rolsuper from pg_roles where rolname = current_user")
+            .fetch_one(&mut app_conn)
+            .await
+            .unwrap_or(true);
+    let create_role = sqlx::Executor::execute(&mut app_conn, "create role mvp_should_fail").await;
+    let owner: String = sqlx::query_scalar(
+        "select tableowner::text from pg_tables where schemaname = 'public' and tablename = 'vehicles'",
+    )
+    .fetch_one(&mut app_conn)
+    .await
+    .unwrap_or_default();
+    drop(app_conn);
+    db::drop_database_blocking(admin.clone(), name);
+    let _ = sqlx::Executor::execute(
+        &mut conn,
+        sqlx::AssertSqlSafe(format!("drop role if exists {role}")),
+    )
+    .await;
+
+    assert!(outcome.0, "migrate as the app role failed: {}", outcome.1);
+    assert!(!superuser, "the app role is a superuser");
+    assert!(create_role.is_err(), "the app role could create a role");
+    assert_eq!(owner, role, "the app role owns the tables it migrated");
+}
