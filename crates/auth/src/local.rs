@@ -109,11 +109,13 @@ async fn send_verification(state: &AppState, email: &Email, token: &str) -> AppR
     Ok(())
 }
 
-/// Signs an access token and starts (or continues) a refresh-token family.
+/// Signs an access token and starts (or continues) a refresh-token family. A new family ends
+/// `auth.local.refresh_family_max_days` from now; a continued one keeps its end, so rotating can
+/// never keep a sign-in alive past it.
 pub async fn issue_tokens(
     state: &AppState,
     account: &repo::Account,
-    family: Option<Uuid>,
+    family: Option<repo::Family>,
     client: &ClientInfo,
     conn: &mut sqlx::PgConnection,
 ) -> AppResult<TokenResponse> {
@@ -138,10 +140,17 @@ pub async fn issue_tokens(
         + ChronoDuration::days(
             i64::try_from(state.config.auth.local.refresh_token_ttl_days).unwrap_or(30),
         );
+    let family = family.unwrap_or_else(|| repo::Family {
+        id: Uuid::now_v7(),
+        expires_at: Utc::now()
+            + ChronoDuration::days(
+                i64::try_from(state.config.auth.local.refresh_family_max_days).unwrap_or(90),
+            ),
+    });
     repo::insert_refresh(
         conn,
         &account.user_id,
-        family.unwrap_or_else(Uuid::now_v7),
+        family,
         &hash_token(&refresh_token),
         expires,
         client.user_agent.as_deref(),
@@ -179,14 +188,18 @@ pub async fn refresh(
         );
         return Err(AppError::Unauthorized("reused refresh token".to_owned()));
     }
-    if row.expires_at <= Utc::now() {
+    if row.expires_at <= Utc::now() || row.family_expires_at <= Utc::now() {
         return Err(AppError::Unauthorized("expired refresh token".to_owned()));
     }
     let account = repo::account_by_user(&mut tx, &row.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthorized("account no longer exists".to_owned()))?;
     repo::mark_refresh_used(&mut tx, row.id).await?;
-    let tokens = issue_tokens(state, &account, Some(row.family_id), client, &mut tx).await?;
+    let family = repo::Family {
+        id: row.family_id,
+        expires_at: row.family_expires_at,
+    };
+    let tokens = issue_tokens(state, &account, Some(family), client, &mut tx).await?;
     tx.commit().await?;
     Ok(tokens)
 }

@@ -113,28 +113,39 @@ pub struct RefreshRow {
     pub id: Uuid,
     pub user_id: String,
     pub family_id: Uuid,
+    /// When the family ends, however often it is rotated.
+    pub family_expires_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A refresh-token family: one sign-in and its rotations, ending at `expires_at` at the latest.
+#[derive(Debug, Clone, Copy)]
+pub struct Family {
+    pub id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
 pub async fn insert_refresh(
     conn: &mut PgConnection,
     user_id: &str,
-    family_id: Uuid,
+    family: Family,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
     user_agent: Option<&str>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at, user_agent)
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into refresh_tokens
+           (id, user_id, family_id, family_expires_at, token_hash, expires_at, user_agent)
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
-    .bind(family_id)
+    .bind(family.id)
+    .bind(family.expires_at)
     .bind(token_hash)
-    .bind(expires_at)
+    .bind(expires_at.min(family.expires_at))
     .bind(user_agent)
     .execute(conn)
     .await?;
@@ -147,8 +158,8 @@ pub async fn refresh_for_update(
     token_hash: &[u8],
 ) -> sqlx::Result<Option<RefreshRow>> {
     sqlx::query_as(
-        "select id, user_id, family_id, expires_at, used_at, revoked_at from refresh_tokens
-         where token_hash = $1 for update",
+        "select id, user_id, family_id, family_expires_at, expires_at, used_at, revoked_at
+           from refresh_tokens where token_hash = $1 for update",
     )
     .bind(token_hash)
     .fetch_optional(conn)

@@ -136,6 +136,52 @@ async fn local_signup_verify_login_refresh_reuse_and_logout() {
     assert_eq!(refresh(&app, &third_refresh).await.status(), 401);
 }
 
+/// Rotation cannot keep a sign-in alive for ever: every token of a family ends at the family's end
+/// (refresh_family_max_days after the sign-in), which a rotation carries over instead of extending.
+#[tokio::test]
+async fn a_refresh_family_has_an_absolute_lifetime() {
+    let app = TestAppBuilder::new()
+        .local()
+        .var("MVP_AUTH__LOCAL__REFRESH_TOKEN_TTL_DAYS", "30")
+        .var("MVP_AUTH__LOCAL__REFRESH_FAMILY_MAX_DAYS", "2")
+        .spawn()
+        .await;
+    let email = "ann@example.com";
+    assert_eq!(signup(&app, email).await.status(), 201);
+    let tokens = json(login(&app, email, PASSWORD).await).await;
+    let rotated = json(refresh(&app, &str_of(&tokens, "refreshToken")).await).await;
+    let latest = str_of(&rotated, "refreshToken");
+
+    let pool = app.pool().await;
+    let rows: Vec<(
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    )> = sqlx::query_as(
+        "select created_at, expires_at, family_expires_at from refresh_tokens order by created_at",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap_or_default();
+    assert_eq!(rows.len(), 2);
+    for (created, expires, family_ends) in &rows {
+        // 2 days, not 30: the family's end caps each token.
+        assert!(*expires <= *family_ends, "{expires} after {family_ends}");
+        assert!(
+            *family_ends - *created <= chrono::Duration::days(2) + chrono::Duration::seconds(5)
+        );
+    }
+    assert_eq!(rows[0].2, rows[1].2, "a rotation moved the family's end");
+
+    // Time passes: the family's end is reached while its newest token is unused.
+    sqlx::query("update refresh_tokens set family_expires_at = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ended = refresh(&app, &latest).await;
+    assert_eq!(ended.status(), 401);
+}
+
 #[tokio::test]
 async fn the_same_email_in_any_letter_case_is_a_409() {
     let app = TestAppBuilder::new().local().spawn().await;

@@ -259,6 +259,8 @@ pub struct LocalAuthConfig {
     pub signing_key_pem: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
+    /// A sign-in's refresh tokens end this many days after it, however often they are rotated.
+    pub refresh_family_max_days: u64,
     pub verification_ttl_hours: u64,
 }
 
