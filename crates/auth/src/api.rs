@@ -14,8 +14,8 @@ use mvp_core::secret::{hash_token, opaque_key};
 use mvp_core::{AppError, AppJson, AppResult, AppState, ClientInfo, UnverifiedUser};
 use mvp_types::Email;
 use mvp_types::user::{
-    LoginRequest, RefreshRequest, ResendVerificationRequest, SignupRequest, SignupResponse,
-    TokenResponse, UserStatus, VerifyEmailResponse,
+    AcceptTermsRequest, LoginRequest, RefreshRequest, ResendVerificationRequest, SignupRequest,
+    SignupResponse, TokenResponse, UserStatus, VerifyEmailResponse,
 };
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -292,13 +292,54 @@ pub async fn user_status(
         .is_some_and(|p| p.onboarding_completed_at.is_some());
     let verified_email = user.email.as_deref().filter(|_| user.email_verified);
     let is_admin = mvp_core::admin::is_admin(&state.db, &user.user_id, verified_email).await?;
-    let terms_accepted = mvp_terms_agreement::has_accepted(&state.db, user_id).await?;
+    let terms_accepted = mvp_terms_agreement::accepted_current(&state, user_id).await?;
     Ok(Json(UserStatus {
         email_verified,
         onboarding_completed,
         is_admin,
         terms_accepted,
     }))
+}
+
+/// Accepts the current terms of service (an OIDC user who signed up at the identity provider, or
+/// anyone after the terms changed). Until then data routes answer 403 `forbidden`. Accepting again is
+/// harmless: one acceptance per user and version is recorded.
+#[utoipa::path(post, path = "/api/auth/accept-terms", tag = "auth", security(("bearer" = [])),
+    request_body = AcceptTermsRequest,
+    responses((status = 204, description = "Accepted"),
+              (status = 400, description = "Not the current version", body = mvp_types::ErrorBody),
+              (status = 401, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn accept_terms(
+    State(state): State<AppState>,
+    UnverifiedUser(user): UnverifiedUser,
+    client: ClientInfo,
+    AppJson(body): AppJson<AcceptTermsRequest>,
+) -> AppResult<StatusCode> {
+    let current = &state.config.auth.terms_version;
+    if body.version.trim() != current {
+        return Err(AppError::validation(
+            "version",
+            format!("the current terms are version {current}; read and accept those"),
+        ));
+    }
+    let user_id = user.user_id.as_str();
+    if !mvp_terms_agreement::has_accepted_version(&state.db, user_id, current).await? {
+        let mut conn = state.db.acquire().await?;
+        mvp_terms_agreement::record(
+            &mut conn,
+            &mvp_terms_agreement::Acceptance {
+                user_id,
+                terms_version: current,
+                accepted_at: Utc::now(),
+                ip_address: client.ip.map(|ip| ip.to_string()),
+                user_agent: client.user_agent.as_deref(),
+            },
+        )
+        .await?;
+    }
+    mvp_terms_agreement::remember_accepted(&state, user_id, current).await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The local provider's public signing keys (JWKS).

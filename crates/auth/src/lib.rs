@@ -28,5 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::refresh))
         .routes(routes!(api::logout))
         .routes(routes!(api::user_status))
+        .routes(routes!(api::accept_terms))
         .routes(routes!(api::jwks))
 }

@@ -518,7 +518,7 @@ async fn local_and_oidc_tokens_reach_the_same_handler_but_not_each_others_server
     );
 
     let oidc = spawn_app().await;
-    let oidc_token = oidc.token("auth0|both");
+    let oidc_token = oidc.token("auth0|both").await;
     let profile = oidc.get_as(&oidc_token, "/api/user/profile").await;
     assert_eq!(profile.status(), 200);
     assert_eq!(json(profile).await["id"], "auth0|both");
@@ -688,4 +688,91 @@ async fn auth0_conflict_weak_password_and_outage_map_to_clear_errors() {
         .await
         .unwrap_or(-1);
     assert_eq!(terms, 1);
+}
+
+/// The terms gate: a user who has not accepted the current terms version (an OIDC sign-up at the
+/// identity provider, or anyone after the version changed) gets 403 on data routes, while status,
+/// profile and accept-terms stay open; accepting opens the data routes at once.
+#[tokio::test]
+async fn data_routes_wait_for_the_current_terms() {
+    let app = spawn_app().await;
+    let newcomer = app.issuer.token("auth0|newcomer");
+    let blocked = app.get_as(&newcomer, "/api/vehicles").await;
+    assert_eq!(blocked.status(), 403);
+    let body = json(blocked).await;
+    assert_eq!(body["error"]["code"], "forbidden");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("accept-terms"),
+        "{body}"
+    );
+    for path in ["/api/user/preferences", "/api/fuel-logs", "/api/documents"] {
+        assert_eq!(app.get_as(&newcomer, path).await.status(), 403, "{path}");
+    }
+    let status = json(app.get_as(&newcomer, "/api/auth/user-status").await).await;
+    assert_eq!(status["termsAccepted"], false);
+    assert_eq!(
+        app.get_as(&newcomer, "/api/user/profile").await.status(),
+        200
+    );
+    let config = json(app.get("/api/config").await).await;
+    let version = config["termsVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!version.is_empty(), "{config}");
+
+    let wrong = app
+        .post_json_as(
+            &newcomer,
+            "/api/auth/accept-terms",
+            &json!({"version": "1999-01"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(json(wrong).await["error"]["details"][0]["field"], "version");
+    assert_eq!(app.get_as(&newcomer, "/api/vehicles").await.status(), 403);
+
+    let accepted = app
+        .post_json_as(
+            &newcomer,
+            "/api/auth/accept-terms",
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(accepted.status(), 204);
+    assert_eq!(app.get_as(&newcomer, "/api/vehicles").await.status(), 200);
+    let status = json(app.get_as(&newcomer, "/api/auth/user-status").await).await;
+    assert_eq!(status["termsAccepted"], true);
+    // Accepting twice is harmless and records one acceptance.
+    let again = app
+        .post_json_as(
+            &newcomer,
+            "/api/auth/accept-terms",
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(again.status(), 204);
+    let rows: i64 = sqlx::query_scalar(
+        "select count(*) from terms_agreements where user_id = 'auth0|newcomer'",
+    )
+    .fetch_one(&app.pool().await)
+    .await
+    .unwrap_or(0);
+    assert_eq!(rows, 1);
+
+    // Someone who accepted an older version only is held too.
+    sqlx::query(
+        "insert into terms_agreements (id, user_id, terms_version, accepted_at)
+         values (gen_random_uuid(), 'auth0|veteran', '2025-01', now())",
+    )
+    .execute(&app.pool().await)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let veteran = app.issuer.token("auth0|veteran");
+    assert_eq!(app.get_as(&veteran, "/api/vehicles").await.status(), 403);
+    // No token at all is still a 401, not a 403.
+    assert_eq!(app.get("/api/vehicles").await.status(), 401);
 }

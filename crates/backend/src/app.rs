@@ -69,11 +69,18 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
                 .fallback(ServeFile::new(index).precompressed_gzip()),
         );
     }
-    // Inside the middleware stack, so the profile insert is part of the request's span.
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        mvp_user_profile::ensure_profile,
-    ));
+    // Inside the middleware stack, so the profile insert and the terms check are part of the
+    // request's span. The profile is made first (outer layer); the terms gate then holds a user who
+    // has not accepted the current version at the door of every data route.
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mvp_terms_agreement::require_current_terms,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mvp_user_profile::ensure_profile,
+        ));
     let config = state.config.clone();
     mvp_core::http::apply(router.with_state(state), &config)
 }
@@ -115,5 +122,6 @@ async fn runtime_config(State(state): State<AppState>) -> Json<RuntimeConfig> {
         audience: Some(auth.audience.clone()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         features,
+        terms_version: auth.terms_version.clone(),
     })
 }

@@ -38,7 +38,7 @@ fn fill(vehicle: &str, date: &str, odometer: &str, gallons: &str, price: &str) -
 #[tokio::test]
 async fn fill_ups_give_economy_stats_and_follow_edits() {
     let app = spawn_app().await;
-    let token = app.token("auth0|driver");
+    let token = app.token("auth0|driver").await;
     let v = vehicle(&app, &token).await;
 
     let first = log(&app, &token, fill(&v, "2026-01-05", "1000", "9.5", "3.109")).await;
@@ -199,7 +199,7 @@ async fn fill_ups_give_economy_stats_and_follow_edits() {
 #[tokio::test]
 async fn switching_units_converts_exactly_and_back_gives_the_digits_typed() {
     let app = spawn_app().await;
-    let token = app.token("auth0|units");
+    let token = app.token("auth0|units").await;
     let v = vehicle(&app, &token).await;
     let _ = log(
         &app,
@@ -292,7 +292,7 @@ async fn switching_units_converts_exactly_and_back_gives_the_digits_typed() {
 #[tokio::test]
 async fn the_odometer_must_keep_increasing_by_date() {
     let app = spawn_app().await;
-    let token = app.token("auth0|odo");
+    let token = app.token("auth0|odo").await;
     let v = vehicle(&app, &token).await;
     assert_eq!(
         log(&app, &token, fill(&v, "2026-04-01", "5000", "10", "3"))
@@ -331,7 +331,7 @@ async fn the_odometer_must_keep_increasing_by_date() {
 #[tokio::test]
 async fn bad_numbers_are_400s_naming_the_field() {
     let app = spawn_app().await;
-    let token = app.token("auth0|numbers");
+    let token = app.token("auth0|numbers").await;
     let v = vehicle(&app, &token).await;
     let base = |extra: &str| {
         format!(
@@ -414,7 +414,10 @@ async fn bad_numbers_are_400s_naming_the_field() {
 #[tokio::test]
 async fn a_second_user_gets_404_on_every_route_and_cannot_use_anothers_vehicle() {
     let app = spawn_app().await;
-    let (owner, other) = (app.token("auth0|owner"), app.token("auth0|other"));
+    let (owner, other) = (
+        app.token("auth0|owner").await,
+        app.token("auth0|other").await,
+    );
     let v = vehicle(&app, &owner).await;
     let created = json(log(&app, &owner, fill(&v, "2026-06-01", "100", "10", "3")).await).await;
     let id = created["id"].as_str().unwrap_or_default().to_owned();
@@ -451,7 +454,7 @@ async fn concurrent_fill_ups_of_one_vehicle_and_month_all_land() {
     // Two tabs or a double tap: each write rebuilds the vehicle's monthly roll-up; they must queue,
     // not collide on the roll-up's key.
     let app = spawn_app().await;
-    let token = app.token("auth0|hurry");
+    let token = app.token("auth0|hurry").await;
     let v = vehicle(&app, &token).await;
     let posts = (0..8).map(|i| {
         let text = fill(

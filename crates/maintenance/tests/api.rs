@@ -27,7 +27,7 @@ fn days_ago(n: i64) -> String {
 #[tokio::test]
 async fn a_covering_record_advances_its_schedule_and_deleting_it_recomputes() {
     let app = spawn_app().await;
-    let token = app.token("auth0|mech");
+    let token = app.token("auth0|mech").await;
     let v = vehicle(&app, &token, 40_000).await;
     let schedule = app
         .post_json_as(&token, "/api/maintenance/schedules", &json!({
@@ -91,7 +91,7 @@ async fn a_covering_record_advances_its_schedule_and_deleting_it_recomputes() {
 #[tokio::test]
 async fn upcoming_lists_the_most_urgent_first_across_vehicles() {
     let app = spawn_app().await;
-    let token = app.token("auth0|fleet");
+    let token = app.token("auth0|fleet").await;
     let (a, b) = (
         vehicle(&app, &token, 10_000).await,
         vehicle(&app, &token, 20_000).await,
@@ -139,7 +139,7 @@ async fn upcoming_lists_the_most_urgent_first_across_vehicles() {
 #[tokio::test]
 async fn bad_records_and_schedules_name_the_field() {
     let app = spawn_app().await;
-    let token = app.token("auth0|strict");
+    let token = app.token("auth0|strict").await;
     let v = vehicle(&app, &token, 0).await;
     let cases = [
         (
@@ -204,7 +204,7 @@ async fn bad_records_and_schedules_name_the_field() {
 #[tokio::test]
 async fn templates_add_generic_schedules() {
     let app = spawn_app().await;
-    let token = app.token("auth0|templ");
+    let token = app.token("auth0|templ").await;
     let v = vehicle(&app, &token, 12_000).await;
     let oil = app
         .post_json_as(
@@ -240,7 +240,10 @@ async fn templates_add_generic_schedules() {
 #[tokio::test]
 async fn a_second_user_gets_404_on_every_route_with_the_first_users_ids() {
     let app = spawn_app().await;
-    let (owner, other) = (app.token("auth0|owner"), app.token("auth0|other"));
+    let (owner, other) = (
+        app.token("auth0|owner").await,
+        app.token("auth0|other").await,
+    );
     let v = vehicle(&app, &owner, 1000).await;
     let record = json(
         app.post_json_as(
@@ -304,8 +307,8 @@ async fn a_second_user_gets_404_on_every_route_with_the_first_users_ids() {
 async fn the_reminder_job_sends_one_reminder_per_crossing() {
     let app = spawn_app().await;
     let token = app
-        .issuer
-        .token_with_email("auth0|remind", "remind@example.com", true);
+        .token_with_email("auth0|remind", "remind@example.com", true)
+        .await;
     let v = vehicle(&app, &token, 50_000).await;
     let _ = app.get_as(&token, "/api/user/profile").await;
     let created = app
@@ -399,8 +402,8 @@ async fn document(app: &TestApp, token: &str, vehicle_id: &str, expires: Option<
 #[tokio::test]
 async fn records_refer_only_to_the_users_documents_of_the_same_vehicle() {
     let app = spawn_app().await;
-    let token = app.token("auth0|mech");
-    let other = app.token("auth0|other");
+    let token = app.token("auth0|mech").await;
+    let other = app.token("auth0|other").await;
     let car = vehicle(&app, &token, 10_000).await;
     let bike = vehicle(&app, &token, 2_000).await;
     let receipt = document(&app, &token, &car, None).await;
@@ -476,8 +479,8 @@ async fn records_refer_only_to_the_users_documents_of_the_same_vehicle() {
 async fn expiring_documents_are_reminded_once_before_and_once_after_expiry() {
     let app = spawn_app().await;
     let token = app
-        .issuer
-        .token_with_email("auth0|papers", "papers@example.com", true);
+        .token_with_email("auth0|papers", "papers@example.com", true)
+        .await;
     let car = vehicle(&app, &token, 10_000).await;
     let _ = app.get_as(&token, "/api/user/profile").await;
     document(&app, &token, &car, Some("2027-03-31")).await;

@@ -7,7 +7,7 @@ use serde_json::json;
 #[tokio::test]
 async fn onboarding_goes_from_nothing_to_complete_and_stays_complete() {
     let app = spawn_app().await;
-    let token = app.token("auth0|newcomer");
+    let token = app.token("auth0|newcomer").await;
     let status = json(app.get_as(&token, "/api/onboarding/status").await).await;
     assert_eq!(
         status,
@@ -59,7 +59,7 @@ async fn onboarding_goes_from_nothing_to_complete_and_stays_complete() {
 
     // Another user's onboarding is their own.
     let other = json(
-        app.get_as(&app.token("auth0|someone"), "/api/onboarding/status")
+        app.get_as(&app.token("auth0|someone").await, "/api/onboarding/status")
             .await,
     )
     .await;

@@ -25,7 +25,7 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
 #[tokio::test]
 async fn the_cascade_filters_each_level_by_the_one_above() {
     let app = spawn_app().await;
-    let token = app.token("auth0|cascade");
+    let token = app.token("auth0|cascade").await;
     let years = get_json(&app, &token, "/api/platform/years").await;
     let years: Vec<i64> = years
         .as_array()
@@ -118,7 +118,7 @@ async fn the_cascade_filters_each_level_by_the_one_above() {
 #[tokio::test]
 async fn unknown_years_are_empty_and_bad_parameters_are_400s() {
     let app = spawn_app().await;
-    let token = app.token("auth0|edge");
+    let token = app.token("auth0|edge").await;
     assert_eq!(
         get_json(&app, &token, "/api/platform/makes?year=1950").await,
         serde_json::json!([])
@@ -157,7 +157,7 @@ async fn unknown_years_are_empty_and_bad_parameters_are_400s() {
 #[tokio::test]
 async fn real_vins_decode_offline() {
     let app = spawn_app().await;
-    let token = app.token("auth0|vin");
+    let token = app.token("auth0|vin").await;
     let accord = get_json(&app, &token, "/api/platform/vin/1HGCM82633A004352").await;
     assert_eq!(accord["valid"], true);
     assert_eq!(accord["year"], 2003);
@@ -182,7 +182,7 @@ async fn real_vins_decode_offline() {
 #[tokio::test]
 async fn ten_malformed_vins_are_400s_with_a_reason() {
     let app = spawn_app().await;
-    let token = app.token("auth0|badvin");
+    let token = app.token("auth0|badvin").await;
     let cases = [
         ("1HGCM82633A00435", "17 characters"),
         ("1HGCM82633A0043521", "17 characters"),
@@ -216,7 +216,7 @@ async fn cold_and_warm_reads_are_identical_and_survive_redis_stopping() {
         .redis(RedisChoice::Url(redis.url()))
         .spawn()
         .await;
-    let token = app.token("auth0|cache");
+    let token = app.token("auth0|cache").await;
     let path = "/api/platform/models?year=2024&make=Honda";
     let cold = app
         .get_as(&token, path)
@@ -250,7 +250,7 @@ async fn a_warm_read_needs_no_database() {
         .redis(RedisChoice::None)
         .spawn()
         .await;
-    let token = app.token("auth0|warm");
+    let token = app.token("auth0|warm").await;
     let paths = [
         "/api/platform/years",
         "/api/platform/makes?year=2024",
@@ -282,7 +282,7 @@ async fn a_warm_read_needs_no_database() {
 #[tokio::test]
 async fn an_import_adds_rows_once_and_invalidates_cached_reads() {
     let app = spawn_app().await;
-    let token = app.token("auth0|import");
+    let token = app.token("auth0|import").await;
     let before = names(&get_json(&app, &token, "/api/platform/makes?year=2024").await);
     assert!(!before.contains(&"Aptera".to_owned()));
     let extra = format!(

@@ -1,6 +1,9 @@
-//! mvp-terms-agreement: the legal audit trail of terms acceptance. No routes of its own: signup
-//! records an acceptance inside its own transaction, and user status asks whether one exists.
+//! mvp-terms-agreement: the legal audit trail of terms acceptance, and the gate that holds a user
+//! who has not accepted the current version at the door of every data route. No routes of its own:
+//! signup and `POST /api/auth/accept-terms` (mvp-auth) record acceptances, user status asks.
 
+pub mod gate;
 pub mod repo;
 
-pub use repo::{Acceptance, has_accepted, record};
+pub use gate::{accepted_current, remember_accepted, require_current_terms};
+pub use repo::{Acceptance, has_accepted, has_accepted_version, record};

@@ -31,6 +31,22 @@ pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sql
     Ok(())
 }
 
+/// Whether the user has accepted `version` of the terms.
+pub async fn has_accepted_version(
+    pool: &PgPool,
+    user_id: &str,
+    version: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists(select 1 from terms_agreements
+                        where user_id = $1 and terms_version = $2 and deleted_at is null)",
+    )
+    .bind(user_id)
+    .bind(version)
+    .fetch_one(pool)
+    .await
+}
+
 /// Whether the user has accepted any version of the terms.
 pub async fn has_accepted(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar(

@@ -222,9 +222,45 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// A valid token for `sub` from this app's issuer.
-    pub fn token(&self, sub: &str) -> String {
+    /// A valid token for `sub` from this app's issuer, for a user who has accepted the current terms
+    /// (as every user does at sign-up). `self.issuer.token(sub)` is one who has not.
+    pub async fn token(&self, sub: &str) -> String {
+        self.accept_terms(sub).await;
         self.issuer.token(sub)
+    }
+
+    /// [`TestApp::token`] with an e-mail claim.
+    pub async fn token_with_email(&self, sub: &str, email: &str, verified: bool) -> String {
+        self.accept_terms(sub).await;
+        self.issuer.token_with_email(sub, email, verified)
+    }
+
+    /// Records that `sub` accepted the current terms version (what sign-up does), once.
+    pub async fn accept_terms(&self, sub: &str) {
+        let mut conn = self
+            .state
+            .db
+            .acquire()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let version = &self.state.config.auth.terms_version;
+        if !mvp_terms_agreement::has_accepted_version(&self.state.db, sub, version)
+            .await
+            .unwrap_or(false)
+        {
+            mvp_terms_agreement::record(
+                &mut conn,
+                &mvp_terms_agreement::Acceptance {
+                    user_id: sub,
+                    terms_version: version,
+                    accepted_at: chrono::Utc::now(),
+                    ip_address: None,
+                    user_agent: Some("test-support"),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 
     /// Sends one request, with a bearer token and a JSON body when given.

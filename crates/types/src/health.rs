@@ -46,4 +46,7 @@ pub struct RuntimeConfig {
     pub audience: Option<String>,
     pub version: String,
     pub features: BTreeMap<String, bool>,
+    /// The terms-of-service version a user accepts (at sign-up, or on the accept-terms page).
+    #[serde(default)]
+    pub terms_version: String,
 }

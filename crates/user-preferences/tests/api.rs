@@ -8,7 +8,7 @@ use serde_json::json;
 #[tokio::test]
 async fn defaults_on_first_read_then_partial_updates() {
     let app = spawn_app().await;
-    let token = app.token("auth0|prefs");
+    let token = app.token("auth0|prefs").await;
     let defaults = json(app.get_as(&token, "/api/user/preferences").await).await;
     assert_eq!(
         defaults,
@@ -43,7 +43,7 @@ async fn defaults_on_first_read_then_partial_updates() {
     );
     // Another user still has the defaults.
     let other = json(
-        app.get_as(&app.token("auth0|other"), "/api/user/preferences")
+        app.get_as(&app.token("auth0|other").await, "/api/user/preferences")
             .await,
     )
     .await;
@@ -53,7 +53,7 @@ async fn defaults_on_first_read_then_partial_updates() {
 #[tokio::test]
 async fn every_preference_rejects_a_bad_value_naming_it() {
     let app = spawn_app().await;
-    let token = app.token("auth0|bad-prefs");
+    let token = app.token("auth0|bad-prefs").await;
     let cases = [
         ("unitSystem", json!("nautical")),
         ("unitSystem", json!(1)),

@@ -9,8 +9,8 @@ use serde_json::json;
 async fn the_first_request_creates_the_profile_once_even_when_concurrent() {
     let app = spawn_app().await;
     let token = app
-        .issuer
-        .token_with_email("auth0|burst", "burst@example.com", true);
+        .token_with_email("auth0|burst", "burst@example.com", true)
+        .await;
     let mut handles = Vec::new();
     for _ in 0..20 {
         let client = app.client.clone();
@@ -43,11 +43,11 @@ async fn the_first_request_creates_the_profile_once_even_when_concurrent() {
 async fn a_user_reads_and_updates_only_their_own_profile() {
     let app = spawn_app().await;
     let alice = app
-        .issuer
-        .token_with_email("auth0|alice", "alice@example.com", true);
+        .token_with_email("auth0|alice", "alice@example.com", true)
+        .await;
     let bob = app
-        .issuer
-        .token_with_email("auth0|bob", "bob@example.com", true);
+        .token_with_email("auth0|bob", "bob@example.com", true)
+        .await;
 
     let updated = app
         .put_json_as(
@@ -77,7 +77,7 @@ async fn a_user_reads_and_updates_only_their_own_profile() {
 #[tokio::test]
 async fn bad_profile_fields_are_400s_naming_the_field() {
     let app = spawn_app().await;
-    let token = app.token("auth0|val");
+    let token = app.token("auth0|val").await;
     let cases = [
         (
             json!({"displayName": "x", "notificationEmail": "not-an-email"}),

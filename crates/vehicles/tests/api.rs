@@ -73,7 +73,7 @@ async fn put_image(
 #[tokio::test]
 async fn create_read_list_update_delete() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let created = create(&app, &token, civic()).await;
     assert_eq!(created.status(), 201);
     let location = created
@@ -148,7 +148,7 @@ async fn create_read_list_update_delete() {
 #[tokio::test]
 async fn a_vin_is_unique_per_user_among_live_vehicles() {
     let app = spawn_app().await;
-    let (a, b) = (app.token("auth0|a"), app.token("auth0|b"));
+    let (a, b) = (app.token("auth0|a").await, app.token("auth0|b").await);
     let body =
         json!({"vin": ACCORD_VIN.to_lowercase(), "year": 2003, "make": "Honda", "model": "Accord"});
     let first = json(create(&app, &a, body.clone()).await).await;
@@ -177,7 +177,7 @@ async fn a_vin_is_unique_per_user_among_live_vehicles() {
 #[tokio::test]
 async fn a_decodable_vin_fills_year_make_and_model() {
     let app = spawn_app().await;
-    let token = app.token("auth0|vin");
+    let token = app.token("auth0|vin").await;
     let created = create(
         &app,
         &token,
@@ -207,7 +207,7 @@ async fn a_decodable_vin_fills_year_make_and_model() {
 #[tokio::test]
 async fn bad_vehicles_are_400s_naming_the_field() {
     let app = spawn_app().await;
-    let token = app.token("auth0|bad");
+    let token = app.token("auth0|bad").await;
     let next_year_plus_one = chrono::Datelike::year(&chrono::Utc::now()) + 2;
     let cases = [
         (json!({"year": 1899, "make": "Ford", "model": "T"}), "year"),
@@ -287,7 +287,7 @@ async fn bad_vehicles_are_400s_naming_the_field() {
 #[tokio::test]
 async fn the_odometer_goes_down_only_as_a_correction() {
     let app = spawn_app().await;
-    let token = app.token("auth0|odo");
+    let token = app.token("auth0|odo").await;
     let vehicle = json(create(&app, &token, civic()).await).await;
     let url = format!("/api/vehicles/{}", id_of(&vehicle));
     let mut lower = vehicle.clone();
@@ -307,7 +307,10 @@ async fn the_odometer_goes_down_only_as_a_correction() {
 #[tokio::test]
 async fn a_second_user_gets_404_on_every_route_with_the_first_users_ids() {
     let app = spawn_app().await;
-    let (owner, other) = (app.token("auth0|owner"), app.token("auth0|intruder"));
+    let (owner, other) = (
+        app.token("auth0|owner").await,
+        app.token("auth0|intruder").await,
+    );
     let vehicle = json(create(&app, &owner, civic()).await).await;
     let id = id_of(&vehicle);
     assert_eq!(
@@ -369,7 +372,7 @@ async fn photos_are_sniffed_limited_stripped_and_thumbnailed() {
         .var("MVP_STORAGE__IMAGE_MAX_BYTES", (200 * 1024).to_string())
         .spawn()
         .await;
-    let token = app.token("auth0|photo");
+    let token = app.token("auth0|photo").await;
     let id = id_of(&json(create(&app, &token, civic()).await).await);
 
     let html = put_image(
@@ -458,7 +461,7 @@ async fn photos_are_sniffed_limited_stripped_and_thumbnailed() {
 #[tokio::test]
 async fn values_the_database_cannot_hold_are_400_not_500() {
     let app = spawn_app().await;
-    let token = app.token("auth0|odd-input");
+    let token = app.token("auth0|odd-input").await;
     // A NUL character passes JSON and the length rules but Postgres text cannot hold it; a year
     // before 4713 BC parses as a date but is outside Postgres's range.
     for body in [

@@ -32,7 +32,7 @@ async fn upload(app: &TestApp, token: &str, id: &str, bytes: Vec<u8>) -> reqwest
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_concurrent_bombs_get_413_and_memory_stays_flat() {
     let app = spawn_app().await;
-    let token = app.token("auth0|bomber");
+    let token = app.token("auth0|bomber").await;
     let body = json!({"year": 2020, "make": "Honda", "model": "Civic"});
     let created = json(app.post_json_as(&token, "/api/vehicles", &body).await).await;
     let id = created["id"].as_str().unwrap_or_default().to_owned();

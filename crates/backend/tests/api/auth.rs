@@ -11,7 +11,7 @@ use crate::{assert_error, json};
 #[tokio::test]
 async fn a_valid_token_reaches_the_handler_with_sub_as_user_id() {
     let app = spawn_app().await;
-    let token = app.token("auth0|user-123");
+    let token = app.token("auth0|user-123").await;
     let response = app.get_as(&token, "/api/_test/me").await;
     assert_eq!(response.status(), 200);
     assert_eq!(json(response).await["userId"], "auth0|user-123");
@@ -153,11 +153,11 @@ async fn a_rotated_key_is_picked_up_by_refetching() {
         .var("MVP_AUTH__JWKS_REFETCH_COOLDOWN_SECS", "1")
         .spawn()
         .await;
-    let old = app.token("u1");
+    let old = app.token("u1").await;
     assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 200);
     app.issuer.rotate();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let new = app.token("u1");
+    let new = app.token("u1").await;
     assert_eq!(app.get_as(&new, "/api/_test/me").await.status(), 200);
     assert_eq!(app.issuer.fetches(), 2);
     // Both keys are published during the rotation: old tokens keep working.
@@ -173,14 +173,14 @@ async fn a_key_removed_from_the_jwks_is_refused_after_the_refetch() {
         .var("MVP_AUTH__JWKS_REFETCH_COOLDOWN_SECS", "0")
         .spawn()
         .await;
-    let old = app.token("u1");
+    let old = app.token("u1").await;
     assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 200);
     app.issuer.rotate();
     app.issuer.retire_oldest();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 401);
     assert_eq!(app.get_as(&old, "/api/_test/me").await.status(), 401);
-    let new = app.token("u1");
+    let new = app.token("u1").await;
     assert_eq!(app.get_as(&new, "/api/_test/me").await.status(), 200);
 }
 
@@ -213,7 +213,7 @@ async fn cached_keys_still_verify_while_the_issuer_is_down() {
 #[tokio::test]
 async fn admin_routes_need_an_admin() {
     let app = spawn_app().await;
-    let token = app.token("auth0|plain");
+    let token = app.token("auth0|plain").await;
     let response = app.get_as(&token, "/api/_test/admin").await;
     assert_error(response, 403, "forbidden").await;
 

@@ -40,7 +40,7 @@ async fn postgres_stopped_gives_503_and_recovers_without_restart() {
         .redis(RedisChoice::None)
         .spawn()
         .await;
-    let token = app.token("u1");
+    let token = app.token("u1").await;
     assert_eq!(app.get("/api/health").await.status(), 200);
     assert_eq!(app.get_as(&token, "/api/_test/data").await.status(), 200);
 
@@ -55,8 +55,9 @@ async fn postgres_stopped_gives_503_and_recovers_without_restart() {
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["components"]["database"]["status"], "unavailable");
 
-    // A data route answers 503 in the error body, never an empty 200. (New user: no cache entry.)
-    let other = app.token("u2");
+    // A data route answers 503 in the error body, never an empty 200. (New user: no cache entry; the
+    // token comes straight from the issuer, as recording terms needs the stopped database.)
+    let other = app.issuer.token("u2");
     let started = Instant::now();
     let response = app.get_as(&other, "/api/_test/data").await;
     assert!(started.elapsed() < Duration::from_secs(4));
@@ -82,7 +83,7 @@ async fn redis_stopped_degrades_but_requests_still_succeed() {
         .redis(RedisChoice::Url(redis.url()))
         .spawn()
         .await;
-    let token = app.token("u1");
+    let token = app.token("u1").await;
     let body = json(app.get("/api/health").await).await;
     assert_eq!(body["status"], "ok", "{body}");
     assert_eq!(body["components"]["redis"]["status"], "ok");
@@ -91,7 +92,7 @@ async fn redis_stopped_degrades_but_requests_still_succeed() {
     redis.stop();
 
     for user in ["u1", "u2", "u3"] {
-        let response = app.get_as(&app.token(user), "/api/_test/data").await;
+        let response = app.get_as(&app.token(user).await, "/api/_test/data").await;
         assert_eq!(response.status(), 200, "user {user} with Redis down");
     }
     let response = app.get("/api/health").await;

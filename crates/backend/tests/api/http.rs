@@ -150,7 +150,7 @@ async fn rejections_decode_when_gzip_is_accepted() {
         .var("MVP_SERVER__BODY_LIMIT_BYTES", "4096")
         .spawn()
         .await;
-    let token = app.token("auth0|gzip");
+    let token = app.token("auth0|gzip").await;
     let client = &app.client;
     let cases = [
         (

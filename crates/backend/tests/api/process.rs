@@ -132,7 +132,7 @@ async fn healthcheck_and_admin_grant_commands() {
         "{}",
         String::from_utf8_lossy(&granted.stderr)
     );
-    let token = app.token("auth0|cli-admin");
+    let token = app.token("auth0|cli-admin").await;
     assert_eq!(app.get_as(&token, "/api/_test/admin").await.status(), 200);
 }
 

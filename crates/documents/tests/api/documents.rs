@@ -13,7 +13,7 @@ use crate::support::*;
 #[tokio::test]
 async fn upload_list_download_edit_delete() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let bytes = pdf(300_000);
 
@@ -200,8 +200,8 @@ async fn upload_list_download_edit_delete() {
 #[tokio::test]
 async fn a_second_user_gets_404_on_every_route() {
     let app = spawn_app().await;
-    let owner = app.token("auth0|owner");
-    let other = app.token("auth0|other");
+    let owner = app.token("auth0|owner").await;
+    let other = app.token("auth0|other").await;
     let vehicle_id = vehicle(&app, &owner).await;
     let doc = json(upload(&app, &owner, &vehicle_id, "policy.pdf", &pdf(2000)).await).await;
     let doc_id = id(&doc);
@@ -266,7 +266,7 @@ async fn a_second_user_gets_404_on_every_route() {
 #[tokio::test]
 async fn files_named_pdf_are_judged_by_their_bytes() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let disguised: [(&str, Vec<u8>); 3] = [
         (
@@ -309,7 +309,7 @@ async fn one_byte_over_the_limit_or_the_quota_is_413_and_nothing_is_stored() {
         .var("MVP_DOCUMENTS__QUOTA_BYTES", (limit * 5 / 2).to_string())
         .spawn()
         .await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
 
     let over = upload(&app, &token, &vehicle_id, "big.pdf", &pdf(limit + 1)).await;
@@ -380,7 +380,7 @@ async fn one_byte_over_the_limit_or_the_quota_is_413_and_nothing_is_stored() {
 #[tokio::test]
 async fn hostile_file_names_end_up_as_harmless_metadata() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let long = format!("{}.pdf", "n".repeat(1000));
     let names: [(&[u8], &str); 6] = [
@@ -494,7 +494,7 @@ async fn start_upload(
 #[tokio::test]
 async fn an_upload_cut_off_midway_leaves_no_row_and_no_file() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
 
     let stream = start_upload(&app, &token, &vehicle_id, 600_000, 2_000_000).await;

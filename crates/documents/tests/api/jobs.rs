@@ -13,7 +13,7 @@ use crate::support::*;
 #[tokio::test]
 async fn deleted_documents_are_purged_after_the_retention_period() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let kept = json(upload(&app, &token, &vehicle_id, "kept.pdf", &pdf(1000)).await).await;
     let gone = json(upload(&app, &token, &vehicle_id, "gone.pdf", &pdf(1000)).await).await;
@@ -61,7 +61,7 @@ async fn the_sweep_removes_what_a_crash_left_and_nothing_else() {
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!((fresh.staging_files, fresh.orphan_objects), (0, 0));
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let doc = json(upload(&app, &token, &vehicle_id, "kept.pdf", &pdf(1000)).await).await;
     let storage = &app.state.storage;
@@ -98,7 +98,7 @@ async fn the_sweep_removes_what_a_crash_left_and_nothing_else() {
 #[tokio::test]
 async fn expiring_documents_are_listed_soonest_first() {
     let app = spawn_app().await;
-    let token = app.token("auth0|owner");
+    let token = app.token("auth0|owner").await;
     let vehicle_id = vehicle(&app, &token).await;
     let today = Utc::now().date_naive();
     let day = |offset: i64| {
@@ -163,7 +163,7 @@ async fn expiring_documents_are_listed_soonest_first() {
 #[tokio::test]
 async fn expiring_counts_from_today_in_the_users_time_zone() {
     let app = spawn_app().await;
-    let token = app.token("auth0|traveller");
+    let token = app.token("auth0|traveller").await;
     let vehicle_id = vehicle(&app, &token).await;
     let now = Utc::now();
     let utc_today = now.date_naive();

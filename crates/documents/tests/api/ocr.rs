@@ -48,7 +48,7 @@ async fn extraction_is_forwarded_and_failures_are_mapped() {
         .var("MVP_OCR__URL", format!("http://{addr}"))
         .spawn()
         .await;
-    let token = app.token("auth0|scanner");
+    let token = app.token("auth0|scanner").await;
 
     let read = send(&app, Some(&token), "fuel_receipt", blank_png()).await;
     assert_eq!(read.status(), 200);
@@ -105,7 +105,7 @@ async fn a_file_over_25_mib_is_413_while_streaming() {
         .var("MVP_OCR__URL", format!("http://{addr}"))
         .spawn()
         .await;
-    let token = app.token("auth0|scanner");
+    let token = app.token("auth0|scanner").await;
     let mut big = blank_png();
     big.resize(25 * 1024 * 1024 + 1, 0);
     let response = send(&app, Some(&token), "document", big).await;
@@ -134,7 +134,7 @@ async fn ocr_forwarding_is_bounded_before_the_body_is_read() {
         .var("MVP_LIMITS__QUEUE", "0")
         .spawn()
         .await;
-    let token = app.token("auth0|slow");
+    let token = app.token("auth0|slow").await;
     let server = app.url("").replace("http://", "");
     let server = server.trim_end_matches('/');
     let mut slow = tokio::net::TcpStream::connect(server)

@@ -16,7 +16,7 @@ async fn documents_round_trip_through_an_s3_bucket() {
         builder = builder.var(key, value);
     }
     let app = builder.spawn().await;
-    let token = app.token("auth0|replicas");
+    let token = app.token("auth0|replicas").await;
     let vehicle_id = vehicle(&app, &token).await;
 
     // Over one 8 MiB part, so the commit is a real multipart upload.
