@@ -471,10 +471,17 @@ if (OIDC_BASE) {
   });
   state.page = op;
 
-  await step('oidc: sign-in goes through the issuer with PKCE and lands on onboarding', async () => {
+  await step('oidc: sign-in goes through the issuer with PKCE, asks for the terms, then onboarding', async () => {
     await op.goto(`${OIDC_BASE}/vehicles`);
     await op.waitForURL(/\/sign-in\?next=/);
     await op.getByRole('button', { name: 'Continue to sign in' }).click();
+    // Signed up at the issuer, so no terms accepted yet: the API holds data routes (403) until then.
+    await op.waitForURL(/\/accept-terms\?next=/);
+    await op.getByRole('button', { name: 'Accept and continue' }).click();
+    await op.getByText('Tick the box to accept the terms.').waitFor();
+    await op.getByLabel('I have read and accept the terms of service').check();
+    await op.screenshot({ path: join(SHOTS, 'accept-terms-1440x900.png') });
+    await op.getByRole('button', { name: 'Accept and continue' }).click();
     await op.waitForURL(/\/onboarding$/);
     assert(fake.stats.authorize === 1 && fake.stats.codeGrants === 1, `issuer saw ${JSON.stringify(fake.stats)}`);
     assert(fake.stats.pkceFailures === 0, 'the code verifier did not match the challenge');

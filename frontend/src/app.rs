@@ -28,23 +28,23 @@ pub fn App() -> impl IntoView {
         };
         browser::set_dark(dark);
     });
-    // Preferences are loaded whenever a session starts.
+    // Whenever a session starts: has the user accepted the current terms? Then the preferences.
     Effect::new(move |_| {
         if c.signed_in.get() {
             spawn_local(async move {
-                // Pages wait for these (time zone, units); on failure they get the defaults.
-                match calls::preferences().await {
-                    Ok(p) => c.prefs.set(Some(p)),
-                    Err(e) => {
-                        if e.status != 401 {
-                            c.error(format!("Cannot load your preferences: {e}"));
-                        }
-                        c.prefs.set(Some(crate::state::default_prefs()));
-                    }
+                // A failed status check lets the pages try: the API itself holds the door.
+                let accepted = calls::user_status()
+                    .await
+                    .map(|s| s.terms_accepted)
+                    .unwrap_or(true);
+                c.terms_ok.set(Some(accepted));
+                if accepted {
+                    load_prefs(c).await;
                 }
             });
         } else {
             c.prefs.set(None);
+            c.terms_ok.set(None);
         }
     });
     view! {
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=pages::auth::VerifyEmail />
                     <Route path=path!("/callback") view=pages::auth::OidcCallback />
                     <Route path=path!("/terms") view=pages::misc::Terms />
+                    <Route path=path!("/accept-terms") view=pages::terms::AcceptTerms />
                     <Route path=path!("/") view=|| view! { <Protected><pages::dashboard::Dashboard /></Protected> } />
                     <Route path=path!("/onboarding") view=|| view! { <Protected><pages::onboarding::Onboarding /></Protected> } />
                     <Route path=path!("/vehicles") view=|| view! { <Protected><pages::vehicles::VehicleList /></Protected> } />
@@ -77,6 +78,19 @@ pub fn App() -> impl IntoView {
 
 /// Goes to sign-in remembering the current page (once: both the guard and the session's 401 handler
 /// call this, and the second call finds the browser already there).
+/// Loads the preferences pages wait for (time zone, units); on failure they get the defaults.
+pub async fn load_prefs(c: Ctx) {
+    match calls::preferences().await {
+        Ok(p) => c.prefs.set(Some(p)),
+        Err(e) => {
+            if e.status != 401 {
+                c.error(format!("Cannot load your preferences: {e}"));
+            }
+            c.prefs.set(Some(crate::state::default_prefs()));
+        }
+    }
+}
+
 fn to_sign_in(navigate: &impl Fn(&str, leptos_router::NavigateOptions)) {
     let next = browser::current_path();
     if !next.starts_with("/sign-in") {
@@ -120,11 +134,22 @@ fn Protected(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         if c.ready.get() && !c.signed_in.get() {
             to_sign_in(&navigate);
+        } else if c.ready.get() && c.terms_ok.get() == Some(false) {
+            let next = browser::current_path();
+            navigate(
+                &format!("/accept-terms?next={}", crate::api::enc(&next)),
+                Default::default(),
+            );
         }
     });
     view! {
         <Show
-            when=move || c.ready.get() && c.signed_in.get() && c.prefs.with(Option::is_some)
+            when=move || {
+                c.ready.get()
+                    && c.signed_in.get()
+                    && c.terms_ok.get() == Some(true)
+                    && c.prefs.with(Option::is_some)
+            }
             fallback=|| view! { <crate::components::ui::Skeleton lines=4 /> }
         >
             {children()}

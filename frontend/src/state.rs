@@ -25,6 +25,8 @@ pub struct Ctx {
     pub ready: RwSignal<bool>,
     pub signed_in: RwSignal<bool>,
     pub prefs: RwSignal<Option<UserPreferences>>,
+    /// Whether the signed-in user accepted the current terms (`None` until user-status answers).
+    pub terms_ok: RwSignal<Option<bool>>,
     pub toasts: RwSignal<Vec<Toast>>,
     next_toast: StoredValue<u32>,
 }
@@ -36,6 +38,7 @@ impl Ctx {
             ready: RwSignal::new(false),
             signed_in: RwSignal::new(false),
             prefs: RwSignal::new(None),
+            terms_ok: RwSignal::new(None),
             toasts: RwSignal::new(Vec::new()),
             next_toast: StoredValue::new(0),
         }

@@ -9,8 +9,8 @@ use mvp_types::maintenance::{
 };
 use mvp_types::platform::{CatalogItem, VinDecode};
 use mvp_types::user::{
-    LoginRequest, ResendVerificationRequest, SignupRequest, SignupResponse, TokenResponse,
-    UpdatePreferences, UserPreferences, UserStatus, VerifyEmailResponse,
+    AcceptTermsRequest, LoginRequest, ResendVerificationRequest, SignupRequest, SignupResponse,
+    TokenResponse, UpdatePreferences, UserPreferences, UserStatus, VerifyEmailResponse,
 };
 use mvp_types::vehicle::{Vehicle, VehicleInput};
 use mvp_types::RuntimeConfig;
@@ -50,6 +50,15 @@ pub async fn verify_email(token: &str) -> ApiResult<VerifyEmailResponse> {
 
 pub async fn user_status() -> ApiResult<UserStatus> {
     get("/api/auth/user-status").await
+}
+
+pub async fn accept_terms(version: &str) -> ApiResult<()> {
+    let body = AcceptTermsRequest {
+        version: version.to_owned(),
+    };
+    send("POST", "/api/auth/accept-terms", Body::json(&body))
+        .await
+        .map(|_| ())
 }
 
 // --- preferences and onboarding ----------------------------------------------------------------------

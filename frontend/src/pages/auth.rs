@@ -63,7 +63,7 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
-fn safe_next(next: Option<String>) -> String {
+pub fn safe_next(next: Option<String>) -> String {
     // The router may hand the query value over still encoded.
     let next = next.map(|n| {
         if n.starts_with("%2F") || n.contains("%3F") {
@@ -79,9 +79,13 @@ fn safe_next(next: Option<String>) -> String {
     }
 }
 
-/// After a session starts: onboarding first if it is not done, else where the user was going.
+/// After a session starts: the current terms first if they are not accepted, then onboarding if it
+/// is not done, else where the user was going.
 pub async fn after_sign_in(next: String) -> String {
     match calls::user_status().await {
+        Ok(status) if !status.terms_accepted => {
+            format!("/accept-terms?next={}", crate::api::enc(&next))
+        }
         Ok(status) if !status.onboarding_completed => "/onboarding".to_owned(),
         _ => next,
     }

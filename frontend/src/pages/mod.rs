@@ -9,6 +9,7 @@ pub mod maintenance_tab;
 pub mod misc;
 pub mod onboarding;
 pub mod preferences;
+pub mod terms;
 pub mod vehicle_detail;
 pub mod vehicle_draft;
 pub mod vehicle_form;
