@@ -146,6 +146,7 @@ pub async fn resend_verification(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
     /// The token from the e-mailed link.
     pub token: String,

@@ -103,6 +103,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this vehicle's documents.
     #[serde(rename = "vehicleId")]

@@ -19,6 +19,7 @@ const MAX_BYTES: usize = 25 * 1024 * 1024;
 const KINDS: &[&str] = &["fuel_receipt", "maintenance_receipt", "vin", "document"];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExtractQuery {
     /// fuel_receipt, maintenance_receipt, vin or document.
     pub kind: Option<String>,

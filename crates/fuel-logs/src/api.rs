@@ -156,6 +156,7 @@ async fn advance_vehicle(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     #[serde(rename = "vehicleId")]
     pub vehicle_id: Option<String>,
@@ -356,6 +357,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     pub from: Option<String>,
     pub to: Option<String>,

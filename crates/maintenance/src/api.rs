@@ -110,6 +110,7 @@ async fn records_dto(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VehicleFilter {
     #[serde(rename = "vehicleId")]
     pub vehicle_id: Option<String>,

@@ -245,6 +245,7 @@ pub async fn put_image(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImageQuery {
     /// `thumb` for the 512 px thumbnail.
     pub size: Option<String>,

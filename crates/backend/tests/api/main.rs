@@ -5,6 +5,7 @@ mod auth;
 mod errors;
 mod health;
 mod http;
+mod idor;
 mod openapi;
 mod process;
 mod static_files;
