@@ -65,6 +65,9 @@ log="$(mktemp)"
 status=0
 cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
 
+# Schemathesis over the running API: every phase, a fixed seed and budget (scripts/api-fuzz.sh).
+bash scripts/api-fuzz.sh 2>&1 | tee -a "$log" || status=$?
+
 # The SPA (its own workspace, excluded above): its unit tests run natively, then the browser tests
 # (scripts/e2e.sh) against the real backend. MVP_SKIP_E2E=1 leaves the browser out.
 (cd frontend && CARGO_TARGET_DIR="${MVP_FRONTEND_TARGET_DIR:-$HOME/.cache/motovaultpro/target-frontend}" \
@@ -74,6 +77,7 @@ if [ -z "${MVP_SKIP_E2E:-}" ]; then
 fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1); if ($(i) ~ /^ignored;?$/) s += $(i-1) } }
      /^e2e: [0-9]+ passed, [0-9]+ failed/ { ep += $2; ef += $4 }
-     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed)\n", p + ep, f + ef, s, ep, ef }' "$log"
+     /^api-fuzz: [0-9]+ passed, [0-9]+ failed/ { ap += $2; af += $4 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed; schemathesis operations: %d passed, %d failed)\n", p + ep + ap, f + ef + af, s, ep, ef, ap, af }' "$log"
 rm -f "$log"
 exit "$status"
