@@ -42,6 +42,7 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
     .split_for_parts();
     let mut doc = doc;
     openapi::document_errors(&mut doc);
+    openapi::link_creations(&mut doc);
     let doc_json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
 
     let mut router = Router::new()

@@ -2,6 +2,7 @@
 //! (`utoipa_axum::routes!`), so the document cannot drift from the code; a snapshot test makes every
 //! contract change a visible diff in `docs/openapi.json`.
 
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{
@@ -68,22 +69,34 @@ fn add_error_responses(operation: &mut Operation) {
     };
     let mut wanted = vec![];
     if has_input {
-        wanted.push(("400", "A malformed request or an invalid field (named in `details`)"));
+        wanted.push((
+            "400",
+            "A malformed request or an invalid field (named in `details`)",
+        ));
     }
     if secured {
         wanted.push(("401", "Missing, invalid or expired access token"));
-        wanted.push(("403", "Not allowed: the current terms are not accepted, or not an admin"));
+        wanted.push((
+            "403",
+            "Not allowed: the current terms are not accepted, or not an admin",
+        ));
     }
     if names_an_object {
         wanted.push(("404", "No such object of this user's"));
     }
     if upload {
-        wanted.push(("413", "The file is larger than the limit, or over the quota"));
+        wanted.push((
+            "413",
+            "The file is larger than the limit, or over the quota",
+        ));
         wanted.push(("415", "The file is not of a type this route takes"));
     } else if operation.request_body.is_some() {
         wanted.push(("415", "The body is not `application/json`"));
     }
-    wanted.push(("503", "A dependency (the database …) is down or the server is busy"));
+    wanted.push((
+        "503",
+        "A dependency (the database …) is down or the server is busy",
+    ));
     for (code, description) in wanted {
         operation
             .responses
@@ -105,10 +118,62 @@ fn add_error_responses(operation: &mut Operation) {
     }
 }
 
+/// Links from each create (`POST /x` answering 201 with an `id`) to the operations on `/x/{id}` and
+/// `/x/{id}/…`, so a client — or a stateful fuzzer — can follow a new object's id to what can be done
+/// with it.
+pub fn link_creations(doc: &mut OpenApi) {
+    // (path, method) of every operation that a link may name.
+    let operations: Vec<(String, &'static str)> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [
+                ("get", item.get.is_some()),
+                ("put", item.put.is_some()),
+                ("delete", item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, present)| *present)
+            .map(move |(method, _)| (path.clone(), method))
+        })
+        .collect();
+    for (collection, item) in doc.paths.paths.iter_mut() {
+        let Some(RefOr::T(created)) = item
+            .post
+            .as_mut()
+            .and_then(|post| post.responses.responses.get_mut("201"))
+        else {
+            continue;
+        };
+        let prefix = format!("{collection}/{{id}}");
+        for (template, method) in &operations {
+            let rest = &template[template.len().min(prefix.len())..];
+            let under_the_id = template.starts_with(&prefix)
+                && (rest.is_empty() || rest.starts_with('/'))
+                && template.matches('{').count() == 1;
+            if !under_the_id {
+                continue;
+            }
+            // A JSON pointer into `paths`: `~` and `/` escaped.
+            let pointer = template.replace('~', "~0").replace('/', "~1");
+            let link = LinkBuilder::new()
+                .operation_ref(format!("#/paths/{pointer}/{method}"))
+                .parameter("id", "$response.body#/id")
+                .build();
+            created.links.insert(
+                format!("{method}{}", rest.replace('/', "_")),
+                RefOr::T(link),
+            );
+        }
+    }
+}
+
 /// The generated document as pretty JSON (what `GET /api/openapi.json` serves).
 pub fn document() -> String {
     // Limits do not show in the document; any value gives the same paths.
     let (_, mut doc) = crate::app::api_routes(0, 0).split_for_parts();
     document_errors(&mut doc);
+    link_creations(&mut doc);
     doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
 }
