@@ -65,6 +65,9 @@ log="$(mktemp)"
 status=0
 cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
 
+# The cargo-fuzz targets from their committed corpus, a bounded time each (scripts/fuzz.sh).
+bash scripts/fuzz.sh 2>&1 | tee -a "$log" || status=$?
+
 # Schemathesis over the running API: every phase, a fixed seed and budget (scripts/api-fuzz.sh).
 bash scripts/api-fuzz.sh 2>&1 | tee -a "$log" || status=$?
 
@@ -78,6 +81,7 @@ fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1); if ($(i) ~ /^ignored;?$/) s += $(i-1) } }
      /^e2e: [0-9]+ passed, [0-9]+ failed/ { ep += $2; ef += $4 }
      /^api-fuzz: [0-9]+ passed, [0-9]+ failed/ { ap += $2; af += $4 }
-     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed; schemathesis operations: %d passed, %d failed)\n", p + ep + ap, f + ef + af, s, ep, ef, ap, af }' "$log"
+     /^fuzz: [0-9]+ passed, [0-9]+ failed/ { zp += $2; zf += $4 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed; schemathesis operations: %d passed, %d failed; fuzz targets: %d passed, %d failed)\n", p + ep + ap + zp, f + ef + af + zf, s, ep, ef, ap, af, zp, zf }' "$log"
 rm -f "$log"
 exit "$status"

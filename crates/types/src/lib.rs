@@ -5,6 +5,7 @@
 pub mod document;
 pub mod email;
 pub mod error;
+pub mod file_name;
 pub mod fuel;
 pub mod health;
 pub mod ids;
