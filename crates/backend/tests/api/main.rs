@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod faults;
 mod health;
 mod http;
 mod idor;
