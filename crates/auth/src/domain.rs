@@ -1,5 +1,9 @@
 //! Signup and login rules: a valid e-mail (normalised for uniqueness), a password of at least 10
-//! characters that is not the e-mail address, and terms accepted.
+//! characters that is neither the e-mail address nor one of the 10,000 most common passwords, and
+//! terms accepted.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use mvp_core::AppError;
 use mvp_types::user::SignupRequest;
@@ -35,25 +39,8 @@ impl TryFrom<SignupRequest> for NewAccount {
                 None
             }
         };
-        let length = body.password.chars().count();
-        if length < PASSWORD_MIN {
-            details.push(FieldError::new(
-                "password",
-                format!("at least {PASSWORD_MIN} characters"),
-            ));
-        } else if length > PASSWORD_MAX {
-            details.push(FieldError::new(
-                "password",
-                format!("at most {PASSWORD_MAX} characters"),
-            ));
-        } else if email
-            .as_ref()
-            .is_some_and(|e| e.normalized() == body.password.trim().to_lowercase())
-        {
-            details.push(FieldError::new(
-                "password",
-                "must not be your e-mail address",
-            ));
+        if let Some(problem) = check_password(&body.password, email.as_ref()) {
+            details.push(FieldError::new("password", problem));
         }
         match (email, details.is_empty()) {
             (Some(email), true) => Ok(Self {
@@ -62,6 +49,36 @@ impl TryFrom<SignupRequest> for NewAccount {
             }),
             _ => Err(AppError::validation_many(details)),
         }
+    }
+}
+
+/// The 10,000 most common passwords, lower-cased (data/README.md says where they come from).
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .collect()
+    })
+}
+
+/// What is wrong with `password` as a new password (sign-up, change, reset), if anything: too short,
+/// too long, the e-mail address itself, or one of the 10,000 most common passwords.
+pub fn check_password(password: &str, email: Option<&Email>) -> Option<String> {
+    let length = password.chars().count();
+    let folded = password.trim().to_lowercase();
+    if length < PASSWORD_MIN {
+        Some(format!("at least {PASSWORD_MIN} characters"))
+    } else if length > PASSWORD_MAX {
+        Some(format!("at most {PASSWORD_MAX} characters"))
+    } else if email.is_some_and(|e| e.normalized() == folded) {
+        Some("must not be your e-mail address".to_owned())
+    } else if common_passwords().contains(folded.as_str()) {
+        Some(
+            "is one of the most common passwords, which are tried first; choose another".to_owned(),
+        )
+    } else {
+        None
     }
 }
 
@@ -117,5 +134,18 @@ mod tests {
             ))),
             ["password"]
         );
+    }
+
+    #[test]
+    fn the_most_common_passwords_are_refused_in_any_letter_case() {
+        assert_eq!(common_passwords().len(), 10_000);
+        for common in ["qwertyuiop", "1234567890", "Q1W2E3R4T5", " 1q2w3e4r5t "] {
+            assert_eq!(
+                fields(NewAccount::try_from(signup("a@example.com", common, true))),
+                ["password"],
+                "{common:?}"
+            );
+        }
+        assert!(check_password("correct horse battery", None).is_none());
     }
 }

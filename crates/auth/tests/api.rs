@@ -397,6 +397,8 @@ async fn password_rules_name_the_field() {
     for (email, password) in [
         ("a@example.com", "short"),
         ("b@example.com", "b@example.com"),
+        // Long enough, but among the 10,000 most common passwords.
+        ("c@example.com", "Qwertyuiop"),
     ] {
         let response = app
             .post_json(
