@@ -21,6 +21,7 @@ ci: ## what CI runs: formatting and clippy (warnings denied) of the API and the 
 	@rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	cargo check -p mvp-types --target wasm32-unknown-unknown --locked
 	cd frontend && cargo fmt -- --check
+	cd fuzz && cargo fmt -- --check
 	cd frontend && CARGO_TARGET_DIR="$${MVP_FRONTEND_TARGET_DIR:-$$HOME/.cache/motovaultpro/target-frontend}" \
 	  cargo clippy --target wasm32-unknown-unknown --locked -- -D warnings
 	@$(MAKE) --no-print-directory test

@@ -11,8 +11,19 @@ fuzz_target!(|raw: &str| {
     assert!(name.chars().count() <= MAX_FILE_NAME);
     assert!(!name.contains(['/', '\\']), "{name:?}");
     assert!(!name.chars().any(char::is_control), "{name:?}");
-    assert!(!name.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')));
-    assert_eq!(clean_file_name(&name), name, "cleaning twice changed {name:?}");
+    assert!(
+        !name
+            .chars()
+            .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    );
+    assert_eq!(
+        clean_file_name(&name),
+        name,
+        "cleaning twice changed {name:?}"
+    );
     let header = content_disposition(&name);
-    assert!(header.is_ascii() && !header.contains(['\r', '\n', '\0']), "{header:?}");
+    assert!(
+        header.is_ascii() && !header.contains(['\r', '\n', '\0']),
+        "{header:?}"
+    );
 });

@@ -7,7 +7,12 @@ use mvp_ocr::extract::{Found, extract};
 
 fn in_text<T>(text: &str, found: &Option<Found<T>>) {
     if let Some(f) = found {
-        assert!(f.start <= f.end && text.get(f.start..f.end).is_some(), "span {}..{}", f.start, f.end);
+        assert!(
+            f.start <= f.end && text.get(f.start..f.end).is_some(),
+            "span {}..{}",
+            f.start,
+            f.end
+        );
     }
 }
 
@@ -20,7 +25,14 @@ fuzz_target!(|text: &str| {
     in_text(text, &fields.cost_per_unit);
     in_text(text, &fields.odometer_reading);
     in_text(text, &fields.station_name);
-    for amount in [&fields.total_cost, &fields.fuel_units, &fields.cost_per_unit].into_iter().flatten() {
+    for amount in [
+        &fields.total_cost,
+        &fields.fuel_units,
+        &fields.cost_per_unit,
+    ]
+    .into_iter()
+    .flatten()
+    {
         assert!(!amount.value.is_sign_negative(), "{}", amount.value);
     }
     if let Some(vin) = &fields.vin {

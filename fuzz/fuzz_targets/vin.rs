@@ -9,7 +9,11 @@ fuzz_target!(|text: &str| {
     if let Ok(vin) = Vin::parse(text) {
         let shown = vin.to_string();
         assert_eq!(shown.len(), 17, "{shown}");
-        assert!(shown.chars().all(|c| c.is_ascii_alphanumeric() && !"IOQ".contains(c)));
+        assert!(
+            shown
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() && !"IOQ".contains(c))
+        );
         assert_eq!(Vin::parse(&shown).ok(), Some(vin));
     }
     if let Some(vin) = mvp_ocr::vin::resolve(text) {

@@ -99,9 +99,7 @@ pub fn client_ip(
     trusted: &[Cidr],
 ) -> Option<IpAddr> {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let Some(peer) = peer else {
-        return None;
-    };
+    let peer = peer?;
     if !is_trusted(peer) {
         return Some(peer);
     }
