@@ -15,8 +15,10 @@ run: ## set up what is missing, start Postgres/Redis if needed, serve the app at
 test: ## the whole test suite against real Postgres and Redis (started if none are running)
 	@bash scripts/test.sh
 
-ci: ## what CI runs: formatting and clippy (warnings denied) of the API and the SPA, the shared types for wasm, the tests, then every Dockerfile's steps
+ci: ## what CI runs: formatting, the capsule-boundary check, clippy (warnings denied) of the API and the SPA, the shared types for wasm, the tests, then every Dockerfile's steps
 	cargo fmt --all -- --check
+	python3 scripts/check_capsules.py --self-test
+	python3 scripts/check_capsules.py
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	cargo check -p mvp-types --target wasm32-unknown-unknown --locked
