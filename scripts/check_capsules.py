@@ -15,14 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # (crate dir, table) pairs that still cross a boundary; each is work in the architecture issue.
-ALLOWED = {
-    ("documents", "vehicles"): "the expiring-documents reminder query joins live vehicles",
-    ("documents", "user_profiles"): "…and the profile's notification address",
-    ("maintenance", "vehicles"): "the due-schedules reminder query joins live vehicles",
-    ("maintenance", "user_preferences"): "…the owner's units and time zone",
-    ("maintenance", "user_profiles"): "…and the profile's notification address",
-    ("backend", "vehicles.vehicle_options"): "`mvp-backend platform` CLI counts catalog rows",
-}
+ALLOWED = {}
 # The test harness builds and inspects whole databases; it owns no capsule.
 EXEMPT = {"test-support"}
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_core::storage::Storage;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::repo::{self, ExpiringDocument};
 
@@ -103,5 +104,24 @@ pub async fn expiring(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Exp
     let by = today
         .checked_add_days(chrono::Days::new(EXPIRY_WARNING_DAYS))
         .unwrap_or(today);
-    Ok(repo::expiring_by(pool, by).await?)
+    let documents = repo::expiring_by(pool, by).await?;
+    // Live vehicles of the same owner only; the address from the owner's profile.
+    let vehicle_ids: Vec<Uuid> = documents.iter().map(|d| d.vehicle_id).collect();
+    let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
+    let mut users: Vec<String> = documents.iter().map(|d| d.user_id.clone()).collect();
+    users.sort();
+    users.dedup();
+    let addresses = mvp_user_profile::notification_addresses(pool, &users).await?;
+    Ok(documents
+        .into_iter()
+        .filter(|d| {
+            vehicles
+                .get(&d.vehicle_id)
+                .is_some_and(|v| v.user_id == d.user_id)
+        })
+        .map(|d| ExpiringDocument {
+            email: addresses.get(&d.user_id).cloned(),
+            ..d
+        })
+        .collect())
 }

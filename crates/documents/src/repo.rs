@@ -276,16 +276,14 @@ pub struct ExpiringDocument {
     pub email: Option<String>,
 }
 
-/// Every user's live documents expiring on or before `by`, for the reminder job.
+/// Every user's live documents expiring on or before `by` (whatever their vehicle: the job keeps
+/// those on live vehicles), soonest first; `email` is left for the job to fill.
 pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
     sqlx::query_as(
-        "select d.id, d.user_id, d.vehicle_id, d.document_type, d.title, d.expiration_date,
-                coalesce(pr.notification_email, pr.email) as email
-           from documents d
-           join vehicles v on v.id = d.vehicle_id and v.user_id = d.user_id and v.deleted_at is null
-           left join user_profiles pr on pr.user_id = d.user_id and pr.deleted_at is null
-          where d.deleted_at is null and d.expiration_date is not null and d.expiration_date <= $1
-          order by d.expiration_date",
+        "select id, user_id, vehicle_id, document_type, title, expiration_date, null::text as email
+           from documents
+          where deleted_at is null and expiration_date is not null and expiration_date <= $1
+          order by expiration_date, id",
     )
     .bind(by)
     .fetch_all(pool)

@@ -7,6 +7,7 @@
 use chrono::{NaiveDate, Utc};
 use mvp_core::outbox::{self, OutboxMessage};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::domain::Status;
 use crate::repo;
@@ -33,12 +34,51 @@ pub async fn run(
     Ok(ran.unwrap_or_default())
 }
 
+/// Every active schedule on a live vehicle, with what its status needs: the current odometer (the
+/// vehicle's, or its records' when higher), the owner's unit system and address — each asked of the
+/// capsule that owns it.
+struct DueCandidate {
+    schedule: repo::ScheduleRow,
+    current_odometer: Option<i64>,
+    metric: bool,
+    email: Option<String>,
+}
+
+async fn due_candidates(pool: &PgPool) -> anyhow::Result<Vec<DueCandidate>> {
+    let active = repo::all_active_schedules(pool).await?;
+    let vehicle_ids: Vec<Uuid> = active.iter().map(|a| a.schedule.vehicle_id).collect();
+    let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
+    let mut users: Vec<String> = active.iter().map(|a| a.schedule.user_id.clone()).collect();
+    users.sort();
+    users.dedup();
+    let metric = mvp_user_preferences::metric_users(pool, &users).await?;
+    let addresses = mvp_user_profile::notification_addresses(pool, &users).await?;
+    Ok(active
+        .into_iter()
+        .filter_map(|a| {
+            let vehicle = vehicles
+                .get(&a.schedule.vehicle_id)
+                .filter(|v| v.user_id == a.schedule.user_id)?;
+            let current_odometer = Some(
+                a.records_odometer
+                    .map_or(vehicle.odometer, |r| r.max(vehicle.odometer)),
+            );
+            Some(DueCandidate {
+                current_odometer,
+                metric: metric.contains(&a.schedule.user_id),
+                email: addresses.get(&a.schedule.user_id).cloned(),
+                schedule: a.schedule,
+            })
+        })
+        .collect())
+}
+
 async fn remind(
     pool: &PgPool,
     data_dir: &std::path::Path,
     today: NaiveDate,
 ) -> anyhow::Result<RunReport> {
-    let candidates = repo::all_active_schedules(pool).await?;
+    let candidates = due_candidates(pool).await?;
     let mut report = RunReport {
         checked: candidates.len(),
         reminded: 0,

@@ -337,28 +337,22 @@ pub async fn delete_schedule(
     Ok(done.rows_affected() == 1)
 }
 
-/// Every active schedule on a live vehicle, with what status needs: the current odometer (vehicle and
-/// records), the user's unit system, and where to write.
+/// An active schedule with the highest odometer its vehicle's records reached.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DueCandidate {
+pub struct ActiveSchedule {
     #[sqlx(flatten)]
     pub schedule: ScheduleRow,
-    pub current_odometer: Option<i64>,
-    pub metric: bool,
-    pub email: Option<String>,
+    pub records_odometer: Option<i64>,
 }
 
-pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<DueCandidate>> {
+/// Every user's active schedules (whatever their vehicle: the job keeps those on live vehicles).
+pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSchedule>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {cols}, greatest(v.odometer_reading,
+        "select {cols},
                 (select max(r.odometer_reading) from maintenance_records r
-                  where r.user_id = s.user_id and r.vehicle_id = s.vehicle_id and r.deleted_at is null)) as current_odometer,
-                coalesce(p.unit_system = 'metric', false) as metric,
-                coalesce(pr.notification_email, pr.email) as email
+                  where r.user_id = s.user_id and r.vehicle_id = s.vehicle_id and r.deleted_at is null)
+                  as records_odometer
            from maintenance_schedules s
-           join vehicles v on v.id = s.vehicle_id and v.user_id = s.user_id and v.deleted_at is null
-           left join user_preferences p on p.user_id = s.user_id
-           left join user_profiles pr on pr.user_id = s.user_id and pr.deleted_at is null
           where s.deleted_at is null and s.is_active",
         cols = SCHEDULE_COLUMNS
             .split(", ")

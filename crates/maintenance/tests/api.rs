@@ -374,6 +374,47 @@ async fn the_reminder_job_sends_one_reminder_per_crossing() {
     );
 }
 
+/// The job reminds only about live vehicles: a deleted vehicle's due schedule and expiring document
+/// are left alone (it now asks mvp-vehicles which vehicles are live instead of joining its table).
+#[tokio::test]
+async fn a_deleted_vehicle_gets_no_reminders() {
+    let app = spawn_app().await;
+    let token = app
+        .token_with_email("auth0|sold", "sold@example.com", true)
+        .await;
+    let kept = vehicle(&app, &token, 10_000).await;
+    let sold = vehicle(&app, &token, 20_000).await;
+    for v in [&kept, &sold] {
+        let schedule = app
+            .post_json_as(
+                &token,
+                "/api/maintenance/schedules",
+                &json!({"vehicleId": v, "category": "routine_maintenance", "subtypes": ["Coolant"],
+                        "intervalMonths": 12, "lastServiceDate": "2026-01-15", "emailNotifications": true}),
+            )
+            .await;
+        assert_eq!(schedule.status(), 201);
+        document(&app, &token, v, Some("2027-01-01")).await;
+    }
+    assert_eq!(
+        app.delete_as(&token, &format!("/api/vehicles/{sold}"))
+            .await
+            .status(),
+        204
+    );
+    let pool = app.pool().await;
+    let data_dir = app.state.config.storage.data_dir.clone();
+    let today = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap_or_default();
+    let report = mvp_maintenance::job::run(&pool, &data_dir, today)
+        .await
+        .unwrap_or_default();
+    // One schedule and one document of the kept vehicle; nothing of the sold one.
+    assert_eq!(report.reminded, 2, "{report:?}");
+    let mails = app.outbox().await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|m| m.to == "sold@example.com"));
+}
+
 /// Uploads a small PDF for `vehicle_id` and returns its id.
 async fn document(app: &TestApp, token: &str, vehicle_id: &str, expires: Option<&str>) -> String {
     let mut form = reqwest::multipart::Form::new()

@@ -164,3 +164,10 @@ pub async fn canonical_model(
     .fetch_optional(pool)
     .await
 }
+
+/// How many year/model/trim/engine/transmission rows the catalog holds.
+pub async fn option_count(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("select count(*) from vehicles.vehicle_options")
+        .fetch_one(pool)
+        .await
+}

@@ -99,3 +99,13 @@ pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> 
     .fetch_one(pool)
     .await
 }
+
+/// Of `user_ids`, those whose unit system is metric (everyone else sees imperial, the default).
+pub async fn metric_users(pool: &PgPool, user_ids: &[String]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "select user_id from user_preferences where user_id = any($1) and unit_system = 'metric'",
+    )
+    .bind(user_ids)
+    .fetch_all(pool)
+    .await
+}

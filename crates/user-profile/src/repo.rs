@@ -69,3 +69,18 @@ pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<D
     .fetch_one(pool)
     .await
 }
+
+/// Where to write to each of `user_ids` that has a live profile: the notification address, else the
+/// sign-in address. For background jobs across users.
+pub async fn notification_addresses(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "select user_id, coalesce(notification_email, email) from user_profiles
+          where user_id = any($1) and deleted_at is null and coalesce(notification_email, email) is not null",
+    )
+    .bind(user_ids)
+    .fetch_all(pool)
+    .await
+}

@@ -1,7 +1,8 @@
 //! mvp-vehicles: the user's vehicles — CRUD with soft delete, VIN-assisted entry (a decodable VIN
 //! fills an empty year/make/model), odometer that only moves forward unless corrected, and a photo
 //! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`],
-//! [`filter`]) and move its odometer forward (`repo::advance_odometer`); they never touch the table.
+//! [`filter`]), which of a set of vehicles are live ([`live`], for jobs across users) and move its
+//! odometer forward (`repo::advance_odometer`); they never touch the table.
 
 pub mod api;
 pub mod domain;
@@ -11,6 +12,8 @@ pub mod repo;
 use axum::extract::DefaultBodyLimit;
 use mvp_core::extract::path_id;
 use mvp_core::{AppError, AppResult, AppState};
+use std::collections::HashMap;
+
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,6 +28,23 @@ pub async fn require(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -
     repo::odometer(conn, user_id, vehicle_id)
         .await?
         .ok_or(AppError::NotFound("vehicle"))
+}
+
+/// A live vehicle as another capsule's background job needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveVehicle {
+    pub user_id: String,
+    pub odometer: i64,
+}
+
+/// Of `ids`, the vehicles that are not deleted, by id (a job across users: compare `user_id` with
+/// the owner of the row that named the vehicle).
+pub async fn live(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, LiveVehicle>> {
+    Ok(repo::live_by_ids(pool, ids)
+        .await?
+        .into_iter()
+        .map(|(id, user_id, odometer)| (id, LiveVehicle { user_id, odometer }))
+        .collect())
 }
 
 /// A list's optional `?vehicleId=`: blank means every vehicle; otherwise it must be a UUID (400) of

@@ -251,3 +251,14 @@ pub async fn advance_odometer(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer)`. For background jobs that
+/// run across users; the caller checks the owner against its own row.
+pub async fn live_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, String, i64)>> {
+    sqlx::query_as(
+        "select id, user_id, odometer_reading from vehicles where id = any($1) and deleted_at is null",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await
+}
