@@ -30,11 +30,7 @@ DATA="$(mktemp -d /tmp/mvp-fuzz.XXXXXX)"
 PID=""
 cleanup() {
   [ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
-  psql "$ADMIN_URL" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 || true
-  if have redis-cli; then
-    redis-cli -u "$REDIS" --scan --pattern "mvp-fuzz-$$:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
-  fi
-  rm -rf "$DATA"
+  drop_test_run "$ADMIN_URL" "$DB" "$REDIS" "mvp-fuzz-$$:*" "$DATA"
 }
 trap cleanup EXIT
 psql "$ADMIN_URL" -qc "create database \"$DB\"" >/dev/null

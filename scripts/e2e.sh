@@ -36,11 +36,7 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  psql "$ADMIN_URL" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 || true
-  if have redis-cli; then
-    redis-cli -u "$REDIS" --scan --pattern "mvp-e2e-$$-*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
-  fi
-  rm -rf "$DATA"
+  drop_test_run "$ADMIN_URL" "$DB" "$REDIS" "mvp-e2e-$$-*" "$DATA"
 }
 trap cleanup EXIT
 

@@ -118,3 +118,14 @@ stop_throwaway_redis() { # DIR
   [ -f "$1/redis.pid" ] && kill "$(cat "$1/redis.pid")" 2>/dev/null || true
   rm -f "$1/redis.pid"
 }
+
+# drop_test_run ADMIN_URL DB REDIS_URL KEY_PATTERN DIR: what a script that ran backends against a
+# database of its own leaves — the database, its Redis keys, its data dir (each step best-effort).
+drop_test_run() {
+  local admin="$1" db="$2" redis="$3" pattern="$4" dir="$5"
+  psql "$admin" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
+  if have redis-cli; then
+    redis-cli -u "$redis" --scan --pattern "$pattern" 2>/dev/null | xargs -r redis-cli -u "$redis" del >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}

@@ -5,22 +5,15 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mvp_ocr::service::{Settings, router};
+use mvp_ocr::service::Settings;
 use serde_json::Value;
 
 #[path = "support/pdf.rs"]
 mod pdf;
+#[path = "support/serve.rs"]
+mod serve;
 
-async fn serve(settings: Settings) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router(settings)).await;
-    });
-    addr
-}
+use serve::serve;
 
 fn request(addr: SocketAddr, bytes: Vec<u8>) -> reqwest::RequestBuilder {
     let form = reqwest::multipart::Form::new().part(

@@ -3,24 +3,16 @@
 
 use std::net::SocketAddr;
 
-use mvp_ocr::service::{Settings, router};
+use mvp_ocr::service::Settings;
 use serde_json::Value;
 
 #[path = "support/render.rs"]
 mod render;
+#[path = "support/serve.rs"]
+mod serve;
 
 use render::render;
-
-async fn serve(settings: Settings) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router(settings)).await;
-    });
-    addr
-}
+use serve::serve;
 
 async fn post(addr: SocketAddr, kind: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(

@@ -263,6 +263,23 @@ impl TestApp {
         }
     }
 
+    /// A multipart request (uploads) as `token`.
+    pub async fn send_multipart(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.client
+            .request(method.clone(), self.url(path))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
     /// Sends one request, with a bearer token and a JSON body when given.
     async fn send(
         &self,

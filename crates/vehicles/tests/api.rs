@@ -61,13 +61,9 @@ async fn put_image(
     name: &str,
 ) -> reqwest::Response {
     let form = Form::new().part("image", Part::bytes(bytes).file_name(name.to_owned()));
-    app.client
-        .put(app.url(&format!("/api/vehicles/{id}/image")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
+    let path = format!("/api/vehicles/{id}/image");
+    app.send_multipart(reqwest::Method::PUT, token, &path, form)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]

@@ -20,13 +20,9 @@ fn status_kib(key: &str) -> u64 {
 
 async fn upload(app: &TestApp, token: &str, id: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = Form::new().part("image", Part::bytes(bytes).file_name("bomb.png"));
-    app.client
-        .put(app.url(&format!("/api/vehicles/{id}/image")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
+    let path = format!("/api/vehicles/{id}/image");
+    app.send_multipart(reqwest::Method::PUT, token, &path, form)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -65,11 +65,10 @@ fn a_bad_config_value_exits_non_zero_naming_the_key() {
     );
 }
 
-#[tokio::test]
-async fn two_migrate_processes_at_once_both_succeed() {
-    let admin = db::admin_url();
-    let name = format!("mvp_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+/// An empty database `mvp_test_<suffix>` on the test server, and an admin connection to it.
+async fn empty_database(admin: &str, suffix: &str) -> (sqlx::PgConnection, String) {
+    let name = format!("mvp_test_{suffix}");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     sqlx::Executor::execute(
@@ -78,6 +77,13 @@ async fn two_migrate_processes_at_once_both_succeed() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    (conn, name)
+}
+
+#[tokio::test]
+async fn two_migrate_processes_at_once_both_succeed() {
+    let admin = db::admin_url();
+    let (_conn, name) = empty_database(&admin, &uuid::Uuid::new_v4().simple().to_string()).await;
     let vars = base_vars(&db::with_database(&admin, &name));
     let spawn = || {
         Command::new(BIN)
@@ -146,16 +152,8 @@ async fn migrations_run_as_the_non_superuser_app_role() {
     let options =
         sqlx::postgres::PgConnectOptions::from_str(&admin).unwrap_or_else(|e| panic!("{e}"));
     let suffix = uuid::Uuid::new_v4().simple().to_string();
-    let (name, role) = (format!("mvp_test_{suffix}"), format!("mvp_role_{suffix}"));
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    sqlx::Executor::execute(
-        &mut conn,
-        sqlx::AssertSqlSafe(format!("create database {name}")),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let role = format!("mvp_role_{suffix}");
+    let (mut conn, name) = empty_database(&admin, &suffix).await;
     let password_file = mvp_test_support::temp_dir("app-role").join("password");
     std::fs::write(&password_file, "app-role-password\n").unwrap_or_else(|e| panic!("{e}"));
 
