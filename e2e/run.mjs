@@ -480,6 +480,7 @@ if (OIDC_BASE) {
     await op.getByRole('button', { name: 'Accept and continue' }).click();
     await op.getByText('Tick the box to accept the terms.').waitFor();
     await op.getByLabel('I have read and accept the terms of service').check();
+    await op.getByText('Tick the box to accept the terms.').waitFor({ state: 'detached' });
     await op.screenshot({ path: join(SHOTS, 'accept-terms-1440x900.png') });
     await op.getByRole('button', { name: 'Accept and continue' }).click();
     await op.waitForURL(/\/onboarding$/);

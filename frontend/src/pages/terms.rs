@@ -33,6 +33,12 @@ pub fn AcceptTerms() -> impl IntoView {
             to_sign_in("/sign-in", Default::default());
         }
     });
+    // Ticking the box answers the "tick the box" message.
+    Effect::new(move |_| {
+        if accept.get() {
+            form_error.set(None);
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !accept.get_untracked() {
