@@ -68,6 +68,10 @@ def instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# Host variables a Docker build never sees; they would change where a RUN step writes.
+HOST_ONLY_ENV = {"CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "RUSTC_BOOTSTRAP", "RUSTFLAGS", "MVP_FRONTEND_TARGET_DIR"}
+
+
 def parse_env(args: str) -> dict[str, str]:
     words = shlex.split(args)
     if len(words) == 2 and "=" not in words[0]:
@@ -155,7 +159,10 @@ def bwrap(stage: Stage, command: str, cache: Path | None) -> int:
         target = stage.scratch(stage.workdir) / "target"
         target.mkdir(parents=True, exist_ok=True)
         args += ["--bind", str(cache), os.path.join(stage.workdir, "target")]
-    env = dict(os.environ)
+    # The host's environment, less what an image build would not have: a CARGO_TARGET_DIR from the
+    # caller (CI sets one) would send the build's output outside <workdir>/target, where the
+    # Dockerfile's `install target/release/…` looks — and a stale binary there would pass unnoticed.
+    env = {k: v for k, v in os.environ.items() if k not in HOST_ONLY_ENV}
     env.update(stage.env)
     env["PATH"] = f"{Path.home() / '.cargo/bin'}:{env.get('PATH', '/usr/bin:/bin')}"
     env.setdefault("DEBIAN_FRONTEND", "noninteractive")
