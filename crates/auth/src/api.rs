@@ -325,20 +325,18 @@ pub async fn accept_terms(
         ));
     }
     let user_id = user.user_id.as_str();
-    if !mvp_terms_agreement::has_accepted_version(&state.db, user_id, current).await? {
-        let mut conn = state.db.acquire().await?;
-        mvp_terms_agreement::record(
-            &mut conn,
-            &mvp_terms_agreement::Acceptance {
-                user_id,
-                terms_version: current,
-                accepted_at: Utc::now(),
-                ip_address: client.ip.map(|ip| ip.to_string()),
-                user_agent: client.user_agent.as_deref(),
-            },
-        )
-        .await?;
-    }
+    let mut conn = state.db.acquire().await?;
+    mvp_terms_agreement::record_once(
+        &mut conn,
+        &mvp_terms_agreement::Acceptance {
+            user_id,
+            terms_version: current,
+            accepted_at: Utc::now(),
+            ip_address: client.ip.map(|ip| ip.to_string()),
+            user_agent: client.user_agent.as_deref(),
+        },
+    )
+    .await?;
     mvp_terms_agreement::remember_accepted(&state, user_id, current).await;
     Ok(StatusCode::NO_CONTENT)
 }

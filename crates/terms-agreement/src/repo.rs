@@ -31,6 +31,29 @@ pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sql
     Ok(())
 }
 
+/// Records an acceptance unless the user already accepted that version (one row per user and
+/// version; accepting again is harmless). Returns whether a row was written.
+pub async fn record_once(
+    conn: &mut PgConnection,
+    acceptance: &Acceptance<'_>,
+) -> sqlx::Result<bool> {
+    let written = sqlx::query(
+        "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
+         select $1, $2, $3, $4, $5, $6
+          where not exists (select 1 from terms_agreements
+                             where user_id = $2 and terms_version = $3 and deleted_at is null)",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(acceptance.user_id)
+    .bind(acceptance.terms_version)
+    .bind(acceptance.accepted_at)
+    .bind(&acceptance.ip_address)
+    .bind(acceptance.user_agent)
+    .execute(conn)
+    .await?;
+    Ok(written.rows_affected() == 1)
+}
+
 /// Whether the user has accepted `version` of the terms.
 pub async fn has_accepted_version(
     pool: &PgPool,

@@ -243,24 +243,18 @@ impl TestApp {
             .acquire()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let version = &self.state.config.auth.terms_version;
-        if !mvp_terms_agreement::has_accepted_version(&self.state.db, sub, version)
-            .await
-            .unwrap_or(false)
-        {
-            mvp_terms_agreement::record(
-                &mut conn,
-                &mvp_terms_agreement::Acceptance {
-                    user_id: sub,
-                    terms_version: version,
-                    accepted_at: chrono::Utc::now(),
-                    ip_address: None,
-                    user_agent: Some("test-support"),
-                },
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        }
+        mvp_terms_agreement::record_once(
+            &mut conn,
+            &mvp_terms_agreement::Acceptance {
+                user_id: sub,
+                terms_version: &self.state.config.auth.terms_version,
+                accepted_at: chrono::Utc::now(),
+                ip_address: None,
+                user_agent: Some("test-support"),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// A multipart request (uploads) as `token`.
