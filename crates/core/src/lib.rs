@@ -6,7 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod cache;
 pub mod client;
-pub mod config;
+pub use mvp_config as config;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -1,0 +1,568 @@
+//! The typed settings and the rules that check them. Deserialisation goes through
+//! `serde_path_to_error`, so a wrong type or an unknown key is reported with its dotted path.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::ConfigError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppEnv {
+    Development,
+    Production,
+    Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthProvider {
+    Local,
+    Oidc,
+}
+
+impl AuthProvider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Oidc => "oidc",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HstsMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Auto,
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub app_env: AppEnv,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub redis: RedisConfig,
+    pub auth: AuthConfig,
+    pub storage: StorageConfig,
+    pub documents: DocumentsConfig,
+    pub limits: LimitsConfig,
+    pub ocr: OcrConfig,
+    pub log: LogConfig,
+    pub admin: AdminConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(deserialize_with = "de_socket_addr")]
+    pub bind: SocketAddr,
+    pub static_dir: Option<PathBuf>,
+    pub public_url: String,
+    pub cors_origins: Vec<String>,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    pub shutdown_grace_secs: u64,
+    pub hsts: HstsMode,
+    pub trust_proxy_headers: bool,
+    /// Peers whose `X-Forwarded-For` entries are believed (Traefik on the internal network).
+    pub trusted_proxies: Vec<crate::Cidr>,
+}
+
+impl ServerConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: Option<SecretString>,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: Option<SecretString>,
+    pub name: String,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub startup_wait_secs: u64,
+    pub run_migrations: bool,
+}
+
+impl DatabaseConfig {
+    /// The URL to connect with. A password from a secret file is put into a URL that has none.
+    pub fn connect_url(&self) -> SecretString {
+        let password = self
+            .password
+            .as_ref()
+            .map(|p| percent_encode(p.expose_secret()));
+        match &self.url {
+            Some(url) => {
+                let url = url.expose_secret();
+                match (&password, url.split_once("://")) {
+                    (Some(pw), Some((scheme, rest))) => match rest.split_once('@') {
+                        Some((userinfo, host)) if !userinfo.contains(':') => {
+                            SecretString::from(format!("{scheme}://{userinfo}:{pw}@{host}"))
+                        }
+                        _ => SecretString::from(url.to_owned()),
+                    },
+                    _ => SecretString::from(url.to_owned()),
+                }
+            }
+            None => {
+                let auth = match &password {
+                    Some(pw) => format!("{}:{pw}", self.user),
+                    None => self.user.clone(),
+                };
+                SecretString::from(format!(
+                    "postgres://{auth}@{}:{}/{}",
+                    self.host, self.port, self.name
+                ))
+            }
+        }
+    }
+
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_secs(self.acquire_timeout_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisConfig {
+    url: Option<SecretString>,
+    pub host: Option<String>,
+    pub port: u16,
+    pub password: Option<SecretString>,
+    pub key_prefix: String,
+    pub timeout_ms: u64,
+}
+
+impl RedisConfig {
+    /// The Redis URL, or `None` when Redis is not configured (an in-process cache serves then).
+    pub fn url(&self) -> Option<SecretString> {
+        let password = self
+            .password
+            .as_ref()
+            .map(|p| percent_encode(p.expose_secret()));
+        if let Some(url) = &self.url {
+            let url = url.expose_secret();
+            return Some(match (&password, url.split_once("://")) {
+                (Some(pw), Some((scheme, rest))) if !rest.contains('@') => {
+                    SecretString::from(format!("{scheme}://:{pw}@{rest}"))
+                }
+                _ => SecretString::from(url.to_owned()),
+            });
+        }
+        let host = self.host.as_ref()?;
+        let auth = password.map(|pw| format!(":{pw}@")).unwrap_or_default();
+        Some(SecretString::from(format!(
+            "redis://{auth}{host}:{}",
+            self.port
+        )))
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub provider: AuthProvider,
+    pub issuer: Option<String>,
+    pub audience: String,
+    pub jwks_url: Option<String>,
+    pub client_id: Option<String>,
+    pub jwks_cache_secs: u64,
+    pub jwks_refetch_cooldown_secs: u64,
+    pub jwks_fetch_timeout_ms: u64,
+    pub leeway_secs: u64,
+    pub require_verified_email: bool,
+    pub terms_version: String,
+    pub rate_limits: RateLimitConfig,
+    pub auth0: Auth0Config,
+    pub local: LocalAuthConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub login_per_minute: u64,
+    /// Failed logins of one account from one IP (a /64 for IPv6) before waits begin; an account's
+    /// failures from all addresses together get ten times as many.
+    pub login_free_failures: u64,
+    /// The longest wait between attempts after failures.
+    pub login_max_wait_secs: u64,
+    pub signup_per_hour: u64,
+    pub resend_per_hour: u64,
+}
+
+impl AuthConfig {
+    /// The issuer every accepted token must name (filled in by validation, so present after load).
+    pub fn issuer(&self) -> &str {
+        self.issuer.as_deref().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth0Config {
+    pub domain: Option<String>,
+    pub management_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    pub connection: String,
+}
+
+impl Auth0Config {
+    /// Base URL of the Management API (`https://<domain>` unless overridden).
+    pub fn management_base(&self) -> Option<String> {
+        self.management_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or_else(|| {
+                self.domain.as_ref().map(|d| {
+                    format!(
+                        "https://{}",
+                        d.trim_start_matches("https://").trim_end_matches('/')
+                    )
+                })
+            })
+            .map(|u| u.trim_end_matches('/').to_owned())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalAuthConfig {
+    pub signing_key_pem: Option<SecretString>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    /// A sign-in's refresh tokens end this many days after it, however often they are rotated.
+    pub refresh_family_max_days: u64,
+    pub verification_ttl_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    #[serde(default, deserialize_with = "de_data_dir")]
+    pub data_dir: PathBuf,
+    pub image_max_bytes: usize,
+    pub backend: StorageBackend,
+    pub s3: S3Config,
+}
+
+/// Where documents and images are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// Files under `storage.data_dir` (one machine).
+    Local,
+    /// An S3-compatible bucket (AWS, MinIO, Ceph, R2 …), shared by several replicas.
+    S3,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: Option<String>,
+    /// `https://…` of an S3-compatible service; empty for AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<SecretString>,
+    pub secret_access_key: Option<SecretString>,
+    /// Allow a plain-HTTP endpoint (a service on a private network).
+    pub allow_http: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// What one user's live documents may add up to, in bytes.
+    pub quota_bytes: u64,
+    /// Days a deleted document's bytes are kept before the purge job removes them.
+    pub retention_days: u32,
+    /// How often the purge job runs.
+    pub purge_interval_secs: u64,
+}
+
+/// How much heavy work runs at once (`mvp_core::work`); more waits, up to `queue`, then 503.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Vehicle photos decoded at once (each up to 160 MiB of pixels).
+    pub image_jobs: usize,
+    /// argon2id hashes or verifications at once (19 MiB each).
+    pub password_hashes: usize,
+    /// Files forwarded to the OCR service at once.
+    pub ocr_requests: usize,
+    /// Requests of each kind that may wait for a turn.
+    pub queue: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcrConfig {
+    pub url: String,
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    pub bootstrap: Vec<String>,
+}
+
+fn de_socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a socket address (expected e.g. 0.0.0.0:3001)"
+        ))
+    })
+}
+
+/// `null` becomes an empty path, replaced by the environment's default during validation.
+fn de_data_dir<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+    Ok(Option::<PathBuf>::deserialize(d)?.unwrap_or_default())
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn check_http_url(key: &str, url: &str, problems: &mut Vec<(String, String)>) {
+    let ok = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+    if !ok {
+        problems.push((key.to_owned(), format!("{url:?} is not an http(s) URL")));
+    }
+}
+
+impl Config {
+    /// Types the merged tree and applies the cross-field rules.
+    pub(super) fn from_tree(tree: Value) -> Result<Self, ConfigError> {
+        let mut config: Config = serde_path_to_error::deserialize(tree).map_err(|e| {
+            let path = e.path().to_string();
+            ConfigError::invalid(path, e.into_inner().to_string())
+        })?;
+        config.resolve_and_validate()?;
+        Ok(config)
+    }
+
+    fn resolve_and_validate(&mut self) -> Result<(), ConfigError> {
+        let mut problems: Vec<(String, String)> = Vec::new();
+
+        if self.storage.data_dir.as_os_str().is_empty() {
+            self.storage.data_dir = match self.app_env {
+                AppEnv::Development | AppEnv::Test => PathBuf::from(".data"),
+                AppEnv::Production => PathBuf::from("/app/data"),
+            };
+        }
+
+        check_http_url("server.public_url", &self.server.public_url, &mut problems);
+        for origin in &self.server.cors_origins {
+            check_http_url("server.cors_origins", origin, &mut problems);
+        }
+        if self.server.request_timeout_secs == 0 {
+            problems.push((
+                "server.request_timeout_secs".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if self.server.body_limit_bytes < 1024 {
+            problems.push((
+                "server.body_limit_bytes".into(),
+                "must be at least 1024".into(),
+            ));
+        }
+        if self.storage.backend == StorageBackend::S3 {
+            if self.storage.s3.bucket.as_deref().is_none_or(str::is_empty) {
+                problems.push((
+                    "storage.s3.bucket".into(),
+                    "is required when storage.backend is s3".into(),
+                ));
+            }
+            if let Some(endpoint) = self
+                .storage
+                .s3
+                .endpoint
+                .as_deref()
+                .filter(|e| !e.is_empty())
+            {
+                check_http_url("storage.s3.endpoint", endpoint, &mut problems);
+                if endpoint.starts_with("http://") && !self.storage.s3.allow_http {
+                    problems.push((
+                        "storage.s3.endpoint".into(),
+                        "is plain HTTP; use https:// or set storage.s3.allow_http".into(),
+                    ));
+                }
+            }
+        }
+        for (key, value) in [
+            ("limits.image_jobs", self.limits.image_jobs),
+            ("limits.password_hashes", self.limits.password_hashes),
+            ("limits.ocr_requests", self.limits.ocr_requests),
+        ] {
+            if value == 0 {
+                problems.push((key.into(), "must be at least 1".into()));
+            }
+        }
+        if self.documents.max_bytes < 1024 {
+            problems.push(("documents.max_bytes".into(), "must be at least 1024".into()));
+        }
+        if self.documents.quota_bytes < self.documents.max_bytes {
+            problems.push((
+                "documents.quota_bytes".into(),
+                "must be at least documents.max_bytes".into(),
+            ));
+        }
+        if self.documents.purge_interval_secs == 0 {
+            problems.push((
+                "documents.purge_interval_secs".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            problems.push((
+                "database.max_connections".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if self.database.acquire_timeout_secs == 0 {
+            problems.push((
+                "database.acquire_timeout_secs".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        let db_url = self.database.connect_url();
+        if !(db_url.expose_secret().starts_with("postgres://")
+            || db_url.expose_secret().starts_with("postgresql://"))
+        {
+            problems.push((
+                "database.url".into(),
+                "must start with postgres:// (the value is not shown)".into(),
+            ));
+        }
+        if let Some(url) = self.redis.url() {
+            let url = url.expose_secret();
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                problems.push((
+                    "redis.url".into(),
+                    "must start with redis:// or rediss:// (the value is not shown)".into(),
+                ));
+            }
+        }
+        if self.auth.leeway_secs > 60 {
+            problems.push(("auth.leeway_secs".into(), "must be at most 60".into()));
+        }
+        if self.auth.audience.trim().is_empty() {
+            problems.push(("auth.audience".into(), "must not be empty".into()));
+        }
+
+        // The issuer: explicit, or from the Auth0 domain, or (local provider) our own public URL.
+        if self.auth.issuer.as_deref().is_none_or(str::is_empty) {
+            self.auth.issuer = match (&self.auth.auth0.domain, self.auth.provider) {
+                (Some(domain), _) if !domain.is_empty() => {
+                    let domain = domain.trim_start_matches("https://").trim_end_matches('/');
+                    Some(format!("https://{domain}/"))
+                }
+                (_, AuthProvider::Local) => Some(self.server.public_url.clone()),
+                (_, AuthProvider::Oidc) => None,
+            };
+        }
+        match (&self.auth.issuer, self.auth.provider) {
+            (None, _) => problems.push((
+                "auth.issuer".into(),
+                "required when auth.provider is oidc (or set AUTH0_DOMAIN)".into(),
+            )),
+            (Some(issuer), AuthProvider::Oidc) => {
+                check_http_url("auth.issuer", issuer, &mut problems);
+                if self.auth.jwks_url.as_deref().is_none_or(str::is_empty) {
+                    let base = if issuer.ends_with('/') {
+                        issuer.clone()
+                    } else {
+                        format!("{issuer}/")
+                    };
+                    self.auth.jwks_url = Some(format!("{base}.well-known/jwks.json"));
+                }
+                if let Some(url) = &self.auth.jwks_url {
+                    check_http_url("auth.jwks_url", url, &mut problems);
+                }
+                // In production the keys that decide who is who come over TLS only: an http://
+                // issuer lets anyone on the path swap them.
+                if self.app_env == AppEnv::Production {
+                    for (key, url) in [
+                        ("auth.issuer", Some(issuer.as_str())),
+                        ("auth.jwks_url", self.auth.jwks_url.as_deref()),
+                    ] {
+                        if url.is_some_and(|u| u.starts_with("http://")) {
+                            problems.push((
+                                key.into(),
+                                "must be an https:// URL when APP_ENV is production".into(),
+                            ));
+                        }
+                    }
+                }
+            }
+            (Some(_), AuthProvider::Local) => {}
+        }
+        check_http_url("ocr.url", &self.ocr.url, &mut problems);
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            problems.push(("log.level".into(), format!("not a log filter: {err}")));
+        }
+
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        match (self.log.format, self.app_env) {
+            (LogFormat::Auto, AppEnv::Development) => LogFormat::Pretty,
+            (LogFormat::Auto, _) => LogFormat::Json,
+            (format, _) => format,
+        }
+    }
+}
