@@ -778,3 +778,32 @@ async fn data_routes_wait_for_the_current_terms() {
     // No token at all is still a 401, not a 403.
     assert_eq!(app.get("/api/vehicles").await.status(), 401);
 }
+
+/// Sixteen simultaneous accept-terms requests for one user (a double-click, a retrying client) all
+/// answer 204 and leave exactly one acceptance row: the database's unique index decides, not a
+/// check-then-insert that two requests can both pass.
+#[tokio::test]
+async fn simultaneous_accepts_record_one_acceptance() {
+    let app = spawn_app().await;
+    let token = app.issuer.token("auth0|eager");
+    let config = json(app.get("/api/config").await).await;
+    let version = config["termsVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let body = json!({"version": version});
+    let answers = futures_util::future::join_all(
+        (0..16).map(|_| app.post_json_as(&token, "/api/auth/accept-terms", &body)),
+    )
+    .await;
+    for answer in answers {
+        assert_eq!(answer.status(), 204);
+    }
+    let rows: i64 = sqlx::query_scalar(
+        "select count(*) from terms_agreements where user_id = 'auth0|eager' and deleted_at is null",
+    )
+    .fetch_one(&app.pool().await)
+    .await
+    .unwrap_or(0);
+    assert_eq!(rows, 1);
+}

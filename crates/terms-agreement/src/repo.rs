@@ -32,16 +32,17 @@ pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sql
 }
 
 /// Records an acceptance unless the user already accepted that version (one row per user and
-/// version; accepting again is harmless). Returns whether a row was written.
+/// version; accepting again is harmless). The unique index `terms_agreements_one_per_version` makes
+/// this hold under concurrency too: of two simultaneous calls, one writes and the other does nothing.
+/// Returns whether a row was written.
 pub async fn record_once(
     conn: &mut PgConnection,
     acceptance: &Acceptance<'_>,
 ) -> sqlx::Result<bool> {
     let written = sqlx::query(
         "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
-         select $1, $2, $3, $4, $5, $6
-          where not exists (select 1 from terms_agreements
-                             where user_id = $2 and terms_version = $3 and deleted_at is null)",
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (user_id, terms_version) where deleted_at is null do nothing",
     )
     .bind(uuid::Uuid::now_v7())
     .bind(acceptance.user_id)
