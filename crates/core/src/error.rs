@@ -173,6 +173,12 @@ fn is_connection_failure(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
+/// Postgres error codes for a transaction rolled back in favour of another: a deadlock, a
+/// serialisation failure.
+fn is_conflict(code: &str) -> bool {
+    matches!(code, "40P01" | "40001")
+}
+
 /// Postgres error codes for a value that cannot be stored (out of range, untranslatable character).
 fn is_bad_value(code: &str) -> bool {
     matches!(code, "22003" | "22007" | "22008" | "22021" | "22P05")
@@ -205,6 +211,16 @@ impl From<sqlx::Error> for AppError {
                      or a number too large"
                         .to_owned(),
                 )
+            }
+            // A deadlock or serialisation failure: Postgres rolled this transaction back so another
+            // could finish. Nothing was written; the same request succeeds when sent again.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| is_conflict(&c)) => {
+                tracing::warn!(code = ?db.code(), "transaction rolled back by a conflict");
+                Self::Busy {
+                    message: "another change to the same data was being saved; try again"
+                        .to_owned(),
+                    retry_after_secs: 1,
+                }
             }
             _ => Self::Internal(anyhow::Error::new(err).context("database query failed")),
         }

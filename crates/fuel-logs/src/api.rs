@@ -234,8 +234,7 @@ pub async fn create(
     let prefs = preferences(&state, &user).await?;
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     let mut tx = state.db.begin().await?;
-    require_vehicle(&mut tx, &user, log.vehicle_id).await?;
-    repo::lock_vehicle(&mut tx, user.user_id.as_str(), log.vehicle_id).await?;
+    mvp_vehicles::lock(&mut tx, user.user_id.as_str(), &[log.vehicle_id]).await?;
     check_odometer(&mut tx, &user, &log, None).await?;
     let id = repo::insert(&mut tx, user.user_id.as_str(), &log).await?;
     repo::recompute(
@@ -296,8 +295,13 @@ pub async fn update(
         .await?
         .ok_or(NOT_FOUND)?;
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
-    require_vehicle(&mut tx, &user, log.vehicle_id).await?;
-    repo::lock_vehicle(&mut tx, user.user_id.as_str(), log.vehicle_id).await?;
+    // Both vehicles' chains are recomputed when the fill-up moves.
+    mvp_vehicles::lock(
+        &mut tx,
+        user.user_id.as_str(),
+        &[log.vehicle_id, old.vehicle_id],
+    )
+    .await?;
     check_odometer(&mut tx, &user, &log, Some(id)).await?;
     repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
     let from = old.date_time.min(log.date_time);
@@ -343,6 +347,11 @@ pub async fn delete(
     let old = repo::find(&mut tx, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
+    // A deleted vehicle's fill-ups have no other writer to queue behind.
+    match mvp_vehicles::lock(&mut tx, user.user_id.as_str(), &[old.vehicle_id]).await {
+        Ok(()) | Err(AppError::NotFound(_)) => {}
+        Err(other) => return Err(other),
+    }
     repo::soft_delete(&mut tx, user.user_id.as_str(), id).await?;
     repo::recompute(
         &mut tx,

@@ -371,14 +371,10 @@ const MONTH_SUMS: &str = "count(*) as log_count,
     coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0) as energy_interval_km,
     coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0) as energy_interval_volume";
 
-/// Serialises the writes of one vehicle's fill-ups until the transaction ends: the odometer order
-/// check, the economy chain and the monthly roll-up (rebuilt by delete + insert) each read what an
-/// earlier writer committed instead of racing it.
-pub async fn lock_vehicle(
-    conn: &mut PgConnection,
-    user_id: &str,
-    vehicle_id: Uuid,
-) -> sqlx::Result<()> {
+/// Serialises rebuilds of one vehicle's monthly roll-up (delete + insert) until the transaction
+/// ends. Writers already hold the vehicle's row lock (`mvp_vehicles::lock`) and take this after it;
+/// a statistics read that finds the roll-up stale takes only this, so no two orders meet.
+async fn lock_months(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -> sqlx::Result<()> {
     sqlx::query("select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::text, 0))")
         .bind(user_id)
         .bind(vehicle_id)
@@ -395,7 +391,7 @@ pub async fn refresh_months(
     time_zone: &str,
     from: Option<DateTime<Utc>>,
 ) -> sqlx::Result<()> {
-    lock_vehicle(&mut *conn, user_id, vehicle_id).await?;
+    lock_months(&mut *conn, user_id, vehicle_id).await?;
     let stored_zone: Option<String> = sqlx::query_scalar(
         "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
     )

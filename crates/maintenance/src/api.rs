@@ -10,6 +10,7 @@ use chrono::Utc;
 use mvp_core::extract::path_id;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
+use mvp_types::limits::DEFAULT_REMINDER_DAYS;
 use mvp_types::maintenance::{
     MaintenanceRecord, MaintenanceSchedule, RecordInput, ScheduleInput, TemplateRequest,
 };
@@ -30,6 +31,20 @@ async fn vehicle_odometer(
     let vehicle = mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await?;
     let records = repo::max_record_odometer(conn, user.user_id.as_str(), vehicle_id).await?;
     Ok(Some(records.map_or(vehicle, |r| r.max(vehicle))))
+}
+
+/// For a write: locks the vehicle `vehicle_id` and `also` (the one a changed record or schedule
+/// leaves) — `mvp_vehicles::lock`, so writes on one vehicle queue instead of deadlocking — and
+/// returns `vehicle_id`'s odometer as [`vehicle_odometer`] does.
+async fn lock_vehicles(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    vehicle_id: Uuid,
+    also: Option<Uuid>,
+) -> AppResult<Option<i64>> {
+    let ids: Vec<Uuid> = std::iter::once(vehicle_id).chain(also).collect();
+    mvp_vehicles::lock(conn, user.user_id.as_str(), &ids).await?;
+    vehicle_odometer(conn, user, vehicle_id).await
 }
 
 /// The odometer for a schedule's vehicle: `None` when the vehicle is gone (deleted), an error only
@@ -167,7 +182,7 @@ pub async fn create_record(
     let fields = parse::record(input)?;
     let user_id = user.user_id.as_str();
     let mut tx = state.db.begin().await?;
-    vehicle_odometer(&mut tx, &user, fields.vehicle_id).await?;
+    lock_vehicles(&mut tx, &user, fields.vehicle_id, None).await?;
     check_documents(&mut tx, &user, &fields).await?;
     let id = repo::insert_record(&mut tx, user_id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
@@ -220,7 +235,7 @@ pub async fn update_record(
         .await?
         .ok_or(AppError::NotFound("record"))?;
     let fields = parse::record(input)?;
-    vehicle_odometer(&mut tx, &user, fields.vehicle_id).await?;
+    lock_vehicles(&mut tx, &user, fields.vehicle_id, Some(old.vehicle_id)).await?;
     check_documents(&mut tx, &user, &fields).await?;
     repo::update_record(&mut tx, user_id, id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
@@ -251,6 +266,11 @@ pub async fn delete_record(
     let old = repo::find_record(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
+    // The vehicle may be deleted already: then nothing else writes its schedules either.
+    match lock_vehicles(&mut tx, &user, old.vehicle_id, None).await {
+        Ok(_) | Err(AppError::NotFound(_)) => {}
+        Err(other) => return Err(other),
+    }
     repo::delete_record(&mut tx, user_id, id).await?;
     repo::refresh_record_service(&mut tx, user_id, old.vehicle_id).await?;
     tx.commit().await?;
@@ -322,7 +342,7 @@ async fn create_schedule_from(
     let user_id = user.user_id.as_str();
     let metric = metric(state, user).await?;
     let mut tx = state.db.begin().await?;
-    let odometer = vehicle_odometer(&mut tx, user, fields.vehicle_id).await?;
+    let odometer = lock_vehicles(&mut tx, user, fields.vehicle_id, None).await?;
     let id =
         repo::insert_schedule(&mut tx, user_id, &fields, Utc::now().date_naive(), odometer).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
@@ -377,7 +397,7 @@ pub async fn create_from_template(
         last_service_date: None,
         last_service_odometer: None,
         email_notifications: false,
-        reminder_days_before: vec![30],
+        reminder_days_before: vec![DEFAULT_REMINDER_DAYS],
         is_active: true,
     };
     create_schedule_from(&state, &user, fields).await
@@ -416,11 +436,11 @@ pub async fn update_schedule(
     let user_id = user.user_id.as_str();
     let metric = metric(&state, &user).await?;
     let mut tx = state.db.begin().await?;
-    repo::find_schedule(&mut tx, user_id, id)
+    let old = repo::find_schedule(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("schedule"))?;
     let fields = parse::schedule(input)?;
-    vehicle_odometer(&mut tx, &user, fields.vehicle_id).await?;
+    lock_vehicles(&mut tx, &user, fields.vehicle_id, Some(old.vehicle_id)).await?;
     repo::update_schedule(&mut tx, user_id, id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     let row = repo::find_schedule(&mut tx, user_id, id)

@@ -556,3 +556,102 @@ async fn expiring_documents_are_reminded_once_before_and_once_after_expiry() {
     );
     assert!(mails[1].subject.starts_with("Expired"), "{mails:?}");
 }
+
+/// Concurrent writes on one vehicle (record updates and creates, schedule edits, a fill-up) each
+/// touch the vehicle's schedules and odometer. Found by the API fuzzer: two record updates locked
+/// the schedules in opposite orders and Postgres killed one as a deadlock (a 500). Now every write
+/// on a vehicle takes its row lock first, so they queue: all succeed.
+#[tokio::test]
+async fn concurrent_writes_on_one_vehicle_queue_instead_of_deadlocking() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|busy").await;
+    let v = vehicle(&app, &token, 10_000).await;
+    let mut schedules = Vec::new();
+    for subtypes in [
+        json!(["Engine Oil"]),
+        json!(["Oil Filter"]),
+        json!(["Air Filter"]),
+        json!(["Engine Oil", "Oil Filter"]),
+    ] {
+        let s = app
+            .post_json_as(
+                &token,
+                "/api/maintenance/schedules",
+                &json!({
+                "vehicleId": v, "category": "routine_maintenance", "subtypes": subtypes,
+                "intervalMonths": 6}),
+            )
+            .await;
+        assert_eq!(s.status(), 201);
+        schedules.push((id(&json(s).await), subtypes));
+    }
+    let mut records = Vec::new();
+    for n in 0..4 {
+        let r = app
+            .post_json_as(
+                &token,
+                "/api/maintenance/records",
+                &json!({
+                "vehicleId": v, "date": days_ago(10 + n), "category": "routine_maintenance",
+                "subtypes": ["Engine Oil", "Oil Filter", "Air Filter"]}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        records.push(id(&json(r).await));
+    }
+    for round in 0..6_i64 {
+        let writes = records.iter().enumerate().map(|(n, record)| {
+            let body = json!({
+                "vehicleId": v, "date": days_ago(n as i64 + round), "odometerReading": 10_000 + round * 100 + n as i64,
+                "category": "routine_maintenance",
+                "subtypes": if n % 2 == 0 { json!(["Air Filter", "Engine Oil"]) } else { json!(["Oil Filter", "Engine Oil"]) }});
+            let url = format!("/api/maintenance/records/{record}");
+            let app = &app;
+            let token = &token;
+            async move { app.put_json_as(token, &url, &body).await.status().as_u16() }
+        });
+        let creates = (0..4).map(|n| {
+            let body = json!({
+                "vehicleId": v, "date": days_ago(n), "category": "routine_maintenance",
+                "subtypes": ["Engine Oil", "Oil Filter", "Air Filter"]});
+            let app = &app;
+            let token = &token;
+            async move {
+                app.post_json_as(token, "/api/maintenance/records", &body)
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        });
+        // A schedule update locks its own row first, then every schedule of the vehicle.
+        let edits = schedules.iter().map(|(schedule, subtypes)| {
+            let body = json!({
+                "vehicleId": v, "category": "routine_maintenance", "subtypes": subtypes,
+                "intervalMonths": 6 + round});
+            let url = format!("/api/maintenance/schedules/{schedule}");
+            let app = &app;
+            let token = &token;
+            async move { app.put_json_as(token, &url, &body).await.status().as_u16() }
+        });
+        let ((updated, edited), created) = futures_util::future::join(
+            futures_util::future::join(
+                futures_util::future::join_all(writes),
+                futures_util::future::join_all(edits),
+            ),
+            futures_util::future::join_all(creates),
+        )
+        .await;
+        assert!(
+            updated.iter().all(|s| *s == 200),
+            "round {round}: {updated:?}"
+        );
+        assert!(
+            edited.iter().all(|s| *s == 200),
+            "round {round}: {edited:?}"
+        );
+        assert!(
+            created.iter().all(|s| *s == 201),
+            "round {round}: {created:?}"
+        );
+    }
+}

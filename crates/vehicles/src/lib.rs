@@ -30,6 +30,23 @@ pub async fn require(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -
         .ok_or(AppError::NotFound("vehicle"))
 }
 
+/// Locks the user's live vehicles `ids` (their rows, until `conn`'s transaction ends), in ascending
+/// id order. Every write that changes what hangs off a vehicle (its fill-ups and their economy chain,
+/// maintenance records and schedules, the odometer) takes this first, so two writes on one vehicle
+/// queue instead of locking rows in opposite orders and deadlocking. An id that is not the user's
+/// live vehicle is the same 404 as [`require`].
+pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[Uuid]) -> AppResult<()> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        repo::odometer_for_update(conn, user_id, id)
+            .await?
+            .ok_or(AppError::NotFound("vehicle"))?;
+    }
+    Ok(())
+}
+
 /// A live vehicle as another capsule's background job needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveVehicle {

@@ -233,6 +233,23 @@ pub async fn odometer(
     .await
 }
 
+/// As [`odometer`], locking the row (`for update`) until the transaction ends.
+pub async fn odometer_for_update(
+    conn: &mut PgConnection,
+    user_id: &str,
+    id: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "select odometer_reading from vehicles
+          where user_id = $1 and id = $2 and deleted_at is null
+            for update",
+    )
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Moves the odometer forward to `reading` (never back). Returns whether it moved.
 pub async fn advance_odometer(
     conn: &mut PgConnection,
