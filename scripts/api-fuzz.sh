@@ -3,8 +3,9 @@
 # database with the local identity provider, signs a user up and in, creates a vehicle, then runs every
 # phase (examples, coverage, fuzzing, stateful) over the OpenAPI document the app serves, with a fixed
 # seed and example budget so it is deterministic and bounded. Fails on any response >= 500, any
-# response that does not match its documented schema, status or content type, and any network or
-# decoding error. Prints `api-fuzz: N passed, N failed`. Uses MVP_TEST_DATABASE_URL /
+# response that does not match its documented schema, status or content type, any schema-valid
+# request refused as invalid (scripts/schemathesis.toml, scripts/api_fuzz_hooks.py), and any network
+# or decoding error. Prints `api-fuzz: N passed, N failed`. Uses MVP_TEST_DATABASE_URL /
 # MVP_TEST_REDIS_URL (scripts/test.sh exports them). MVP_FUZZ_EXAMPLES (default 20) sets the budget.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -18,30 +19,37 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "4.32.5"; then
 fi
 
 if [ -z "${MVP_FUZZ_BACKEND:-}" ]; then
-  say "building the backend (debug)"
-  cargo build --locked --quiet -p mvp-backend
+  say "building the backend and the OCR service (debug)"
+  cargo build --locked --quiet -p mvp-backend -p mvp-ocr
   MVP_FUZZ_BACKEND="${CARGO_TARGET_DIR:-$ROOT/target}/debug/mvp-backend"
 fi
+MVP_FUZZ_OCR="${MVP_FUZZ_OCR:-$(dirname "$MVP_FUZZ_BACKEND")/mvp-ocr}"
 
 ADMIN_URL="${MVP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS="${MVP_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 DB="mvp_fuzz_$$"
 DATA="$(mktemp -d /tmp/mvp-fuzz.XXXXXX)"
 PID=""
+OCR_PID=""
 cleanup() {
   [ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
+  [ -n "$OCR_PID" ] && { kill "$OCR_PID" 2>/dev/null; wait "$OCR_PID" 2>/dev/null; }
   drop_test_run "$ADMIN_URL" "$DB" "$REDIS" "mvp-fuzz-$$:*" "$DATA"
 }
 trap cleanup EXIT
 psql "$ADMIN_URL" -qc "create database \"$DB\"" >/dev/null
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# The real OCR service (Tesseract), so a valid upload to /api/ocr/extract is answered, not a 503.
+OCR_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+MVP_OCR_BIND="127.0.0.1:$OCR_PORT" "$MVP_FUZZ_OCR" serve >"$DATA/ocr.log" 2>&1 &
+OCR_PID=$!
 BASE="http://127.0.0.1:$PORT"
 # Generous rate limits: the fuzzer signs in and up far more often than a person.
 env DATABASE_URL="${ADMIN_URL%/*}/$DB" REDIS_URL="$REDIS" APP_ENV=test CONFIG_DIR=/nonexistent \
   MVP_SERVER__BIND="127.0.0.1:$PORT" MVP_SERVER__PUBLIC_URL="$BASE" MVP_AUTH__PROVIDER=local \
   MVP_STORAGE__DATA_DIR="$DATA" MVP_REDIS__KEY_PREFIX="mvp-fuzz-$$:" MVP_LOG__LEVEL=warn \
   MVP_AUTH__RATE_LIMITS__LOGIN_PER_MINUTE=100000 MVP_AUTH__RATE_LIMITS__SIGNUP_PER_HOUR=100000 \
-  MVP_AUTH__RATE_LIMITS__RESEND_PER_HOUR=100000 MVP_OCR__URL="http://127.0.0.1:9" \
+  MVP_AUTH__RATE_LIMITS__RESEND_PER_HOUR=100000 MVP_OCR__URL="http://127.0.0.1:$OCR_PORT" \
   "$MVP_FUZZ_BACKEND" serve >"$DATA/backend.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 150); do
@@ -56,15 +64,21 @@ curl -fsS -o /dev/null -H 'content-type: application/json' \
 TOKEN="$(curl -fsS -H 'content-type: application/json' \
   -d '{"email":"fuzz@example.com","password":"a fuzzing password"}' "$BASE/api/auth/login" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')"
-curl -fsS -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-  -d '{"year":2020,"make":"Honda","model":"Civic","odometerReading":1000}' "$BASE/api/vehicles"
+MVP_FUZZ_VEHICLE_ID="$(curl -fsS -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"year":2020,"make":"Honda","model":"Civic","odometerReading":1000}' "$BASE/api/vehicles" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+MVP_FUZZ_TERMS_VERSION="$(curl -fsS "$BASE/api/config" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["termsVersion"])')"
+export MVP_FUZZ_VEHICLE_ID MVP_FUZZ_TERMS_VERSION
+# The rules no schema can state (scripts/api_fuzz_hooks.py), for the positive_data_acceptance check.
+export SCHEMATHESIS_HOOKS=api_fuzz_hooks PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 
 say "schemathesis: every phase over $BASE/api/openapi.json (seed 1, ${MVP_FUZZ_EXAMPLES:-20} examples per operation)"
 status=0
-"$VENV/bin/schemathesis" --no-color run "$BASE/api/openapi.json" \
+"$VENV/bin/schemathesis" --no-color --config-file "$ROOT/scripts/schemathesis.toml" \
+  run "$BASE/api/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --phases examples,coverage,fuzzing,stateful \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --seed 1 --max-examples "${MVP_FUZZ_EXAMPLES:-20}" --workers 2 --request-timeout 20 \
   --exclude-path /api/auth/logout \
   --suppress-health-check all --report junit --report-dir "$DATA/report" \

@@ -13,6 +13,7 @@ use mvp_core::ratelimit::{Backoff, Limit};
 use mvp_core::secret::{hash_token, opaque_key};
 use mvp_core::{AppError, AppJson, AppResult, AppState, ClientInfo, UnverifiedUser};
 use mvp_types::Email;
+use mvp_types::limits::PASSWORD_MAX;
 use mvp_types::user::{
     AcceptTermsRequest, LoginRequest, RefreshRequest, ResendVerificationRequest, SignupRequest,
     SignupResponse, TokenResponse, UserStatus, VerifyEmailResponse,
@@ -21,7 +22,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::domain::{NewAccount, PASSWORD_MAX};
+use crate::domain::NewAccount;
 use crate::{local, password, repo};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -213,6 +214,7 @@ pub async fn login(
     };
     state.limiter.check_backoff(&pair_key).await?;
     state.limiter.check_backoff(&account_key).await?;
+    // Argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
     if body.password.len() > PASSWORD_MAX * 4 {
         state.limiter.fail(&pair_key, pair_backoff).await;
         return Err(AppError::InvalidCredentials);

@@ -6,13 +6,10 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use mvp_core::AppError;
+use mvp_types::limits::{PASSWORD_MAX, PASSWORD_MIN};
 use mvp_types::user::SignupRequest;
 use mvp_types::{Email, FieldError};
 use secrecy::SecretString;
-
-pub const PASSWORD_MIN: usize = 10;
-/// Argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
-pub const PASSWORD_MAX: usize = 1024;
 
 /// A signup that passed the rules.
 #[derive(Debug)]

@@ -40,10 +40,7 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
         state.config.documents.max_bytes,
     )
     .split_for_parts();
-    let mut doc = doc;
-    openapi::document_errors(&mut doc);
-    openapi::link_creations(&mut doc);
-    let doc_json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+    let doc_json = openapi::finish(doc);
 
     let mut router = Router::new()
         .merge(api)

@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod cli;
+mod constraints;
 pub mod openapi;
 pub mod serve;

@@ -3,13 +3,11 @@
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
+pub use mvp_types::limits::{PAGE_DEFAULT_LIMIT as DEFAULT_LIMIT, PAGE_MAX_LIMIT as MAX_LIMIT};
 use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::http::TOTAL_COUNT;
-
-pub const DEFAULT_LIMIT: i64 = 100;
-pub const MAX_LIMIT: i64 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -10,6 +10,7 @@ use mvp_core::extract::path_id;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::document::{Document, DocumentInput};
+use mvp_types::limits::EXPIRING_WITHIN_DAYS_MAX;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -138,11 +139,13 @@ pub async fn list(
             let days = raw
                 .parse::<u16>()
                 .ok()
-                .filter(|d| *d <= 3650)
+                .filter(|d| *d <= EXPIRING_WITHIN_DAYS_MAX)
                 .ok_or_else(|| {
                     AppError::validation(
                         "expiringWithinDays",
-                        "must be a whole number of days from 0 to 3650",
+                        format!(
+                            "must be a whole number of days from 0 to {EXPIRING_WITHIN_DAYS_MAX}"
+                        ),
                     )
                 })?;
             // "Today" is the user's own day (their time zone preference), not the server's.

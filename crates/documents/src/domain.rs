@@ -10,10 +10,8 @@ use mvp_core::AppError;
 use mvp_core::validate::{optional_text, single_line_text};
 use mvp_types::FieldError;
 use mvp_types::document::{DOCUMENT_TYPES, DocumentInput};
+use mvp_types::limits::{DOCUMENT_TITLE_MAX, NOTES_MAX};
 use uuid::Uuid;
-
-pub const MAX_TITLE: usize = 200;
-pub const MAX_NOTES: usize = 5000;
 
 /// Validated metadata of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +85,7 @@ pub fn upload_fields(
             Some((stem, _)) if !stem.is_empty() => stem,
             _ => file_name,
         };
-        draft.title = Some(stem.chars().take(MAX_TITLE).collect());
+        draft.title = Some(stem.chars().take(DOCUMENT_TITLE_MAX).collect());
     }
     validate(details, draft)
 }
@@ -135,11 +133,11 @@ fn validate(mut details: Vec<FieldError>, draft: Draft) -> Result<DocumentFields
         )),
         Some(_) => {}
     }
-    let title = single_line_text(&mut details, "title", draft.title, MAX_TITLE);
+    let title = single_line_text(&mut details, "title", draft.title, DOCUMENT_TITLE_MAX);
     if title.is_none() {
         details.push(FieldError::new("title", "title is required"));
     }
-    let notes = optional_text(&mut details, "notes", draft.notes, MAX_NOTES);
+    let notes = optional_text(&mut details, "notes", draft.notes, NOTES_MAX);
     if let (Some(issued), Some(expires)) = (draft.issued_date, draft.expiration_date)
         && expires < issued
     {

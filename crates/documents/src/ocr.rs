@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 /// The largest file forwarded (the OCR service's own limit).
 const MAX_BYTES: usize = 25 * 1024 * 1024;
 
-const KINDS: &[&str] = &["fuel_receipt", "maintenance_receipt", "vin", "document"];
+pub const KINDS: &[&str] = &["fuel_receipt", "maintenance_receipt", "vin", "document"];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

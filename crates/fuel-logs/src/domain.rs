@@ -8,13 +8,15 @@ use mvp_core::AppError;
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
 use mvp_types::fuel::{FILL_FUEL_TYPES, FuelLogInput};
+use mvp_types::limits::{
+    COST_PER_UNIT_BELOW, COST_PER_UNIT_DP, DISTANCE_DP, FUEL_GRADE_MAX, FUEL_NOTES_MAX,
+    FUEL_ODOMETER_BELOW, FUEL_TOTAL_BELOW, FUEL_UNITS_BELOW, FUEL_UNITS_DP, MONEY_DP,
+    STATION_ID_MAX, TEXT_MAX, TRIP_DISTANCE_BELOW,
+};
 use mvp_types::units::{VolumeKind, distance_to_km, volume_to_canonical};
 use mvp_types::user::UnitSystem;
 use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
-
-const TEXT_MAX: usize = 100;
-const NOTES_MAX: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFuelLog {
@@ -110,22 +112,21 @@ impl NewFuelLog {
             }
             Some(_) => {}
         }
-        let big = Decimal::from(10_000_000);
         let odometer = number(
             &mut details,
             "odometerReading",
             input.odometer_reading,
-            2,
+            DISTANCE_DP,
             false,
-            big,
+            Decimal::from(FUEL_ODOMETER_BELOW),
         );
         let trip = number(
             &mut details,
             "tripDistance",
             input.trip_distance,
-            2,
+            DISTANCE_DP,
             true,
-            Decimal::from(100_000),
+            Decimal::from(TRIP_DISTANCE_BELOW),
         );
         if input.odometer_reading.is_none() && input.trip_distance.is_none() {
             details.push(FieldError::new(
@@ -137,9 +138,9 @@ impl NewFuelLog {
             &mut details,
             "fuelUnits",
             input.fuel_units,
-            3,
+            FUEL_UNITS_DP,
             true,
-            Decimal::from(10_000),
+            Decimal::from(FUEL_UNITS_BELOW),
         );
         if input.fuel_units.is_none() {
             details.push(FieldError::new("fuelUnits", "fuelUnits is required"));
@@ -148,17 +149,17 @@ impl NewFuelLog {
             &mut details,
             "costPerUnit",
             input.cost_per_unit,
-            4,
+            COST_PER_UNIT_DP,
             false,
-            Decimal::from(10_000),
+            Decimal::from(COST_PER_UNIT_BELOW),
         );
         let total_cost = number(
             &mut details,
             "totalCost",
             input.total_cost,
-            2,
+            MONEY_DP,
             false,
-            Decimal::from(1_000_000),
+            Decimal::from(FUEL_TOTAL_BELOW),
         );
         if input.cost_per_unit.is_none() && input.total_cost.is_none() {
             details.push(FieldError::new(
@@ -184,18 +185,21 @@ impl NewFuelLog {
                 None
             }
         };
-        let fuel_grade = text(&mut details, "fuelGrade", input.fuel_grade, 20);
-        let station_id = text(&mut details, "stationId", input.station_id, 200);
+        let fuel_grade = text(&mut details, "fuelGrade", input.fuel_grade, FUEL_GRADE_MAX);
+        let station_id = text(&mut details, "stationId", input.station_id, STATION_ID_MAX);
         let location_name = text(&mut details, "locationName", input.location_name, TEXT_MAX);
-        let notes = text(&mut details, "notes", input.notes, NOTES_MAX);
+        let notes = text(&mut details, "notes", input.notes, FUEL_NOTES_MAX);
 
         // Unit price and total: either may be given; both must agree.
         let (cost_per_unit, total_cost) = match (fuel_units, cost_per_unit, total_cost) {
-            (Some(units), Some(cpu), None) => (Some(cpu), Some(half_even(units * cpu, 2))),
+            (Some(units), Some(cpu), None) => (Some(cpu), Some(half_even(units * cpu, MONEY_DP))),
             (Some(units), None, Some(total)) => (
                 Some(
                     (total / units)
-                        .round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven)
+                        .round_dp_with_strategy(
+                            COST_PER_UNIT_DP,
+                            RoundingStrategy::MidpointNearestEven,
+                        )
                         .normalize(),
                 ),
                 Some(total),
@@ -204,7 +208,7 @@ impl NewFuelLog {
                 if (units * cpu - total).abs() > Decimal::new(1, 2) {
                     let message = format!(
                         "fuelUnits × costPerUnit is {}, which differs from totalCost {} by more than one cent",
-                        half_even(units * cpu, 2),
+                        half_even(units * cpu, MONEY_DP),
                         total
                     );
                     details.push(FieldError::new("totalCost", message.clone()));

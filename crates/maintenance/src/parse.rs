@@ -4,6 +4,11 @@ use chrono::{Duration, NaiveDate, Utc};
 use mvp_core::AppError;
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
+use mvp_types::limits::{
+    DEFAULT_REMINDER_DAYS, INTERVAL_DISTANCE_MAX, INTERVAL_MONTHS_MAX, MAINTENANCE_COST_BELOW,
+    MONEY_DP, NOTES_MAX, ODOMETER_MAX, RECORD_DOCUMENTS_MAX, REMINDER_DAYS_MAX, REMINDERS_MAX,
+    TEXT_MAX,
+};
 use mvp_types::maintenance::{RecordInput, ScheduleInput};
 use rust_decimal::Decimal;
 
@@ -46,11 +51,8 @@ fn category_and_subtypes(
 fn odometer(details: &mut Vec<FieldError>, field: &str, value: Option<i64>) -> Option<i64> {
     if value.is_some_and(|v| v < 0) {
         details.push(FieldError::new(field, "must not be negative"));
-    } else if value.is_some_and(|v| v > mvp_vehicles::domain::ODOMETER_MAX) {
-        details.push(FieldError::new(
-            field,
-            format!("at most {}", mvp_vehicles::domain::ODOMETER_MAX),
-        ));
+    } else if value.is_some_and(|v| v > ODOMETER_MAX) {
+        details.push(FieldError::new(field, format!("at most {ODOMETER_MAX}")));
     }
     value
 }
@@ -60,9 +62,6 @@ fn not_future(details: &mut Vec<FieldError>, field: &str, date: Option<NaiveDate
         details.push(FieldError::new(field, "must not be in the future"));
     }
 }
-
-/// Documents one record may refer to.
-pub const MAX_DOCUMENTS: usize = 20;
 
 pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
     let mut details = Vec::new();
@@ -78,9 +77,12 @@ pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
     if let Some(cost) = input.cost {
         if cost.is_sign_negative() && !cost.is_zero() {
             details.push(FieldError::new("cost", "must not be negative"));
-        } else if cost.normalize().scale() > 2 {
-            details.push(FieldError::new("cost", "at most 2 decimal places"));
-        } else if cost >= Decimal::from(10_000_000) {
+        } else if cost.normalize().scale() > MONEY_DP {
+            details.push(FieldError::new(
+                "cost",
+                format!("at most {MONEY_DP} decimal places"),
+            ));
+        } else if cost >= Decimal::from(MAINTENANCE_COST_BELOW) {
             details.push(FieldError::new("cost", "is too large"));
         }
     }
@@ -90,14 +92,14 @@ pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
             document_ids.push(id);
         }
     }
-    if document_ids.len() > MAX_DOCUMENTS {
+    if document_ids.len() > RECORD_DOCUMENTS_MAX {
         details.push(FieldError::new(
             "documentIds",
-            format!("at most {MAX_DOCUMENTS} documents per record"),
+            format!("at most {RECORD_DOCUMENTS_MAX} documents per record"),
         ));
     }
-    let shop_name = text(&mut details, "shopName", input.shop_name, 100);
-    let notes = text(&mut details, "notes", input.notes, 5000);
+    let shop_name = text(&mut details, "shopName", input.shop_name, TEXT_MAX);
+    let notes = text(&mut details, "notes", input.notes, NOTES_MAX);
     match (input.vehicle_id, input.date) {
         (Some(vehicle_id), Some(date)) if details.is_empty() => Ok(RecordFields {
             vehicle_id,
@@ -126,16 +128,16 @@ pub fn schedule(input: ScheduleInput) -> Result<ScheduleFields, AppError> {
             "set intervalMonths or intervalDistance (or both)",
         )),
         (months, distance) => {
-            if months.is_some_and(|m| !(1..=240).contains(&m)) {
+            if months.is_some_and(|m| !(1..=INTERVAL_MONTHS_MAX).contains(&m)) {
                 details.push(FieldError::new(
                     "intervalMonths",
-                    "must be between 1 and 240",
+                    format!("must be between 1 and {INTERVAL_MONTHS_MAX}"),
                 ));
             }
-            if distance.is_some_and(|d| !(1..=1_000_000).contains(&d)) {
+            if distance.is_some_and(|d| !(1..=INTERVAL_DISTANCE_MAX).contains(&d)) {
                 details.push(FieldError::new(
                     "intervalDistance",
-                    "must be between 1 and 1000000",
+                    format!("must be between 1 and {INTERVAL_DISTANCE_MAX}"),
                 ));
             }
         }
@@ -146,13 +148,17 @@ pub fn schedule(input: ScheduleInput) -> Result<ScheduleFields, AppError> {
         "lastServiceOdometer",
         input.last_service_odometer,
     );
-    let reminder_days_before = input.reminder_days_before.unwrap_or_else(|| vec![30]);
-    if reminder_days_before.iter().any(|d| !(0..=365).contains(d))
-        || reminder_days_before.len() > 10
+    let reminder_days_before = input
+        .reminder_days_before
+        .unwrap_or_else(|| vec![DEFAULT_REMINDER_DAYS]);
+    if reminder_days_before
+        .iter()
+        .any(|d| !(0..=REMINDER_DAYS_MAX).contains(d))
+        || reminder_days_before.len() > REMINDERS_MAX
     {
         details.push(FieldError::new(
             "reminderDaysBefore",
-            "up to 10 values, each between 0 and 365",
+            format!("up to {REMINDERS_MAX} values, each between 0 and {REMINDER_DAYS_MAX}"),
         ));
     }
     match input.vehicle_id {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{EMAIL_LOCAL_MAX_BYTES, EMAIL_MAX_BYTES};
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -15,7 +17,7 @@ impl Email {
         if email.is_empty() {
             return Err("e-mail address is required");
         }
-        if email.len() > 254 {
+        if email.len() > EMAIL_MAX_BYTES {
             return Err("e-mail address is too long");
         }
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -24,7 +26,7 @@ impl Email {
         let Some((local, domain)) = email.rsplit_once('@') else {
             return Err("e-mail address needs an @");
         };
-        if local.is_empty() || local.len() > 64 || local.contains('@') {
+        if local.is_empty() || local.len() > EMAIL_LOCAL_MAX_BYTES || local.contains('@') {
             return Err("e-mail address is not valid");
         }
         let labels: Vec<&str> = domain.split('.').collect();

@@ -9,12 +9,14 @@ pub mod file_name;
 pub mod fuel;
 pub mod health;
 pub mod ids;
+pub mod limits;
 pub mod maintenance;
 pub mod platform;
 pub mod units;
 pub mod user;
 pub mod vehicle;
 pub mod vin;
+pub mod whole;
 
 pub use email::Email;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};

@@ -40,7 +40,7 @@ pub struct RecordInput {
     pub updated_at: Option<Value>,
     pub vehicle_id: Option<Uuid>,
     pub date: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub odometer_reading: Option<i64>,
     pub category: Option<String>,
     #[serde(default)]
@@ -105,17 +105,17 @@ pub struct ScheduleInput {
     pub category: Option<String>,
     #[serde(default)]
     pub subtypes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub interval_months: Option<i32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub interval_distance: Option<i64>,
     #[serde(default)]
     pub last_service_date: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub last_service_odometer: Option<i64>,
     #[serde(default)]
     pub email_notifications: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_vec")]
     pub reminder_days_before: Option<Vec<i32>>,
     #[serde(default)]
     pub is_active: Option<bool>,

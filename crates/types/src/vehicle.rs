@@ -58,7 +58,7 @@ pub struct VehicleInput {
     pub has_image: Option<Value>,
     #[serde(default)]
     pub vin: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub year: Option<i32>,
     #[serde(default)]
     pub make: Option<String>,
@@ -80,7 +80,7 @@ pub struct VehicleInput {
     pub color: Option<String>,
     #[serde(default)]
     pub license_plate: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub odometer_reading: Option<i64>,
     #[serde(default)]
     pub purchase_date: Option<NaiveDate>,

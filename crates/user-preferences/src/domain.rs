@@ -55,6 +55,11 @@ fn currency(value: &Value) -> Result<String, String> {
     }
 }
 
+/// Every IANA time zone name `timeZone` accepts (links such as `US/Eastern` included).
+pub fn time_zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
 fn time_zone(value: &Value) -> Result<String, String> {
     let zone = value
         .as_str()

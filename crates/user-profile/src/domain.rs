@@ -3,9 +3,8 @@
 
 use mvp_core::AppError;
 use mvp_types::Email;
+use mvp_types::limits::DISPLAY_NAME_MAX;
 use mvp_types::user::UpdateProfile;
-
-pub const DISPLAY_NAME_MAX: usize = 100;
 
 /// A profile update that passed the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]

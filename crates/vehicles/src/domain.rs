@@ -5,18 +5,14 @@
 use chrono::{Datelike, NaiveDate, Utc};
 use mvp_core::AppError;
 use mvp_core::validate::{optional_text, single_line_text};
+use mvp_types::limits::{
+    FIRST_YEAR, LICENSE_PLATE_MAX, MONEY_DP, NAME_MAX, NOTES_MAX, ODOMETER_MAX,
+    PURCHASE_PRICE_BELOW, TEXT_MAX,
+};
 use mvp_types::platform::VinDecode;
 use mvp_types::vehicle::{FUEL_TYPES, VehicleInput};
 use mvp_types::{FieldError, Vin};
 use rust_decimal::Decimal;
-
-pub const NAME_MAX: usize = 50;
-pub const TEXT_MAX: usize = 100;
-pub const NOTES_MAX: usize = 5000;
-pub const FIRST_YEAR: i32 = 1900;
-/// No vehicle reaches this; anything above is a typo.
-pub const ODOMETER_MAX: i64 = 100_000_000;
-const PRICE_MAX: i64 = 10_000_000_000;
 
 /// Everything stored for a vehicle, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +103,12 @@ impl VehicleFields {
         let drive_type = optional_text(&mut details, "driveType", input.drive_type, TEXT_MAX);
         let nickname = optional_text(&mut details, "nickname", input.nickname, NAME_MAX);
         let color = optional_text(&mut details, "color", input.color, NAME_MAX);
-        let license_plate = optional_text(&mut details, "licensePlate", input.license_plate, 20);
+        let license_plate = optional_text(
+            &mut details,
+            "licensePlate",
+            input.license_plate,
+            LICENSE_PLATE_MAX,
+        );
         let notes = optional_text(&mut details, "notes", input.notes, NOTES_MAX);
 
         let fuel_type = match input
@@ -144,9 +145,12 @@ impl VehicleFields {
         if let Some(price) = input.purchase_price {
             if price.is_sign_negative() {
                 details.push(FieldError::new("purchasePrice", "must not be negative"));
-            } else if price.scale() > 2 && price != price.round_dp(2) {
-                details.push(FieldError::new("purchasePrice", "at most 2 decimal places"));
-            } else if price >= Decimal::from(PRICE_MAX) {
+            } else if price.scale() > MONEY_DP && price != price.round_dp(MONEY_DP) {
+                details.push(FieldError::new(
+                    "purchasePrice",
+                    format!("at most {MONEY_DP} decimal places"),
+                ));
+            } else if price >= Decimal::from(PURCHASE_PRICE_BELOW) {
                 details.push(FieldError::new("purchasePrice", "is too large"));
             }
         }

@@ -1,0 +1,74 @@
+//! Every limit the API enforces on a field, in one place: the capsules' parsers check against these,
+//! the OpenAPI document states them (`constraints`, server only), and the SPA can size its inputs
+//! with them. Lengths count characters after trimming; `*_BELOW` bounds are exclusive, `*_MAX`
+//! bounds inclusive.
+
+// --- Text --------------------------------------------------------------------------------------
+
+/// Short names: make, model, nickname, colour.
+pub const NAME_MAX: usize = 50;
+/// Longer one-liners: trim level, engine, transmission, drive type, location and shop names.
+pub const TEXT_MAX: usize = 100;
+/// Notes on a vehicle, a maintenance record or a document.
+pub const NOTES_MAX: usize = 5000;
+/// Notes on a fill-up.
+pub const FUEL_NOTES_MAX: usize = 2000;
+pub const LICENSE_PLATE_MAX: usize = 20;
+pub const FUEL_GRADE_MAX: usize = 20;
+/// A station reference (a Google place id or a community station id).
+pub const STATION_ID_MAX: usize = 200;
+pub const DOCUMENT_TITLE_MAX: usize = 200;
+pub const DISPLAY_NAME_MAX: usize = 100;
+
+// --- Vehicles ----------------------------------------------------------------------------------
+
+pub const FIRST_YEAR: i32 = 1900;
+/// No vehicle reaches this; anything above is a typo. Vehicles, maintenance records and schedules.
+pub const ODOMETER_MAX: i64 = 100_000_000;
+pub const PURCHASE_PRICE_BELOW: i64 = 10_000_000_000;
+
+// --- Fill-ups (in the user's unit system) -------------------------------------------------------
+
+pub const FUEL_ODOMETER_BELOW: i64 = 10_000_000;
+pub const TRIP_DISTANCE_BELOW: i64 = 100_000;
+pub const FUEL_UNITS_BELOW: i64 = 10_000;
+pub const COST_PER_UNIT_BELOW: i64 = 10_000;
+pub const FUEL_TOTAL_BELOW: i64 = 1_000_000;
+/// Decimal places: quantities to the millilitre-ish, unit prices to a tenth of a cent.
+pub const FUEL_UNITS_DP: u32 = 3;
+pub const COST_PER_UNIT_DP: u32 = 4;
+/// Money everywhere else: whole cents.
+pub const MONEY_DP: u32 = 2;
+/// Distances: hundredths.
+pub const DISTANCE_DP: u32 = 2;
+
+// --- Maintenance -------------------------------------------------------------------------------
+
+pub const MAINTENANCE_COST_BELOW: i64 = 10_000_000;
+/// Documents one record may link.
+pub const RECORD_DOCUMENTS_MAX: usize = 20;
+pub const INTERVAL_MONTHS_MAX: i32 = 240;
+pub const INTERVAL_DISTANCE_MAX: i64 = 1_000_000;
+/// At most this many reminders per schedule, each at most `REMINDER_DAYS_MAX` days ahead.
+pub const REMINDERS_MAX: usize = 10;
+pub const REMINDER_DAYS_MAX: i32 = 365;
+/// A schedule sent without `reminderDaysBefore` reminds this many days ahead.
+pub const DEFAULT_REMINDER_DAYS: i32 = 30;
+
+// --- Documents ---------------------------------------------------------------------------------
+
+/// `GET /api/documents?expiringWithinDays=` at most ten years ahead.
+pub const EXPIRING_WITHIN_DAYS_MAX: u16 = 3650;
+
+// --- Accounts ----------------------------------------------------------------------------------
+
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 1024;
+/// RFC 5321's limits on an address and its local part, in bytes.
+pub const EMAIL_MAX_BYTES: usize = 254;
+pub const EMAIL_LOCAL_MAX_BYTES: usize = 64;
+
+// --- Lists -------------------------------------------------------------------------------------
+
+pub const PAGE_DEFAULT_LIMIT: i64 = 100;
+pub const PAGE_MAX_LIMIT: i64 = 500;

@@ -1,0 +1,145 @@
+"""Schemathesis hooks for scripts/api-fuzz.sh: the rules the API enforces that no JSON Schema can
+state, applied to every generated request right before it is sent, so the `positive_data_acceptance`
+check ("schema-valid data is accepted") tests what the schema does say rather than tripping over
+what it cannot. Each rule below is one of the exceptions listed in docs/SECURITY.md, and each has its
+own named test in the Rust suites; negative cases pass through these hooks too and stay invalid.
+
+Loaded with SCHEMATHESIS_HOOKS=api_fuzz_hooks (scripts/ on PYTHONPATH). Reads MVP_FUZZ_VEHICLE_ID
+(the signed-in user's vehicle, so bodies reach the business rules instead of a 404) and
+MVP_FUZZ_TERMS_VERSION (the current terms version from /api/config).
+"""
+
+import datetime
+import os
+import struct
+import zlib
+
+import schemathesis
+
+VEHICLE_ID = os.environ.get("MVP_FUZZ_VEHICLE_ID", "")
+TERMS_VERSION = os.environ.get("MVP_FUZZ_TERMS_VERSION", "")
+
+# ISO 3779 check digit: letter values and position weights.
+VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9))),
+    **dict(zip("JKLMN", range(1, 6))),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10))),
+}
+VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
+
+
+def png_1x1():
+    """A valid 1×1 grey PNG (an upload must be a real image; its bytes are what the API judges)."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png_1x1()
+
+
+def with_check_digit(vin):
+    """A 17-character VIN with its ninth character set to the check digit it needs."""
+    vin = vin.upper()
+    total = sum(VIN_VALUES.get(c, 0) * w for c, w in zip(vin, VIN_WEIGHTS))
+    digit = "X" if total % 11 == 10 else str(total % 11)
+    return vin[:8] + digit + vin[9:]
+
+
+def not_after(text, limit, parse, show):
+    """`text` if it parses and is not after `limit`; `limit` (shown) when it is later."""
+    try:
+        value = parse(text)
+    except (TypeError, ValueError):
+        return text  # malformed: leave it for the API to refuse
+    return show(limit) if value > limit else text
+
+
+def date_not_after(text, limit):
+    return not_after(text, limit, datetime.date.fromisoformat, datetime.date.isoformat)
+
+
+def datetime_not_after(text, limit):
+    def parse(t):
+        value = datetime.datetime.fromisoformat(t.replace("Z", "+00:00"))
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+
+    return not_after(text, limit, parse, lambda v: v.isoformat().replace("+00:00", "Z"))
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    path = case.operation.path
+    params = case.path_parameters or {}
+    vin = params.get("vin")
+    if isinstance(vin, str) and len(vin) == 17 and vin.isalnum():
+        params["vin"] = with_check_digit(vin)
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    # Uploads: a real image (the API judges a file by its bytes).
+    for part in ("file", "image"):
+        if part in body and path in ("/api/documents", "/api/vehicles/{id}/image", "/api/ocr/extract"):
+            body[part] = PNG
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    # Vehicles: a VIN needs its check digit; the year may be at most next year; a purchase is
+    # not in the future.
+    if path.startswith("/api/vehicles"):
+        vin = body.get("vin")
+        if isinstance(vin, str) and len(vin) == 17 and vin.isalnum():
+            body["vin"] = with_check_digit(vin)
+        year = body.get("year")
+        if isinstance(year, (int, float)) and not isinstance(year, bool) and year > today.year + 1:
+            body["year"] = today.year
+        if isinstance(body.get("purchaseDate"), str):
+            body["purchaseDate"] = date_not_after(body["purchaseDate"], today)
+        # An update may lower the odometer only as a declared correction.
+        if case.method.upper() == "PUT" and path == "/api/vehicles/{id}":
+            body["odometerCorrection"] = True
+
+    # Bodies that name a vehicle: the user's own, so the request reaches the rules after it.
+    if VEHICLE_ID and "vehicleId" in body and case.method.upper() in ("POST", "PUT"):
+        body["vehicleId"] = VEHICLE_ID
+
+    if path.startswith("/api/fuel-logs"):
+        # A fill-up's odometer must lie between its neighbours' readings: send the distance
+        # driven instead (the other of the two the schema asks for at least one of).
+        if body.get("odometerReading") is not None:
+            body["odometerReading"] = None
+            if body.get("tripDistance") is None:
+                body["tripDistance"] = 100
+        # Units × price must agree with the total to the cent: send one of the two.
+        if body.get("costPerUnit") is not None and body.get("totalCost") is not None:
+            body["totalCost"] = None
+        if isinstance(body.get("dateTime"), str):
+            body["dateTime"] = datetime_not_after(body["dateTime"], now)
+
+    if path.startswith("/api/maintenance"):
+        for field in ("date", "lastServiceDate"):
+            if isinstance(body.get(field), str):
+                body[field] = date_not_after(body[field], today)
+        # Linked documents must be the user's own, of the same vehicle.
+        if body.get("documentIds"):
+            body["documentIds"] = []
+
+    # A document expires on or after the day it was issued.
+    issued, expires = body.get("issuedDate"), body.get("expirationDate")
+    if isinstance(issued, str) and isinstance(expires, str) and expires < issued:
+        body["issuedDate"], body["expirationDate"] = expires, issued
+
+    if path == "/api/auth/accept-terms" and TERMS_VERSION and "version" in body:
+        body["version"] = TERMS_VERSION
