@@ -12,7 +12,7 @@
 * config/loki/loki.yml, config/alloy/config.alloy (River syntax), the Grafana provisioning and the
   dashboard JSON.
 * the environment variables and config files against the backend's settings
-  (crates/core/src/config/defaults.yml): an unknown MVP_* variable stops the backend at start.
+  (crates/config/src/defaults.yml): an unknown MVP_* variable stops the backend at start.
 * deploy/k8s manifests, secrets/*.example, .gitignore.
 
 Prints one line per check and `N passed, N failed` at the end; exits 1 when a check failed.
@@ -790,7 +790,7 @@ def test_grafana(compose: dict) -> None:
 # ─── configuration keys ──────────────────────────────────────────────────────────────────────────
 
 def settings_paths() -> set:
-    defaults = load_yaml("crates/core/src/config/defaults.yml")
+    defaults = load_yaml("crates/config/src/defaults.yml")
     out = set()
 
     def walk(node, prefix):
