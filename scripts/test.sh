@@ -63,7 +63,11 @@ PATH="$VENV/bin:$PATH" "$VENV/bin/python" deploy/tests/test_deployment.py
 # One summary line at the end (`N passed, N failed`), summed over every test binary.
 log="$(mktemp)"
 status=0
-cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+# The compile-checked queries' offline data (.sqlx/) matches the code and the migrations
+# (`cargo sqlx prepare --check`, scripts/sqlx.sh).
+bash scripts/sqlx.sh check 2>&1 | tee "$log" || status=$?
+
+cargo test --workspace --locked "$@" 2>&1 | tee -a "$log" || status=$?
 
 # The cargo-fuzz targets from their committed corpus, a bounded time each (scripts/fuzz.sh).
 bash scripts/fuzz.sh 2>&1 | tee -a "$log" || status=$?
@@ -82,6 +86,7 @@ awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p +=
      /^e2e: [0-9]+ passed, [0-9]+ failed/ { ep += $2; ef += $4 }
      /^api-fuzz: [0-9]+ passed, [0-9]+ failed/ { ap += $2; af += $4 }
      /^fuzz: [0-9]+ passed, [0-9]+ failed/ { zp += $2; zf += $4 }
-     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed; schemathesis operations: %d passed, %d failed; fuzz targets: %d passed, %d failed)\n", p + ep + ap + zp, f + ef + af + zf, s, ep, ef, ap, af, zp, zf }' "$log"
+     /^sqlx: [0-9]+ passed, [0-9]+ failed/ { qp += $2; qf += $4 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped (browser: %d passed, %d failed; schemathesis operations: %d passed, %d failed; fuzz targets: %d passed, %d failed; sqlx offline data: %d passed, %d failed)\n", p + ep + ap + zp + qp, f + ef + af + zf + qf, s, ep, ef, ap, af, zp, zf, qp, qf }' "$log"
 rm -f "$log"
 exit "$status"

@@ -16,16 +16,16 @@ pub struct Acceptance<'a> {
 /// Records an acceptance on `conn` (pass the signup transaction, so account and acceptance are
 /// written together or not at all).
 pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
          values ($1, $2, $3, $4, $5, $6)",
+        uuid::Uuid::now_v7(),
+        acceptance.user_id,
+        acceptance.terms_version,
+        acceptance.accepted_at,
+        acceptance.ip_address,
+        acceptance.user_agent,
     )
-    .bind(uuid::Uuid::now_v7())
-    .bind(acceptance.user_id)
-    .bind(acceptance.terms_version)
-    .bind(acceptance.accepted_at)
-    .bind(&acceptance.ip_address)
-    .bind(acceptance.user_agent)
     .execute(conn)
     .await?;
     Ok(())
@@ -39,17 +39,17 @@ pub async fn record_once(
     conn: &mut PgConnection,
     acceptance: &Acceptance<'_>,
 ) -> sqlx::Result<bool> {
-    let written = sqlx::query(
+    let written = sqlx::query!(
         "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
          values ($1, $2, $3, $4, $5, $6)
          on conflict (user_id, terms_version) where deleted_at is null do nothing",
+        uuid::Uuid::now_v7(),
+        acceptance.user_id,
+        acceptance.terms_version,
+        acceptance.accepted_at,
+        acceptance.ip_address,
+        acceptance.user_agent,
     )
-    .bind(uuid::Uuid::now_v7())
-    .bind(acceptance.user_id)
-    .bind(acceptance.terms_version)
-    .bind(acceptance.accepted_at)
-    .bind(&acceptance.ip_address)
-    .bind(acceptance.user_agent)
     .execute(conn)
     .await?;
     Ok(written.rows_affected() == 1)
@@ -61,22 +61,23 @@ pub async fn has_accepted_version(
     user_id: &str,
     version: &str,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists(select 1 from terms_agreements
-                        where user_id = $1 and terms_version = $2 and deleted_at is null)",
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from terms_agreements
+                          where user_id = $1 and terms_version = $2 and deleted_at is null) as "accepted!""#,
+        user_id,
+        version,
     )
-    .bind(user_id)
-    .bind(version)
     .fetch_one(pool)
     .await
 }
 
 /// Whether the user has accepted any version of the terms.
 pub async fn has_accepted(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists(select 1 from terms_agreements where user_id = $1 and deleted_at is null)",
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from terms_agreements
+                          where user_id = $1 and deleted_at is null) as "accepted!""#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await
 }

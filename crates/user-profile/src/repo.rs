@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::domain::ProfileChanges;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ProfileRow {
     pub user_id: String,
     pub email: Option<String>,
@@ -15,30 +15,29 @@ pub struct ProfileRow {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str =
-    "user_id, email, display_name, notification_email, onboarding_completed_at, created_at";
-
 /// Creates the profile if it does not exist (safe under concurrent first requests); fills in an
 /// e-mail from the token when the profile has none.
 pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into user_profiles (id, user_id, email) values ($1, $2, $3)
          on conflict (user_id) do update set email = coalesce(user_profiles.email, excluded.email)
          where user_profiles.email is null and excluded.email is not null",
+        uuid::Uuid::now_v7(),
+        user_id,
+        email,
     )
-    .bind(uuid::Uuid::now_v7())
-    .bind(user_id)
-    .bind(email)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRow>> {
-    sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from user_profiles where user_id = $1 and deleted_at is null"
-    )))
-    .bind(user_id)
+    sqlx::query_as!(
+        ProfileRow,
+        "select user_id, email, display_name, notification_email, onboarding_completed_at, created_at
+           from user_profiles where user_id = $1 and deleted_at is null",
+        user_id,
+    )
     .fetch_optional(pool)
     .await
 }
@@ -48,24 +47,28 @@ pub async fn update(
     user_id: &str,
     changes: &ProfileChanges,
 ) -> sqlx::Result<Option<ProfileRow>> {
-    sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as!(
+        ProfileRow,
         "update user_profiles set display_name = $2, notification_email = $3
-         where user_id = $1 and deleted_at is null returning {COLUMNS}"
-    )))
-    .bind(user_id)
-    .bind(&changes.display_name)
-    .bind(&changes.notification_email)
+          where user_id = $1 and deleted_at is null
+         returning user_id, email, display_name, notification_email, onboarding_completed_at,
+                   created_at",
+        user_id,
+        changes.display_name,
+        changes.notification_email,
+    )
     .fetch_optional(pool)
     .await
 }
 
 /// Marks onboarding complete; the first completion time is kept. Returns it.
 pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<DateTime<Utc>> {
-    sqlx::query_scalar(
-        "update user_profiles set onboarding_completed_at = coalesce(onboarding_completed_at, now())
-         where user_id = $1 and deleted_at is null returning onboarding_completed_at",
+    sqlx::query_scalar!(
+        r#"update user_profiles set onboarding_completed_at = coalesce(onboarding_completed_at, now())
+            where user_id = $1 and deleted_at is null
+           returning onboarding_completed_at as "completed_at!""#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await
 }
@@ -76,11 +79,13 @@ pub async fn notification_addresses(
     pool: &PgPool,
     user_ids: &[String],
 ) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as(
-        "select user_id, coalesce(notification_email, email) from user_profiles
-          where user_id = any($1) and deleted_at is null and coalesce(notification_email, email) is not null",
+    let rows = sqlx::query!(
+        r#"select user_id, coalesce(notification_email, email) as "address!" from user_profiles
+            where user_id = any($1) and deleted_at is null
+              and coalesce(notification_email, email) is not null"#,
+        user_ids,
     )
-    .bind(user_ids)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.address)).collect())
 }
