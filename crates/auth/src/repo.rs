@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Account {
     pub user_id: String,
     pub email: String,
@@ -20,15 +20,15 @@ pub async fn insert_account(
     email_normalized: &str,
     password_hash: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into local_accounts (id, user_id, email, email_normalized, password_hash)
          values ($1, $2, $3, $4, $5)",
+        Uuid::now_v7(),
+        user_id,
+        email,
+        email_normalized,
+        password_hash,
     )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(email)
-    .bind(email_normalized)
-    .bind(password_hash)
     .execute(conn)
     .await?;
     Ok(())
@@ -38,11 +38,12 @@ pub async fn account_by_email(
     pool: &PgPool,
     email_normalized: &str,
 ) -> sqlx::Result<Option<Account>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Account,
         "select user_id, email, password_hash, email_verified_at from local_accounts
          where email_normalized = $1 and deleted_at is null",
+        email_normalized,
     )
-    .bind(email_normalized)
     .fetch_optional(pool)
     .await
 }
@@ -51,11 +52,12 @@ pub async fn account_by_user(
     conn: &mut PgConnection,
     user_id: &str,
 ) -> sqlx::Result<Option<Account>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Account,
         "select user_id, email, password_hash, email_verified_at from local_accounts
          where user_id = $1 and deleted_at is null",
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(conn)
     .await
 }
@@ -66,14 +68,14 @@ pub async fn insert_verification(
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into email_verification_tokens (id, user_id, token_hash, expires_at)
          values ($1, $2, $3, $4)",
+        Uuid::now_v7(),
+        user_id,
+        token_hash,
+        expires_at,
     )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(token_hash)
-    .bind(expires_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -86,29 +88,29 @@ pub async fn consume_verification(
     token_hash: &[u8],
 ) -> sqlx::Result<Option<String>> {
     let mut tx = pool.begin().await?;
-    let user_id: Option<String> = sqlx::query_scalar(
+    let user_id: Option<String> = sqlx::query_scalar!(
         "update email_verification_tokens set used_at = now()
          where token_hash = $1 and used_at is null and expires_at > now()
          returning user_id",
+        token_hash,
     )
-    .bind(token_hash)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(user_id) = user_id else {
         return Ok(None);
     };
-    let email: Option<String> = sqlx::query_scalar(
+    let email: Option<String> = sqlx::query_scalar!(
         "update local_accounts set email_verified_at = coalesce(email_verified_at, now())
          where user_id = $1 and deleted_at is null returning email",
+        user_id,
     )
-    .bind(&user_id)
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(email)
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct RefreshRow {
     pub id: Uuid,
     pub user_id: String,
@@ -135,18 +137,18 @@ pub async fn insert_refresh(
     expires_at: DateTime<Utc>,
     user_agent: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into refresh_tokens
            (id, user_id, family_id, family_expires_at, token_hash, expires_at, user_agent)
          values ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        user_id,
+        family.id,
+        family.expires_at,
+        token_hash,
+        expires_at.min(family.expires_at),
+        user_agent,
     )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(family.id)
-    .bind(family.expires_at)
-    .bind(token_hash)
-    .bind(expires_at.min(family.expires_at))
-    .bind(user_agent)
     .execute(conn)
     .await?;
     Ok(())
@@ -157,20 +159,23 @@ pub async fn refresh_for_update(
     conn: &mut PgConnection,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<RefreshRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        RefreshRow,
         "select id, user_id, family_id, family_expires_at, expires_at, used_at, revoked_at
            from refresh_tokens where token_hash = $1 for update",
+        token_hash,
     )
-    .bind(token_hash)
     .fetch_optional(conn)
     .await
 }
 
 pub async fn mark_refresh_used(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("update refresh_tokens set used_at = now() where id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "update refresh_tokens set used_at = now() where id = $1",
+        id,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -180,12 +185,12 @@ pub async fn revoke_family(
     user_id: &str,
     family_id: Uuid,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update refresh_tokens set revoked_at = now()
          where user_id = $1 and family_id = $2 and revoked_at is null",
+        user_id,
+        family_id,
     )
-    .bind(user_id)
-    .bind(family_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

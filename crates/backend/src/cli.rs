@@ -113,9 +113,10 @@ pub fn main(extra: Router<AppState>) -> ExitCode {
 async fn migrate(config: &Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database).await?;
     db::migrate(&pool).await?;
-    let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations where success")
-        .fetch_one(&pool)
-        .await?;
+    let applied: i64 =
+        sqlx::query_scalar!(r#"select count(*) as "applied!" from _sqlx_migrations where success"#)
+            .fetch_one(&pool)
+            .await?;
     println!("migrations applied: {applied}");
     pool.close().await;
     Ok(())

@@ -11,13 +11,13 @@ pub async fn is_admin(
     user_id: &UserId,
     verified_email: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar::<_, bool>(
-        "select exists(select 1 from admin_users
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from admin_users
           where revoked_at is null
-            and (user_id = $1 or ($2::text is not null and lower(email) = lower($2))))",
+            and (user_id = $1 or ($2::text is not null and lower(email) = lower($2)))) as "admin!""#,
+        user_id.as_str(),
+        verified_email,
     )
-    .bind(user_id.as_str())
-    .bind(verified_email)
     .fetch_one(pool)
     .await
 }
@@ -33,21 +33,21 @@ pub enum Granted {
 pub async fn grant(pool: &PgPool, subject: &str, granted_by: &str) -> Result<Granted, sqlx::Error> {
     let subject = subject.trim();
     let inserted = if subject.contains('@') {
-        sqlx::query(
+        sqlx::query!(
             "insert into admin_users (email, created_by) values ($1, $2)
              on conflict (lower(email)) where revoked_at is null and email is not null do nothing",
+            subject.to_lowercase(),
+            granted_by,
         )
-        .bind(subject.to_lowercase())
-        .bind(granted_by)
         .execute(pool)
         .await?
     } else {
-        sqlx::query(
+        sqlx::query!(
             "insert into admin_users (user_id, created_by) values ($1, $2)
              on conflict (user_id) where revoked_at is null and user_id is not null do nothing",
+            subject,
+            granted_by,
         )
-        .bind(subject)
-        .bind(granted_by)
         .execute(pool)
         .await?
     };

@@ -46,7 +46,10 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        match sqlx::query("select 1").execute(&pool).await {
+        match sqlx::query_scalar!(r#"select 1 as "one!""#)
+            .fetch_one(&pool)
+            .await
+        {
             Ok(_) => return Ok(pool),
             Err(err) if Instant::now() < deadline => {
                 tracing::warn!(attempt, error = %err, "waiting for the database");
@@ -69,17 +72,15 @@ where
     F: std::future::Future<Output = anyhow::Result<T>>,
 {
     let mut lock = pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
-        .bind(key)
+    let locked: bool = sqlx::query_scalar!(r#"select pg_try_advisory_lock($1) as "locked!""#, key)
         .fetch_one(&mut *lock)
         .await?;
     if !locked {
         return Ok(None);
     }
     let result = work.await;
-    let _ = sqlx::query("select pg_advisory_unlock($1)")
-        .bind(key)
-        .execute(&mut *lock)
+    let _ = sqlx::query_scalar!(r#"select pg_advisory_unlock($1) as "unlocked!""#, key)
+        .fetch_one(&mut *lock)
         .await;
     result.map(Some)
 }

@@ -43,7 +43,7 @@ async fn database_health(state: &AppState) -> ComponentHealth {
     let started = Instant::now();
     let result = tokio::time::timeout(
         DB_CHECK_TIMEOUT,
-        sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.db),
+        sqlx::query_scalar!("select 1",).fetch_one(&state.db),
     )
     .await;
     match result {

@@ -118,14 +118,13 @@ pub async fn import(
 ) -> anyhow::Result<bool> {
     let digest = sha256_hex(&[catalog_csv, wmi_csv]);
     let mut tx = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1)")
-        .bind(LOCK_KEY)
+    sqlx::query!("select pg_advisory_xact_lock($1)", LOCK_KEY,)
         .execute(&mut *tx)
         .await?;
-    let done: bool = sqlx::query_scalar(
-        "select exists(select 1 from vehicles.catalog_imports where content_sha256 = $1)",
+    let done: bool = sqlx::query_scalar!(
+        r#"select exists(select 1 from vehicles.catalog_imports where content_sha256 = $1) as "done!""#,
+        digest,
     )
-    .bind(&digest)
     .fetch_one(&mut *tx)
     .await?;
     if done {
@@ -135,34 +134,43 @@ pub async fn import(
     let wmi = parse_wmi(wmi_csv)?;
     let started = std::time::Instant::now();
 
-    sqlx::query("insert into vehicles.makes (name) select distinct unnest($1::text[]) on conflict do nothing")
-        .bind(&rows.makes)
+    sqlx::query!(
+"insert into vehicles.makes (name) select distinct unnest($1::text[]) on conflict do nothing",
+&rows.makes,
+)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into vehicles.models (make_id, name)
          select distinct mk.id, x.model from unnest($1::text[], $2::text[]) as x(make, model)
          join vehicles.makes mk on mk.name = x.make
          on conflict do nothing",
+        &rows.makes,
+        &rows.models,
     )
-    .bind(&rows.makes)
-    .bind(&rows.models)
     .execute(&mut *tx)
     .await?;
-    for (table, values) in [
-        ("trims", &rows.trims),
-        ("engines", &rows.engines),
-        ("transmissions", &rows.transmissions),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into vehicles.{table} (name) select distinct unnest($1::text[]) on conflict do nothing"
-        )))
-        .bind(values)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let inserted = sqlx::query(
-        "insert into vehicles.vehicle_options (year, make_id, model_id, trim_id, engine_id, transmission_id)
+    sqlx::query!(
+        "insert into vehicles.trims (name) select distinct unnest($1::text[]) on conflict do nothing",
+        &rows.trims,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into vehicles.engines (name) select distinct unnest($1::text[]) on conflict do nothing",
+        &rows.engines,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into vehicles.transmissions (name)
+         select distinct unnest($1::text[]) on conflict do nothing",
+        &rows.transmissions,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let inserted = sqlx::query!(
+"insert into vehicles.vehicle_options (year, make_id, model_id, trim_id, engine_id, transmission_id)
          select x.year, mk.id, md.id, t.id, e.id, tr.id
          from unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
               as x(year, make, model, trim, engine, transmission)
@@ -172,13 +180,13 @@ pub async fn import(
          join vehicles.engines e on e.name = x.engine
          join vehicles.transmissions tr on tr.name = x.transmission
          on conflict do nothing",
-    )
-    .bind(&rows.years)
-    .bind(&rows.makes)
-    .bind(&rows.models)
-    .bind(&rows.trims)
-    .bind(&rows.engines)
-    .bind(&rows.transmissions)
+&rows.years,
+&rows.makes,
+&rows.models,
+&rows.trims,
+&rows.engines,
+&rows.transmissions,
+)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -200,25 +208,25 @@ pub async fn import(
             acc.3.push(d);
             acc
         });
-    sqlx::query(
+    sqlx::query!(
         "insert into vehicles.wmi (wmi, manufacturer, make, country)
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
          on conflict (wmi) do update set manufacturer = excluded.manufacturer,
              make = excluded.make, country = excluded.country",
+        &codes,
+        &manufacturers,
+        &makes,
+        &countries,
     )
-    .bind(&codes)
-    .bind(&manufacturers)
-    .bind(&makes)
-    .bind(&countries)
     .execute(&mut *tx)
     .await?;
 
-    sqlx::query(
-        "insert into vehicles.catalog_imports (source, content_sha256, option_rows) values ($1, $2, $3)",
-    )
-    .bind(source)
-    .bind(&digest)
-    .bind(i32::try_from(inserted).unwrap_or(i32::MAX))
+    sqlx::query!(
+"insert into vehicles.catalog_imports (source, content_sha256, option_rows) values ($1, $2, $3)",
+source,
+digest,
+i32::try_from(inserted).unwrap_or(i32::MAX),
+)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::domain::PreferenceChanges;
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Row {
     unit_system: String,
     currency_code: String,
@@ -33,26 +33,30 @@ impl From<Row> for UserPreferences {
 /// The user's preferences, creating the defaults on first read (a plain read afterwards: every
 /// request that shows a quantity asks for them).
 pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
-    let existing: Option<Row> = sqlx::query_as(
+    let existing = sqlx::query_as!(
+        Row,
         "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
          where user_id = $1",
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(pool)
     .await?;
     if let Some(row) = existing {
         return Ok(row.into());
     }
-    sqlx::query("insert into user_preferences (id, user_id) values ($1, $2) on conflict (user_id) do nothing")
-        .bind(uuid::Uuid::now_v7())
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    let row: Row = sqlx::query_as(
+    sqlx::query!(
+        "insert into user_preferences (id, user_id) values ($1, $2) on conflict (user_id) do nothing",
+        uuid::Uuid::now_v7(),
+        user_id,
+    )
+    .execute(pool)
+    .await?;
+    let row = sqlx::query_as!(
+        Row,
         "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
          where user_id = $1",
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await?;
     Ok(row.into())
@@ -66,7 +70,8 @@ pub async fn apply(
     explicit: bool,
 ) -> sqlx::Result<UserPreferences> {
     get_or_create(pool, user_id).await?;
-    let row: Row = sqlx::query_as(
+    let row = sqlx::query_as!(
+        Row,
         "update user_preferences set
             unit_system = coalesce($2, unit_system),
             currency_code = coalesce($3, currency_code),
@@ -76,15 +81,15 @@ pub async fn apply(
             efficiency_unit = case when $7 then $8 else efficiency_unit end
          where user_id = $1
          returning unit_system, currency_code, time_zone, dark_mode, efficiency_unit",
+        user_id,
+        changes.unit_system.map(UnitSystem::as_str),
+        changes.currency_code,
+        changes.time_zone,
+        changes.dark_mode,
+        explicit,
+        changes.efficiency_unit.is_some(),
+        changes.efficiency_unit.clone().flatten(),
     )
-    .bind(user_id)
-    .bind(changes.unit_system.map(UnitSystem::as_str))
-    .bind(&changes.currency_code)
-    .bind(&changes.time_zone)
-    .bind(changes.dark_mode)
-    .bind(explicit)
-    .bind(changes.efficiency_unit.is_some())
-    .bind(changes.efficiency_unit.clone().flatten())
     .fetch_one(pool)
     .await?;
     Ok(row.into())
@@ -92,20 +97,21 @@ pub async fn apply(
 
 /// Whether the user has chosen preferences (onboarding status).
 pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select coalesce((select explicitly_set from user_preferences where user_id = $1), false)",
+    sqlx::query_scalar!(
+        r#"select coalesce((select explicitly_set from user_preferences where user_id = $1), false)
+             as "set!""#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await
 }
 
 /// Of `user_ids`, those whose unit system is metric (everyone else sees imperial, the default).
 pub async fn metric_users(pool: &PgPool, user_ids: &[String]) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select user_id from user_preferences where user_id = any($1) and unit_system = 'metric'",
+        user_ids,
     )
-    .bind(user_ids)
     .fetch_all(pool)
     .await
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::VehicleFields;
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct VehicleRow {
     pub id: Uuid,
     pub vin: Option<String>,
@@ -62,40 +62,53 @@ impl From<VehicleRow> for Vehicle {
     }
 }
 
-const COLUMNS: &str = "id, vin, year, make, model, trim_level, engine, transmission, drive_type, \
-    fuel_type, nickname, color, license_plate, odometer_reading, purchase_date, purchase_price, notes, \
-    image_key, thumb_key, image_content_type, created_at, updated_at";
+/// `sqlx::query_as!(VehicleRow, …)` with the row's columns between `$before` and `$after`: sqlx's
+/// macros take only string literals, so the column list is spelled once, here.
+macro_rules! vehicle_rows {
+    ($before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            VehicleRow,
+            $before
+                + "id, vin, year, make, model, trim_level, engine, transmission, drive_type, fuel_type,
+                   nickname, color, license_plate, odometer_reading, purchase_date, purchase_price,
+                   notes, image_key, thumb_key, image_content_type, created_at, updated_at"
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 fn year(fields: &VehicleFields) -> i16 {
     i16::try_from(fields.year).unwrap_or(i16::MAX)
 }
 
 pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Result<VehicleRow> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    vehicle_rows!(
         "insert into vehicles (id, user_id, vin, year, make, model, trim_level, engine, transmission,
             drive_type, fuel_type, nickname, color, license_plate, odometer_reading, purchase_date,
             purchase_price, notes)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         returning {COLUMNS}"
-    )))
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(f.vin.as_ref().map(|v| v.as_str().to_owned()))
-    .bind(year(f))
-    .bind(&f.make)
-    .bind(&f.model)
-    .bind(&f.trim_level)
-    .bind(&f.engine)
-    .bind(&f.transmission)
-    .bind(&f.drive_type)
-    .bind(&f.fuel_type)
-    .bind(&f.nickname)
-    .bind(&f.color)
-    .bind(&f.license_plate)
-    .bind(f.odometer_reading)
-    .bind(f.purchase_date)
-    .bind(f.purchase_price)
-    .bind(&f.notes)
+         returning ",
+        "",
+        Uuid::now_v7(),
+        user_id,
+        f.vin.as_ref().map(|v| v.as_str().to_owned()),
+        year(f),
+        f.make,
+        f.model,
+        f.trim_level,
+        f.engine,
+        f.transmission,
+        f.drive_type,
+        f.fuel_type,
+        f.nickname,
+        f.color,
+        f.license_plate,
+        f.odometer_reading,
+        f.purchase_date,
+        f.purchase_price,
+        f.notes,
+    )
     .fetch_one(pool)
     .await
 }
@@ -106,30 +119,32 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<VehicleRow>, i64)> {
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from vehicles where user_id = $1 and deleted_at is null
-         order by created_at desc, id desc limit $2 offset $3"
-    )))
-    .bind(user_id)
-    .bind(limit)
-    .bind(offset)
+    let rows = vehicle_rows!(
+        "select ",
+        " from vehicles where user_id = $1 and deleted_at is null
+         order by created_at desc, id desc limit $2 offset $3",
+        user_id,
+        limit,
+        offset,
+    )
     .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar(
-        "select count(*) from vehicles where user_id = $1 and deleted_at is null",
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "total!" from vehicles where user_id = $1 and deleted_at is null"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
 }
 
 pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<VehicleRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from vehicles where user_id = $1 and id = $2 and deleted_at is null"
-    )))
-    .bind(user_id)
-    .bind(id)
+    vehicle_rows!(
+        "select ",
+        " from vehicles where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id,
+    )
     .fetch_optional(pool)
     .await
 }
@@ -140,42 +155,43 @@ pub async fn update(
     id: Uuid,
     f: &VehicleFields,
 ) -> sqlx::Result<Option<VehicleRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    vehicle_rows!(
         "update vehicles set vin = $3, year = $4, make = $5, model = $6, trim_level = $7, engine = $8,
             transmission = $9, drive_type = $10, fuel_type = $11, nickname = $12, color = $13,
             license_plate = $14, odometer_reading = $15, purchase_date = $16, purchase_price = $17,
             notes = $18
          where user_id = $1 and id = $2 and deleted_at is null
-         returning {COLUMNS}"
-    )))
-    .bind(user_id)
-    .bind(id)
-    .bind(f.vin.as_ref().map(|v| v.as_str().to_owned()))
-    .bind(year(f))
-    .bind(&f.make)
-    .bind(&f.model)
-    .bind(&f.trim_level)
-    .bind(&f.engine)
-    .bind(&f.transmission)
-    .bind(&f.drive_type)
-    .bind(&f.fuel_type)
-    .bind(&f.nickname)
-    .bind(&f.color)
-    .bind(&f.license_plate)
-    .bind(f.odometer_reading)
-    .bind(f.purchase_date)
-    .bind(f.purchase_price)
-    .bind(&f.notes)
+         returning ",
+        "",
+        user_id,
+        id,
+        f.vin.as_ref().map(|v| v.as_str().to_owned()),
+        year(f),
+        f.make,
+        f.model,
+        f.trim_level,
+        f.engine,
+        f.transmission,
+        f.drive_type,
+        f.fuel_type,
+        f.nickname,
+        f.color,
+        f.license_plate,
+        f.odometer_reading,
+        f.purchase_date,
+        f.purchase_price,
+        f.notes,
+    )
     .fetch_optional(pool)
     .await
 }
 
 pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update vehicles set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id,
     )
-    .bind(user_id)
-    .bind(id)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -192,26 +208,27 @@ pub async fn set_image(
     keys: ImageKeys,
 ) -> sqlx::Result<Option<ImageKeys>> {
     let mut tx = pool.begin().await?;
-    let old: Option<ImageKeys> = sqlx::query_as(
+    let old: Option<ImageKeys> = sqlx::query!(
         "select image_key, thumb_key, image_content_type from vehicles
          where user_id = $1 and id = $2 and deleted_at is null for update",
+        user_id,
+        id,
     )
-    .bind(user_id)
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|r| (r.image_key, r.thumb_key, r.image_content_type));
     if old.is_none() {
         return Ok(None);
     }
-    sqlx::query(
+    sqlx::query!(
         "update vehicles set image_key = $3, thumb_key = $4, image_content_type = $5
          where user_id = $1 and id = $2",
+        user_id,
+        id,
+        keys.0,
+        keys.1,
+        keys.2,
     )
-    .bind(user_id)
-    .bind(id)
-    .bind(&keys.0)
-    .bind(&keys.1)
-    .bind(&keys.2)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -224,11 +241,11 @@ pub async fn odometer(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select odometer_reading from vehicles where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id,
     )
-    .bind(user_id)
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -239,13 +256,13 @@ pub async fn odometer_for_update(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select odometer_reading from vehicles
           where user_id = $1 and id = $2 and deleted_at is null
             for update",
+        user_id,
+        id,
     )
-    .bind(user_id)
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -257,13 +274,13 @@ pub async fn advance_odometer(
     id: Uuid,
     reading: i64,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update vehicles set odometer_reading = $3
          where user_id = $1 and id = $2 and deleted_at is null and odometer_reading < $3",
+        user_id,
+        id,
+        reading,
     )
-    .bind(user_id)
-    .bind(id)
-    .bind(reading)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -272,10 +289,14 @@ pub async fn advance_odometer(
 /// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer)`. For background jobs that
 /// run across users; the caller checks the owner against its own row.
 pub async fn live_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, String, i64)>> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "select id, user_id, odometer_reading from vehicles where id = any($1) and deleted_at is null",
+        ids,
     )
-    .bind(ids)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.user_id, r.odometer_reading))
+        .collect())
 }
