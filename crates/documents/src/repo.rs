@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::DocumentFields;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct DocumentRow {
     pub id: Uuid,
     pub user_id: String,
@@ -27,8 +27,20 @@ pub struct DocumentRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, user_id, vehicle_id, document_type, title, file_name, content_type, \
-    size_bytes, sha256, storage_key, issued_date, expiration_date, notes, created_at, updated_at";
+/// `sqlx::query_as!(DocumentRow, …)` with the row's columns between `$before` and `$after`: sqlx's
+/// macros take only string literals, so the column list is spelled once, here.
+macro_rules! document_rows {
+    ($before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            DocumentRow,
+            $before
+                + "id, user_id, vehicle_id, document_type, title, file_name, content_type, size_bytes,
+                   sha256, storage_key, issued_date, expiration_date, notes, created_at, updated_at"
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 impl From<DocumentRow> for Document {
     fn from(r: DocumentRow) -> Self {
@@ -62,21 +74,23 @@ pub struct StoredFile<'a> {
 
 /// Serialises one user's uploads (quota check and insert) until the transaction ends.
 pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("documents:{user_id}"))
-        .execute(conn)
-        .await?;
+    sqlx::query_scalar!(
+        r#"select true as "locked!" from pg_advisory_xact_lock(hashtextextended($1, 0))"#,
+        format!("documents:{user_id}"),
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(())
 }
 
 /// Bytes the user's files take on disk: live documents and deleted ones not yet purged (their bytes
 /// are kept for the retention period, so an upload→delete loop cannot fill the disk).
 pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "select coalesce(sum(size_bytes), 0)::bigint from documents
-          where user_id = $1 and purged_at is null",
+    sqlx::query_scalar!(
+        r#"select coalesce(sum(size_bytes), 0)::bigint as "bytes!" from documents
+            where user_id = $1 and purged_at is null"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(conn)
     .await
 }
@@ -88,25 +102,26 @@ pub async fn insert(
     fields: &DocumentFields,
     file: &StoredFile<'_>,
 ) -> sqlx::Result<DocumentRow> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    document_rows!(
         "insert into documents (id, user_id, vehicle_id, document_type, title, file_name,
                 content_type, size_bytes, sha256, storage_key, issued_date, expiration_date, notes)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         returning {COLUMNS}"
-    )))
-    .bind(id)
-    .bind(user_id)
-    .bind(fields.vehicle_id)
-    .bind(&fields.document_type)
-    .bind(&fields.title)
-    .bind(file.file_name)
-    .bind(file.content_type)
-    .bind(file.size_bytes)
-    .bind(file.sha256)
-    .bind(file.storage_key)
-    .bind(fields.issued_date)
-    .bind(fields.expiration_date)
-    .bind(&fields.notes)
+         returning ",
+        "",
+        id,
+        user_id,
+        fields.vehicle_id,
+        fields.document_type,
+        fields.title,
+        file.file_name,
+        file.content_type,
+        file.size_bytes,
+        file.sha256,
+        file.storage_key,
+        fields.issued_date,
+        fields.expiration_date,
+        fields.notes,
+    )
     .fetch_one(conn)
     .await
 }
@@ -126,41 +141,61 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<DocumentRow>, i64)> {
-    let conditions = "user_id = $1 and deleted_at is null
-        and ($2::uuid is null or vehicle_id = $2)
-        and ($3::date is null or expiration_date <= $3)";
-    let order = if filter.expiring_by.is_some() {
-        "expiration_date asc, id asc"
+    // Two orders, two statements (a statement's text is fixed at compile time).
+    let rows = if filter.expiring_by.is_some() {
+        document_rows!(
+            "select ",
+            " from documents
+              where user_id = $1 and deleted_at is null
+                and ($2::uuid is null or vehicle_id = $2)
+                and ($3::date is null or expiration_date <= $3)
+              order by expiration_date asc, id asc limit $4 offset $5",
+            user_id,
+            filter.vehicle_id,
+            filter.expiring_by,
+            limit,
+            offset,
+        )
+        .fetch_all(pool)
+        .await?
     } else {
-        "created_at desc, id desc"
+        document_rows!(
+            "select ",
+            " from documents
+              where user_id = $1 and deleted_at is null
+                and ($2::uuid is null or vehicle_id = $2)
+                and ($3::date is null or expiration_date <= $3)
+              order by created_at desc, id desc limit $4 offset $5",
+            user_id,
+            filter.vehicle_id,
+            filter.expiring_by,
+            limit,
+            offset,
+        )
+        .fetch_all(pool)
+        .await?
     };
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from documents where {conditions} order by {order} limit $4 offset $5"
-    )))
-    .bind(user_id)
-    .bind(filter.vehicle_id)
-    .bind(filter.expiring_by)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
-    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "select count(*) from documents where {conditions}"
-    )))
-    .bind(user_id)
-    .bind(filter.vehicle_id)
-    .bind(filter.expiring_by)
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "total!" from documents
+            where user_id = $1 and deleted_at is null
+              and ($2::uuid is null or vehicle_id = $2)
+              and ($3::date is null or expiration_date <= $3)"#,
+        user_id,
+        filter.vehicle_id,
+        filter.expiring_by,
+    )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
 }
 
 pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<DocumentRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from documents where user_id = $1 and id = $2 and deleted_at is null"
-    )))
-    .bind(user_id)
-    .bind(id)
+    document_rows!(
+        "select ",
+        " from documents where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id,
+    )
     .fetch_optional(pool)
     .await
 }
@@ -171,31 +206,32 @@ pub async fn update(
     id: Uuid,
     fields: &DocumentFields,
 ) -> sqlx::Result<Option<DocumentRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    document_rows!(
         "update documents set vehicle_id = $3, document_type = $4, title = $5, issued_date = $6,
                 expiration_date = $7, notes = $8
           where user_id = $1 and id = $2 and deleted_at is null
-          returning {COLUMNS}"
-    )))
-    .bind(user_id)
-    .bind(id)
-    .bind(fields.vehicle_id)
-    .bind(&fields.document_type)
-    .bind(&fields.title)
-    .bind(fields.issued_date)
-    .bind(fields.expiration_date)
-    .bind(&fields.notes)
+          returning ",
+        "",
+        user_id,
+        id,
+        fields.vehicle_id,
+        fields.document_type,
+        fields.title,
+        fields.issued_date,
+        fields.expiration_date,
+        fields.notes,
+    )
     .fetch_optional(pool)
     .await
 }
 
 pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update documents set deleted_at = now()
           where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id,
     )
-    .bind(user_id)
-    .bind(id)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -208,24 +244,24 @@ pub async fn live_ids_of_vehicle(
     vehicle_id: Uuid,
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select id from documents
           where user_id = $1 and vehicle_id = $2 and id = any($3) and deleted_at is null",
+        user_id,
+        vehicle_id,
+        ids,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(ids)
     .fetch_all(conn)
     .await
 }
 
 /// Of `ids`, those that are the user's live documents (any vehicle).
 pub async fn live_ids(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select id from documents where user_id = $1 and id = any($2) and deleted_at is null",
+        user_id,
+        ids,
     )
-    .bind(user_id)
-    .bind(ids)
     .fetch_all(pool)
     .await
 }
@@ -235,19 +271,19 @@ pub async fn due_for_purge(
     pool: &PgPool,
     deleted_before: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "select id, storage_key from documents
           where deleted_at is not null and deleted_at < $1 and purged_at is null
           order by deleted_at limit 1000",
+        deleted_before,
     )
-    .bind(deleted_before)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.storage_key)).collect())
 }
 
 pub async fn mark_purged(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("update documents set purged_at = now() where id = $1")
-        .bind(id)
+    sqlx::query!("update documents set purged_at = now() where id = $1", id,)
         .execute(pool)
         .await?;
     Ok(())
@@ -255,16 +291,16 @@ pub async fn mark_purged(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
 
 /// Of `keys`, those some unpurged document row refers to.
 pub async fn known_keys(pool: &PgPool, keys: &[String]) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select storage_key from documents where storage_key = any($1) and purged_at is null",
+        keys,
     )
-    .bind(keys)
     .fetch_all(pool)
     .await
 }
 
 /// A live document that expires on or before some day, with where to remind its owner.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ExpiringDocument {
     pub id: Uuid,
     pub user_id: String,
@@ -279,13 +315,15 @@ pub struct ExpiringDocument {
 /// Every user's live documents expiring on or before `by` (whatever their vehicle: the job keeps
 /// those on live vehicles), soonest first; `email` is left for the job to fill.
 pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
-    sqlx::query_as(
-        "select id, user_id, vehicle_id, document_type, title, expiration_date, null::text as email
-           from documents
-          where deleted_at is null and expiration_date is not null and expiration_date <= $1
-          order by expiration_date, id",
+    sqlx::query_as!(
+        ExpiringDocument,
+        r#"select id, user_id, vehicle_id, document_type, title,
+                  expiration_date as "expiration_date!", null::text as email
+             from documents
+            where deleted_at is null and expiration_date is not null and expiration_date <= $1
+            order by expiration_date, id"#,
+        by,
     )
-    .bind(by)
     .fetch_all(pool)
     .await
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::chain::{self, Point};
 use crate::domain::NewFuelLog;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct FuelRow {
     pub id: Uuid,
     pub vehicle_id: Uuid,
@@ -35,9 +35,22 @@ pub struct FuelRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, vehicle_id, date_time, entered_units, odometer_entered, trip_entered, \
-    fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade, full_fill, missed_previous, \
-    station_id, location_name, notes, odometer_km, volume, interval_km, interval_volume, created_at, updated_at";
+/// `sqlx::query_as!(FuelRow, …)` with the row's columns between `$before` and `$after`: sqlx's
+/// macros take only string literals, so the column list is spelled once, here.
+macro_rules! fuel_rows {
+    ($before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            FuelRow,
+            $before
+                + "id, vehicle_id, date_time, entered_units, odometer_entered, trip_entered,
+                   fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
+                   full_fill, missed_previous, station_id, location_name, notes, odometer_km, volume,
+                   interval_km, interval_volume, created_at, updated_at"
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 pub async fn insert(
     conn: &mut PgConnection,
@@ -45,32 +58,32 @@ pub async fn insert(
     log: &NewFuelLog,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "insert into fuel_logs (id, user_id, vehicle_id, date_time, entered_units, odometer_entered,
+    sqlx::query!(
+"insert into fuel_logs (id, user_id, vehicle_id, date_time, entered_units, odometer_entered,
             trip_entered, fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
             full_fill, missed_previous, station_id, location_name, notes, odometer_km, trip_km, volume)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(log.vehicle_id)
-    .bind(log.date_time)
-    .bind(log.units.as_str())
-    .bind(log.odometer)
-    .bind(log.trip)
-    .bind(log.fuel_units)
-    .bind(log.cost_per_unit)
-    .bind(log.total_cost)
-    .bind(&log.fuel_type)
-    .bind(&log.fuel_grade)
-    .bind(log.full_fill)
-    .bind(log.missed_previous)
-    .bind(&log.station_id)
-    .bind(&log.location_name)
-    .bind(&log.notes)
-    .bind(log.odometer_km())
-    .bind(log.trip_km())
-    .bind(log.volume())
+id,
+user_id,
+log.vehicle_id,
+log.date_time,
+log.units.as_str(),
+log.odometer,
+log.trip,
+log.fuel_units,
+log.cost_per_unit,
+log.total_cost,
+&log.fuel_type,
+log.fuel_grade,
+log.full_fill,
+log.missed_previous,
+log.station_id,
+log.location_name,
+log.notes,
+log.odometer_km(),
+log.trip_km(),
+log.volume(),
+)
     .execute(conn)
     .await?;
     Ok(id)
@@ -82,33 +95,33 @@ pub async fn update(
     id: Uuid,
     log: &NewFuelLog,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update fuel_logs set vehicle_id = $3, date_time = $4, entered_units = $5, odometer_entered = $6,
+    let done = sqlx::query!(
+"update fuel_logs set vehicle_id = $3, date_time = $4, entered_units = $5, odometer_entered = $6,
             trip_entered = $7, fuel_units_entered = $8, cost_per_unit_entered = $9, total_cost = $10,
             fuel_type = $11, fuel_grade = $12, full_fill = $13, missed_previous = $14, station_id = $15,
             location_name = $16, notes = $17, odometer_km = $18, trip_km = $19, volume = $20
          where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(log.vehicle_id)
-    .bind(log.date_time)
-    .bind(log.units.as_str())
-    .bind(log.odometer)
-    .bind(log.trip)
-    .bind(log.fuel_units)
-    .bind(log.cost_per_unit)
-    .bind(log.total_cost)
-    .bind(&log.fuel_type)
-    .bind(&log.fuel_grade)
-    .bind(log.full_fill)
-    .bind(log.missed_previous)
-    .bind(&log.station_id)
-    .bind(&log.location_name)
-    .bind(&log.notes)
-    .bind(log.odometer_km())
-    .bind(log.trip_km())
-    .bind(log.volume())
+user_id,
+id,
+log.vehicle_id,
+log.date_time,
+log.units.as_str(),
+log.odometer,
+log.trip,
+log.fuel_units,
+log.cost_per_unit,
+log.total_cost,
+&log.fuel_type,
+log.fuel_grade,
+log.full_fill,
+log.missed_previous,
+log.station_id,
+log.location_name,
+log.notes,
+log.odometer_km(),
+log.trip_km(),
+log.volume(),
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -119,21 +132,22 @@ pub async fn find(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<FuelRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from fuel_logs where user_id = $1 and id = $2 and deleted_at is null"
-    )))
-    .bind(user_id)
-    .bind(id)
+    fuel_rows!(
+        "select ",
+        " from fuel_logs where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id
+    )
     .fetch_optional(conn)
     .await
 }
 
 pub async fn soft_delete(conn: &mut PgConnection, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update fuel_logs set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
+    let done = sqlx::query!(
+"update fuel_logs set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
+user_id,
+id,
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -154,27 +168,32 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<FuelRow>, i64)> {
-    let condition = "user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
-         and ($3::timestamptz is null or date_time >= $3) and ($4::timestamptz is null or date_time <= $4)";
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from fuel_logs where {condition}
-         order by date_time desc, id desc limit $5 offset $6"
-    )))
-    .bind(user_id)
-    .bind(filter.vehicle_id)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(limit)
-    .bind(offset)
+    let rows = fuel_rows!(
+        "select ",
+        " from fuel_logs
+          where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
+            and ($3::timestamptz is null or date_time >= $3)
+            and ($4::timestamptz is null or date_time <= $4)
+          order by date_time desc, id desc limit $5 offset $6",
+        user_id,
+        filter.vehicle_id,
+        filter.from,
+        filter.to,
+        limit,
+        offset,
+    )
     .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "select count(*) from fuel_logs where {condition}"
-    )))
-    .bind(user_id)
-    .bind(filter.vehicle_id)
-    .bind(filter.from)
-    .bind(filter.to)
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "total!" from fuel_logs
+            where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
+              and ($3::timestamptz is null or date_time >= $3)
+              and ($4::timestamptz is null or date_time <= $4)"#,
+        user_id,
+        filter.vehicle_id,
+        filter.from,
+        filter.to,
+    )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
@@ -188,14 +207,15 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<FuelRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null
-         order by date_time desc, id desc limit $3 offset $4"
-    )))
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(limit)
-    .bind(offset)
+    fuel_rows!(
+        "select ",
+        " from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null
+         order by date_time desc, id desc limit $3 offset $4",
+        user_id,
+        vehicle_id,
+        limit,
+        offset
+    )
     .fetch_all(pool)
     .await
 }
@@ -209,22 +229,24 @@ pub async fn odometer_bounds(
     at: DateTime<Utc>,
     except: Option<Uuid>,
 ) -> sqlx::Result<(Option<Decimal>, Option<Decimal>)> {
-    sqlx::query_as(
-        "select
+    let row = sqlx::query!(
+        r#"select
             (select max(odometer_km) from fuel_logs where user_id = $1 and vehicle_id = $2
-               and deleted_at is null and date_time <= $3 and ($4::uuid is null or id <> $4)),
+               and deleted_at is null and date_time <= $3 and ($4::uuid is null or id <> $4))
+               as "before",
             (select min(odometer_km) from fuel_logs where user_id = $1 and vehicle_id = $2
-               and deleted_at is null and date_time > $3 and ($4::uuid is null or id <> $4))",
+               and deleted_at is null and date_time > $3 and ($4::uuid is null or id <> $4))
+               as "after""#,
+        user_id,
+        vehicle_id,
+        at,
+        except,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(at)
-    .bind(except)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((row.before, row.after))
 }
 
-#[derive(sqlx::FromRow)]
 struct ChainRow {
     id: Uuid,
     odometer_km: Option<Decimal>,
@@ -249,7 +271,8 @@ pub async fn recompute(
     from: DateTime<Utc>,
     time_zone: &str,
 ) -> sqlx::Result<u64> {
-    let rows: Vec<ChainRow> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        ChainRow,
         "with anchor as (
             select date_time from fuel_logs
              where user_id = $1 and vehicle_id = $2 and deleted_at is null and full_fill
@@ -261,20 +284,20 @@ pub async fn recompute(
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
             and date_time >= coalesce((select date_time from anchor), '-infinity'::timestamptz)
           order by date_time, odometer_km nulls last, id",
+        user_id,
+        vehicle_id,
+        from,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(from)
     .fetch_all(&mut *conn)
     .await?;
     let anchored = rows.first().is_some_and(|r| r.full_fill)
-        && sqlx::query_scalar::<_, bool>(
-            "select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2
-               and deleted_at is null and date_time < $3)",
+        && sqlx::query_scalar!(
+            r#"select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2
+                 and deleted_at is null and date_time < $3) as "earlier!""#,
+            user_id,
+            vehicle_id,
+            from,
         )
-        .bind(user_id)
-        .bind(vehicle_id)
-        .bind(from)
         .fetch_one(&mut *conn)
         .await?;
     let points: Vec<Point> = rows
@@ -302,15 +325,15 @@ pub async fn recompute(
         if same {
             continue;
         }
-        sqlx::query(
+        sqlx::query!(
             "update fuel_logs set segment_km = $3, interval_km = $4, interval_volume = $5
              where user_id = $1 and id = $2",
+            user_id,
+            row.id,
+            new.segment_km,
+            new.interval_km,
+            new.interval_volume,
         )
-        .bind(user_id)
-        .bind(row.id)
-        .bind(new.segment_km)
-        .bind(new.interval_km)
-        .bind(new.interval_volume)
         .execute(&mut *conn)
         .await?;
         written += 1;
@@ -328,24 +351,27 @@ pub async fn last_interval(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> sqlx::Result<Option<(Decimal, Decimal)>> {
-    sqlx::query_as(
-        "select interval_km, interval_volume from fuel_logs
-          where user_id = $1 and vehicle_id = $2 and deleted_at is null and interval_km is not null
-            and (fuel_type = 'electric') = $3
-            and ($4::timestamptz is null or date_time >= $4) and ($5::timestamptz is null or date_time <= $5)
-          order by date_time desc limit 1",
+    let row = sqlx::query!(
+        r#"select interval_km as "interval_km!", interval_volume as "interval_volume!" from fuel_logs
+            where user_id = $1 and vehicle_id = $2 and deleted_at is null
+              and interval_km is not null and interval_volume is not null
+              and (fuel_type = 'electric') = $3
+              and ($4::timestamptz is null or date_time >= $4)
+              and ($5::timestamptz is null or date_time <= $5)
+            order by date_time desc limit 1"#,
+        user_id,
+        vehicle_id,
+        electric,
+        from,
+        to,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(electric)
-    .bind(from)
-    .bind(to)
     .fetch_optional(pool)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.interval_km, r.interval_volume)))
 }
 
 /// One month of a vehicle's roll-up.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct MonthTotals {
     pub month: chrono::NaiveDate,
     pub log_count: i64,
@@ -360,26 +386,46 @@ pub struct MonthTotals {
     pub energy_interval_volume: Decimal,
 }
 
-const MONTH_SUMS: &str = "count(*) as log_count,
-    count(*) filter (where fuel_type <> 'electric') as liquid_count,
-    coalesce(sum(total_cost), 0) as total_cost,
-    coalesce(sum(volume) filter (where fuel_type <> 'electric'), 0) as liquid_volume,
-    coalesce(sum(volume) filter (where fuel_type = 'electric'), 0) as energy_volume,
-    coalesce(sum(segment_km), 0) as distance_km,
-    coalesce(sum(interval_km) filter (where fuel_type <> 'electric'), 0) as liquid_interval_km,
-    coalesce(sum(interval_volume) filter (where fuel_type <> 'electric'), 0) as liquid_interval_volume,
-    coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0) as energy_interval_km,
-    coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0) as energy_interval_volume";
+/// A `sqlx::$kind!` (`query`, or `query_as` with `$row`) whose statement has the month sums between
+/// `$before` and `$after`: the roll-up and the ranged statistics add up fill-ups the same way, and
+/// sqlx's macros take only string literals, so the sums are spelled once, here.
+macro_rules! with_month_sums {
+    ($kind:ident $(($row:ident))?, $before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::$kind!(
+            $($row,)?
+            $before
+                + r#"count(*) as "log_count!",
+                     count(*) filter (where fuel_type <> 'electric') as "liquid_count!",
+                     coalesce(sum(total_cost), 0) as "total_cost!",
+                     coalesce(sum(volume) filter (where fuel_type <> 'electric'), 0) as "liquid_volume!",
+                     coalesce(sum(volume) filter (where fuel_type = 'electric'), 0) as "energy_volume!",
+                     coalesce(sum(segment_km), 0) as "distance_km!",
+                     coalesce(sum(interval_km) filter (where fuel_type <> 'electric'), 0)
+                       as "liquid_interval_km!",
+                     coalesce(sum(interval_volume) filter (where fuel_type <> 'electric'), 0)
+                       as "liquid_interval_volume!",
+                     coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0)
+                       as "energy_interval_km!",
+                     coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0)
+                       as "energy_interval_volume!""#
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 /// Serialises rebuilds of one vehicle's monthly roll-up (delete + insert) until the transaction
 /// ends. Writers already hold the vehicle's row lock (`mvp_vehicles::lock`) and take this after it;
 /// a statistics read that finds the roll-up stale takes only this, so no two orders meet.
 async fn lock_months(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::text, 0))")
-        .bind(user_id)
-        .bind(vehicle_id)
-        .execute(conn)
-        .await?;
+    sqlx::query_scalar!(
+        r#"select true as "locked!"
+             from pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::uuid::text, 0))"#,
+        user_id,
+        vehicle_id,
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(())
 }
 
@@ -392,11 +438,11 @@ pub async fn refresh_months(
     from: Option<DateTime<Utc>>,
 ) -> sqlx::Result<()> {
     lock_months(&mut *conn, user_id, vehicle_id).await?;
-    let stored_zone: Option<String> = sqlx::query_scalar(
+    let stored_zone: Option<String> = sqlx::query_scalar!(
         "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
+        user_id,
+        vehicle_id,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
     .fetch_optional(&mut *conn)
     .await?;
     let from = if stored_zone.as_deref().is_some_and(|z| z != time_zone) {
@@ -404,31 +450,33 @@ pub async fn refresh_months(
     } else {
         from
     };
-    sqlx::query(
+    sqlx::query!(
         "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
            and ($3::timestamptz is null or month >= date_trunc('month', $3 at time zone $4)::date)",
+        user_id,
+        vehicle_id,
+        from,
+        time_zone,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(from)
-    .bind(time_zone)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    with_month_sums!(
+        query,
         "insert into fuel_log_months (user_id, vehicle_id, time_zone, month, log_count, liquid_count,
             total_cost, liquid_volume, energy_volume, distance_km, liquid_interval_km,
             liquid_interval_volume, energy_interval_km, energy_interval_volume)
-         select $1, $2, $4, date_trunc('month', date_time at time zone $4)::date as month, {MONTH_SUMS}
-           from fuel_logs
+         select $1, $2, $4, date_trunc('month', date_time at time zone $4)::date as month, ",
+        " from fuel_logs
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
             and ($3::timestamptz is null
-                 or date_trunc('month', date_time at time zone $4) >= date_trunc('month', $3 at time zone $4))
-          group by 4"
-    )))
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(from)
-    .bind(time_zone)
+                 or date_trunc('month', date_time at time zone $4)
+                    >= date_trunc('month', $3 at time zone $4))
+          group by 4",
+        user_id,
+        vehicle_id,
+        from,
+        time_zone,
+    )
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -441,42 +489,72 @@ pub async fn months(
     vehicle_id: Uuid,
     time_zone: &str,
 ) -> sqlx::Result<Vec<MonthTotals>> {
-    let select = "select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
-            distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
-            energy_interval_volume, time_zone
-       from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month";
-    #[derive(sqlx::FromRow)]
-    struct WithZone {
-        #[sqlx(flatten)]
-        totals: MonthTotals,
-        time_zone: String,
-    }
-    let rows: Vec<WithZone> = sqlx::query_as(select)
-        .bind(user_id)
-        .bind(vehicle_id)
+    let stored = |pool| {
+        sqlx::query_as!(
+            StoredMonth,
+            "select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
+                    distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
+                    energy_interval_volume, time_zone
+               from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month",
+            user_id,
+            vehicle_id,
+        )
         .fetch_all(pool)
-        .await?;
+    };
+    let rows = stored(pool).await?;
     let stale = rows.first().is_some_and(|r| r.time_zone != time_zone);
     let missing = rows.is_empty()
-        && sqlx::query_scalar::<_, bool>(
-            "select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null)",
+        && sqlx::query_scalar!(
+            r#"select exists(select 1 from fuel_logs
+                              where user_id = $1 and vehicle_id = $2 and deleted_at is null)
+                 as "any!""#,
+            user_id,
+            vehicle_id,
         )
-        .bind(user_id)
-        .bind(vehicle_id)
         .fetch_one(pool)
         .await?;
     if !(stale || missing) {
-        return Ok(rows.into_iter().map(|r| r.totals).collect());
+        return Ok(rows.into_iter().map(MonthTotals::from).collect());
     }
     let mut tx = pool.begin().await?;
     refresh_months(&mut tx, user_id, vehicle_id, time_zone, None).await?;
     tx.commit().await?;
-    let rows: Vec<WithZone> = sqlx::query_as(select)
-        .bind(user_id)
-        .bind(vehicle_id)
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.totals).collect())
+    let rows = stored(pool).await?;
+    Ok(rows.into_iter().map(MonthTotals::from).collect())
+}
+
+/// A stored month of the roll-up and the time zone it was summed in.
+struct StoredMonth {
+    month: chrono::NaiveDate,
+    log_count: i64,
+    liquid_count: i64,
+    total_cost: Decimal,
+    liquid_volume: Decimal,
+    energy_volume: Decimal,
+    distance_km: Decimal,
+    liquid_interval_km: Decimal,
+    liquid_interval_volume: Decimal,
+    energy_interval_km: Decimal,
+    energy_interval_volume: Decimal,
+    time_zone: String,
+}
+
+impl From<StoredMonth> for MonthTotals {
+    fn from(m: StoredMonth) -> Self {
+        Self {
+            month: m.month,
+            log_count: m.log_count,
+            liquid_count: m.liquid_count,
+            total_cost: m.total_cost,
+            liquid_volume: m.liquid_volume,
+            energy_volume: m.energy_volume,
+            distance_km: m.distance_km,
+            liquid_interval_km: m.liquid_interval_km,
+            liquid_interval_volume: m.liquid_interval_volume,
+            energy_interval_km: m.energy_interval_km,
+            energy_interval_volume: m.energy_interval_volume,
+        }
+    }
 }
 
 /// Month by month straight from the fill-ups, for a time range the roll-up cannot answer.
@@ -488,18 +566,20 @@ pub async fn months_in_range(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> sqlx::Result<Vec<MonthTotals>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select date_trunc('month', date_time at time zone $3)::date as month, {MONTH_SUMS}
-           from fuel_logs
+    with_month_sums!(
+        query_as(MonthTotals),
+        r#"select date_trunc('month', date_time at time zone $3)::date as "month!", "#,
+        " from fuel_logs
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
-            and ($4::timestamptz is null or date_time >= $4) and ($5::timestamptz is null or date_time <= $5)
-          group by 1 order by 1"
-    )))
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(time_zone)
-    .bind(from)
-    .bind(to)
+            and ($4::timestamptz is null or date_time >= $4)
+            and ($5::timestamptz is null or date_time <= $5)
+          group by 1 order by 1",
+        user_id,
+        vehicle_id,
+        time_zone,
+        from,
+        to,
+    )
     .fetch_all(pool)
     .await
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct RecordRow {
     pub id: Uuid,
     pub vehicle_id: Uuid,
@@ -22,8 +22,20 @@ pub struct RecordRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const RECORD_COLUMNS: &str = "id, vehicle_id, date, odometer_reading, category, subtypes, cost, shop_name, \
-    notes, document_ids, created_at, updated_at";
+/// `sqlx::query_as!(RecordRow, …)` with the row's columns between `$before` and `$after`: sqlx's
+/// macros take only string literals, so the column list is spelled once, here.
+macro_rules! record_rows {
+    ($before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            RecordRow,
+            $before
+                + "id, vehicle_id, date, odometer_reading, category, subtypes, cost, shop_name, notes,
+                   document_ids, created_at, updated_at"
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 /// A checked record, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,22 +58,22 @@ pub async fn insert_record(
     r: &RecordFields,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "insert into maintenance_records (id, user_id, vehicle_id, date, odometer_reading, category,
+    sqlx::query!(
+"insert into maintenance_records (id, user_id, vehicle_id, date, odometer_reading, category,
             subtypes, cost, shop_name, notes, document_ids)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(r.vehicle_id)
-    .bind(r.date)
-    .bind(r.odometer_reading)
-    .bind(&r.category)
-    .bind(&r.subtypes)
-    .bind(r.cost)
-    .bind(&r.shop_name)
-    .bind(&r.notes)
-    .bind(&r.document_ids)
+id,
+user_id,
+r.vehicle_id,
+r.date,
+r.odometer_reading,
+&r.category,
+&r.subtypes,
+r.cost,
+r.shop_name,
+r.notes,
+&r.document_ids,
+)
     .execute(conn)
     .await?;
     Ok(id)
@@ -73,22 +85,22 @@ pub async fn update_record(
     id: Uuid,
     r: &RecordFields,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update maintenance_records set vehicle_id = $3, date = $4, odometer_reading = $5, category = $6,
+    let done = sqlx::query!(
+"update maintenance_records set vehicle_id = $3, date = $4, odometer_reading = $5, category = $6,
             subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11
          where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(r.vehicle_id)
-    .bind(r.date)
-    .bind(r.odometer_reading)
-    .bind(&r.category)
-    .bind(&r.subtypes)
-    .bind(r.cost)
-    .bind(&r.shop_name)
-    .bind(&r.notes)
-    .bind(&r.document_ids)
+user_id,
+id,
+r.vehicle_id,
+r.date,
+r.odometer_reading,
+&r.category,
+&r.subtypes,
+r.cost,
+r.shop_name,
+r.notes,
+&r.document_ids,
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -99,11 +111,12 @@ pub async fn find_record(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<RecordRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {RECORD_COLUMNS} from maintenance_records where user_id = $1 and id = $2 and deleted_at is null"
-    )))
-    .bind(user_id)
-    .bind(id)
+    record_rows!(
+        "select ",
+        " from maintenance_records where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id
+    )
     .fetch_optional(conn)
     .await
 }
@@ -115,34 +128,35 @@ pub async fn list_records(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<RecordRow>, i64)> {
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {RECORD_COLUMNS} from maintenance_records
+    let rows = record_rows!(
+        "select ",
+        " from maintenance_records
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
-          order by date desc, created_at desc limit $3 offset $4"
-    )))
-    .bind(user_id)
-    .bind(vehicle_id)
-    .bind(limit)
-    .bind(offset)
+          order by date desc, created_at desc limit $3 offset $4",
+        user_id,
+        vehicle_id,
+        limit,
+        offset
+    )
     .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar(
-        "select count(*) from maintenance_records
-          where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)",
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "total!" from maintenance_records
+          where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)"#,
+        user_id,
+        vehicle_id,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
 }
 
 pub async fn delete_record(conn: &mut PgConnection, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update maintenance_records set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
+    let done = sqlx::query!(
+"update maintenance_records set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
+user_id,
+id,
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -155,8 +169,8 @@ pub async fn refresh_record_service(
     user_id: &str,
     vehicle_id: Uuid,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "update maintenance_schedules s
+    sqlx::query!(
+"update maintenance_schedules s
             set record_service_date = lr.date, record_service_odometer = lr.odometer_reading
            from maintenance_schedules s2
            left join lateral (
@@ -165,9 +179,9 @@ pub async fn refresh_record_service(
                    and r.category = s2.category and r.subtypes @> s2.subtypes
                  order by r.date desc, r.odometer_reading desc nulls last limit 1) lr on true
           where s.id = s2.id and s2.user_id = $1 and s2.vehicle_id = $2 and s2.deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(vehicle_id)
+user_id,
+vehicle_id,
+)
     .execute(conn)
     .await?;
     Ok(())
@@ -179,17 +193,17 @@ pub async fn max_record_odometer(
     user_id: &str,
     vehicle_id: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "select max(odometer_reading) from maintenance_records
           where user_id = $1 and vehicle_id = $2 and deleted_at is null",
+        user_id,
+        vehicle_id,
     )
-    .bind(user_id)
-    .bind(vehicle_id)
     .fetch_one(conn)
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ScheduleRow {
     pub id: Uuid,
     pub user_id: String,
@@ -211,9 +225,21 @@ pub struct ScheduleRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const SCHEDULE_COLUMNS: &str = "id, user_id, vehicle_id, category, subtypes, interval_months, interval_distance, \
-    baseline_date, baseline_odometer, last_service_date, last_service_odometer, record_service_date, \
-    record_service_odometer, email_notifications, reminder_days_before, is_active, created_at, updated_at";
+/// `sqlx::query_as!(ScheduleRow, …)`, as [`record_rows`].
+macro_rules! schedule_rows {
+    ($before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            ScheduleRow,
+            $before
+                + "id, user_id, vehicle_id, category, subtypes, interval_months, interval_distance,
+                   baseline_date, baseline_odometer, last_service_date, last_service_odometer,
+                   record_service_date, record_service_odometer, email_notifications,
+                   reminder_days_before, is_active, created_at, updated_at"
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 /// A checked schedule, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,26 +264,26 @@ pub async fn insert_schedule(
     baseline_odometer: Option<i64>,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "insert into maintenance_schedules (id, user_id, vehicle_id, category, subtypes, interval_months,
+    sqlx::query!(
+"insert into maintenance_schedules (id, user_id, vehicle_id, category, subtypes, interval_months,
             interval_distance, baseline_date, baseline_odometer, last_service_date, last_service_odometer,
             email_notifications, reminder_days_before, is_active)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(s.vehicle_id)
-    .bind(&s.category)
-    .bind(&s.subtypes)
-    .bind(s.interval_months)
-    .bind(s.interval_distance)
-    .bind(baseline_date)
-    .bind(baseline_odometer)
-    .bind(s.last_service_date)
-    .bind(s.last_service_odometer)
-    .bind(s.email_notifications)
-    .bind(&s.reminder_days_before)
-    .bind(s.is_active)
+id,
+user_id,
+s.vehicle_id,
+&s.category,
+&s.subtypes,
+s.interval_months,
+s.interval_distance,
+baseline_date,
+baseline_odometer,
+s.last_service_date,
+s.last_service_odometer,
+s.email_notifications,
+&s.reminder_days_before,
+s.is_active,
+)
     .execute(conn)
     .await?;
     Ok(id)
@@ -269,24 +295,24 @@ pub async fn update_schedule(
     id: Uuid,
     s: &ScheduleFields,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update maintenance_schedules set vehicle_id = $3, category = $4, subtypes = $5, interval_months = $6,
+    let done = sqlx::query!(
+"update maintenance_schedules set vehicle_id = $3, category = $4, subtypes = $5, interval_months = $6,
             interval_distance = $7, last_service_date = $8, last_service_odometer = $9,
             email_notifications = $10, reminder_days_before = $11, is_active = $12
          where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(s.vehicle_id)
-    .bind(&s.category)
-    .bind(&s.subtypes)
-    .bind(s.interval_months)
-    .bind(s.interval_distance)
-    .bind(s.last_service_date)
-    .bind(s.last_service_odometer)
-    .bind(s.email_notifications)
-    .bind(&s.reminder_days_before)
-    .bind(s.is_active)
+user_id,
+id,
+s.vehicle_id,
+&s.category,
+&s.subtypes,
+s.interval_months,
+s.interval_distance,
+s.last_service_date,
+s.last_service_odometer,
+s.email_notifications,
+&s.reminder_days_before,
+s.is_active,
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -297,11 +323,12 @@ pub async fn find_schedule(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<ScheduleRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {SCHEDULE_COLUMNS} from maintenance_schedules where user_id = $1 and id = $2 and deleted_at is null"
-    )))
-    .bind(user_id)
-    .bind(id)
+    schedule_rows!(
+        "select ",
+        " from maintenance_schedules where user_id = $1 and id = $2 and deleted_at is null",
+        user_id,
+        id
+    )
     .fetch_optional(conn)
     .await
 }
@@ -311,13 +338,14 @@ pub async fn list_schedules(
     user_id: &str,
     vehicle_id: Option<Uuid>,
 ) -> sqlx::Result<Vec<ScheduleRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {SCHEDULE_COLUMNS} from maintenance_schedules
+    schedule_rows!(
+        "select ",
+        " from maintenance_schedules
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
-          order by created_at desc"
-    )))
-    .bind(user_id)
-    .bind(vehicle_id)
+          order by created_at desc",
+        user_id,
+        vehicle_id
+    )
     .fetch_all(pool)
     .await
 }
@@ -327,41 +355,56 @@ pub async fn delete_schedule(
     user_id: &str,
     id: Uuid,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update maintenance_schedules set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-    )
-    .bind(user_id)
-    .bind(id)
+    let done = sqlx::query!(
+"update maintenance_schedules set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
+user_id,
+id,
+)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// An active schedule with the highest odometer its vehicle's records reached.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ActiveSchedule {
-    #[sqlx(flatten)]
     pub schedule: ScheduleRow,
     pub records_odometer: Option<i64>,
 }
 
 /// Every user's active schedules (whatever their vehicle: the job keeps those on live vehicles).
 pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSchedule>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {cols},
-                (select max(r.odometer_reading) from maintenance_records r
-                  where r.user_id = s.user_id and r.vehicle_id = s.vehicle_id and r.deleted_at is null)
-                  as records_odometer
-           from maintenance_schedules s
-          where s.deleted_at is null and s.is_active",
-        cols = SCHEDULE_COLUMNS
-            .split(", ")
-            .map(|c| format!("s.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )))
+    let schedules = schedule_rows!(
+        "select ",
+        " from maintenance_schedules where deleted_at is null and is_active"
+    )
     .fetch_all(pool)
-    .await
+    .await?;
+    let vehicles: Vec<Uuid> = schedules.iter().map(|s| s.vehicle_id).collect();
+    let highest: std::collections::HashMap<(String, Uuid), i64> = sqlx::query!(
+        r#"select user_id, vehicle_id, max(odometer_reading) as "odometer!"
+             from maintenance_records
+            where vehicle_id = any($1) and deleted_at is null and odometer_reading is not null
+            group by user_id, vehicle_id"#,
+        &vehicles,
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| ((r.user_id, r.vehicle_id), r.odometer))
+    .collect();
+    Ok(schedules
+        .into_iter()
+        .map(|schedule| {
+            let records_odometer = highest
+                .get(&(schedule.user_id.clone(), schedule.vehicle_id))
+                .copied();
+            ActiveSchedule {
+                schedule,
+                records_odometer,
+            }
+        })
+        .collect())
 }
 
 /// Records a reminder once per subject (`kind` `maintenance`: a schedule; `document`: a document),
@@ -375,18 +418,18 @@ pub async fn log_reminder(
     due_key: &str,
     today: NaiveDate,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "insert into notification_logs (id, user_id, kind, subject_id, status, due_key, sent_on)
          values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (kind, subject_id, status, due_key) do nothing",
+        Uuid::now_v7(),
+        user_id,
+        kind,
+        subject_id,
+        status,
+        due_key,
+        today,
     )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(kind)
-    .bind(subject_id)
-    .bind(status)
-    .bind(due_key)
-    .bind(today)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
