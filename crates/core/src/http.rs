@@ -279,3 +279,14 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             .max_age(Duration::from_secs(600)),
     )
 }
+
+/// `201 Created` with the new object as JSON and `Location: <location>` (its URL), as every create
+/// answers.
+pub fn created<T: serde::Serialize>(location: &str, body: T) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (axum::http::StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(value) = header::HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, Utc};
 use mvp_core::extract::path_id;
+use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::document::{Document, DocumentInput};
@@ -95,12 +96,10 @@ pub async fn create(
         }
     };
     tracing::info!(document_id = %row.id, size_bytes = row.size_bytes, content_type = %row.content_type, "document stored");
-    let location = format!("/api/documents/{}", row.id);
-    let mut response = (StatusCode::CREATED, Json(Document::from(row))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(
+        &format!("/api/documents/{}", row.id),
+        Document::from(row),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

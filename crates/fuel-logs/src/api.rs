@@ -4,18 +4,19 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use mvp_core::extract::path_id;
+use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
 use mvp_types::units::{
-    EfficiencyUnit, VolumeKind, distance_from_km, price_per_unit, volume_from_canonical,
+    EfficiencyUnit, VolumeKind, distance_from_km, half_even, price_per_unit, volume_from_canonical,
 };
 use mvp_types::user::{UnitSystem, UserPreferences};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -250,11 +251,10 @@ pub async fn create(
         .await?
         .ok_or(NOT_FOUND)?;
     tx.commit().await?;
-    let mut response = (StatusCode::CREATED, Json(to_dto(row, &prefs))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("/api/fuel-logs/{id}")) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(
+        &format!("/api/fuel-logs/{id}"),
+        to_dto(row, &prefs),
+    ))
 }
 
 /// One fill-up.
@@ -372,13 +372,6 @@ pub struct StatsQuery {
     pub to: Option<String>,
 }
 
-/// Rounded half-even and shown with exactly `dp` places, so totals read alike (`32.000 gal`).
-fn round(value: Decimal, dp: u32) -> Decimal {
-    let mut value = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
-    value.rescale(dp);
-    value
-}
-
 /// Totals, economy and a monthly breakdown for one vehicle, in the user's units and currency.
 #[utoipa::path(get, path = "/api/vehicles/{id}/fuel-stats", tag = "fuel", security(("bearer" = [])),
     params(("id" = Uuid, Path), StatsQuery),
@@ -434,13 +427,13 @@ pub async fn stats(
         .and_then(|(km, v)| unit.compute(km, v));
     let total_cost = sum(|m| m.total_cost);
     let distance = distance_from_km(sum(|m| m.distance_km), system);
-    let cost_per_distance = (distance > Decimal::ZERO).then(|| round(total_cost / distance, 4));
+    let cost_per_distance = (distance > Decimal::ZERO).then(|| half_even(total_cost / distance, 4));
     let monthly = months
         .iter()
         .map(|m| MonthlyFuel {
             month: m.month.format("%Y-%m").to_string(),
             total_cost: m.total_cost,
-            fuel_units: round(
+            fuel_units: half_even(
                 volume_from_canonical(
                     if electric {
                         m.energy_volume
@@ -452,7 +445,7 @@ pub async fn stats(
                 ),
                 3,
             ),
-            distance: round(distance_from_km(m.distance_km, system), 1),
+            distance: half_even(distance_from_km(m.distance_km, system), 1),
         })
         .collect();
     let (distance_unit, volume_unit) = match (system, kind) {
@@ -464,8 +457,8 @@ pub async fn stats(
     Ok(Json(FuelStats {
         log_count,
         total_cost,
-        total_fuel_units: round(volume_from_canonical(volume, system, kind), 3),
-        total_distance: round(distance, 1),
+        total_fuel_units: half_even(volume_from_canonical(volume, system, kind), 3),
+        total_distance: half_even(distance, 1),
         average_efficiency: average,
         last_efficiency: last,
         cost_per_distance,

@@ -13,7 +13,7 @@ use mvp_types::limits::{
     FUEL_ODOMETER_BELOW, FUEL_TOTAL_BELOW, FUEL_UNITS_BELOW, FUEL_UNITS_DP, MONEY_DP,
     STATION_ID_MAX, TEXT_MAX, TRIP_DISTANCE_BELOW,
 };
-use mvp_types::units::{VolumeKind, distance_to_km, volume_to_canonical};
+use mvp_types::units::{VolumeKind, distance_to_km, half_even, volume_to_canonical};
 use mvp_types::user::UnitSystem;
 use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
@@ -62,13 +62,6 @@ pub fn kind_of(fuel_type: &str) -> VolumeKind {
 
 fn places(value: Decimal) -> u32 {
     value.normalize().scale()
-}
-
-/// Rounded half-even to `dp` places and shown with exactly `dp` places (money: `30.00`, not `30`).
-fn half_even(value: Decimal, dp: u32) -> Decimal {
-    let mut value = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
-    value.rescale(dp);
-    value
 }
 
 fn number(

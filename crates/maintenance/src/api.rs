@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::Utc;
 use mvp_core::extract::path_id;
+use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::limits::DEFAULT_REMINDER_DAYS;
@@ -193,11 +194,10 @@ pub async fn create_record(
         .await?
         .ok_or(AppError::NotFound("record"))?;
     tx.commit().await?;
-    let mut response = (StatusCode::CREATED, Json(record_dto(row))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/maintenance/records/{id}")) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(created(
+        &format!("/api/maintenance/records/{id}"),
+        record_dto(row),
+    ))
 }
 
 /// One record.
@@ -351,11 +351,7 @@ async fn create_schedule_from(
         .ok_or(AppError::NotFound("schedule"))?;
     tx.commit().await?;
     let dto = schedule_dto(state, user, row, metric).await?;
-    let mut response = (StatusCode::CREATED, Json(dto)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/maintenance/schedules/{id}")) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(created(&format!("/api/maintenance/schedules/{id}"), dto))
 }
 
 /// Adds a schedule: months and/or distance (at least one), whichever comes first.

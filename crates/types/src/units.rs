@@ -21,6 +21,14 @@ pub enum VolumeKind {
     Energy,
 }
 
+/// Rounded half-even (banker's rounding) to `dp` places and written with exactly `dp` places, so
+/// money and totals read alike (`30.00`, `32.000`): the one rounding every capsule uses.
+pub fn half_even(value: Decimal, dp: u32) -> Decimal {
+    let mut value = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
+    value.rescale(dp);
+    value
+}
+
 fn shown(value: Decimal) -> Decimal {
     value
         .round_dp_with_strategy(DISPLAY_DP, RoundingStrategy::MidpointNearestEven)
@@ -133,9 +141,7 @@ impl EfficiencyUnit {
             Self::LPer100km | Self::KwhPer100km => volume / km * hundred,
             Self::KmPerL | Self::KmPerKwh => km / volume,
         };
-        let mut value = value.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
-        value.rescale(2);
-        Some(value)
+        Some(half_even(value, 2))
     }
 }
 

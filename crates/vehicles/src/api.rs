@@ -2,10 +2,11 @@
 
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_core::error::DbResultExt as _;
 use mvp_core::extract::{multipart_error, path_id};
+use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::vehicle::{Vehicle, VehicleInput};
@@ -70,12 +71,10 @@ pub async fn create(
     let row = repo::insert(&state.db, user.user_id.as_str(), &fields)
         .await
         .on_constraint("vehicles_user_vin_key", duplicate_vin)?;
-    let location = format!("/api/vehicles/{}", row.id);
-    let mut response = (StatusCode::CREATED, Json(Vehicle::from(row))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(
+        &format!("/api/vehicles/{}", row.id),
+        Vehicle::from(row),
+    ))
 }
 
 /// One vehicle.
