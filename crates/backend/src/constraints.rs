@@ -420,8 +420,61 @@ fn object_rules() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The typed ids (`mvp_types::ids`): plain UUID strings on the wire.
+const IDS: &[&str] = &[
+    "VehicleId",
+    "FuelLogId",
+    "RecordId",
+    "ScheduleId",
+    "DocumentId",
+    "RequestId",
+];
+
+/// Writes each typed id as the `uuid` string it is on the wire, where utoipa refers to a component
+/// (`$ref`, or `oneOf` null and a `$ref` when optional), and drops those components.
+fn inline_ids(node: &mut Value) {
+    let is_id = |v: &Value| {
+        v.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .is_some_and(|name| IDS.contains(&name))
+    };
+    if is_id(node) {
+        *node = json!({"type": "string", "format": "uuid"});
+        return;
+    }
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Array(options)) = map.get("oneOf")
+                && options.len() == 2
+                && options
+                    .iter()
+                    .any(|o| o.get("type") == Some(&json!("null")))
+                && options.iter().any(is_id)
+            {
+                map.remove("oneOf");
+                map.insert("type".to_owned(), json!(["string", "null"]));
+                map.insert("format".to_owned(), json!("uuid"));
+                return;
+            }
+            for child in map.values_mut() {
+                inline_ids(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(inline_ids),
+        _ => {}
+    }
+}
+
 /// States every rule in `doc` (an OpenAPI 3.1 document as JSON).
 pub fn apply(doc: &mut Value) {
+    inline_ids(doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| !IDS.contains(&name.as_str()));
+    }
     let schemas = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut);

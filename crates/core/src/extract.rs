@@ -91,8 +91,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 
 /// An id from the path. A malformed one cannot name anything the user owns, so it is the same 404
 /// as an unknown id (`what` names the kind of object in the message).
-pub fn path_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound(what))
+pub fn path_id<T: From<uuid::Uuid>>(raw: &str, what: &'static str) -> Result<T, AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(T::from)
+        .map_err(|_| AppError::NotFound(what))
 }
 
 /// A failed multipart read, as the client's problem: past the route's body limit → 413 with

@@ -11,6 +11,7 @@ use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::document::{Document, DocumentInput};
+use mvp_types::ids::DocumentId;
 use mvp_types::limits::EXPIRING_WITHIN_DAYS_MAX;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -53,7 +54,7 @@ pub async fn create(
     let fields = domain::upload_fields(received.text, &file.file_name)?;
     let user_id = user.user_id.as_str();
 
-    let id = Uuid::now_v7();
+    let id = DocumentId::new();
     let name = Uuid::new_v4().simple().to_string();
     let key = format!("documents/{}/{name}.{}", &name[..2], file.kind.extension());
     let size = i64::try_from(file.size).map_err(anyhow::Error::from)?;

@@ -10,13 +10,14 @@ use mvp_core::AppError;
 use mvp_core::validate::{optional_text, single_line_text};
 use mvp_types::FieldError;
 use mvp_types::document::{DOCUMENT_TYPES, DocumentInput};
+use mvp_types::ids::VehicleId;
 use mvp_types::limits::{DOCUMENT_TITLE_MAX, NOTES_MAX};
 use uuid::Uuid;
 
 /// Validated metadata of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentFields {
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub document_type: String,
     pub title: String,
     pub issued_date: Option<NaiveDate>,
@@ -27,7 +28,7 @@ pub struct DocumentFields {
 /// Metadata before validation, whatever it came from (multipart text fields or a JSON body).
 #[derive(Debug, Default)]
 struct Draft {
-    vehicle_id: Option<Uuid>,
+    vehicle_id: Option<VehicleId>,
     document_type: Option<String>,
     title: Option<String>,
     issued_date: Option<NaiveDate>,
@@ -65,7 +66,7 @@ pub fn upload_fields(
     let expiration = take("expirationDate");
     let mut draft = Draft {
         vehicle_id: vehicle_id.and_then(|raw| match Uuid::parse_str(&raw) {
-            Ok(id) => Some(id),
+            Ok(id) => Some(VehicleId(id)),
             Err(_) => {
                 details.push(FieldError::new(
                     "vehicleId",
@@ -93,7 +94,7 @@ pub fn upload_fields(
 /// Metadata of a `PUT`; a missing `vehicleId` keeps `current_vehicle`.
 pub fn update_fields(
     input: DocumentInput,
-    current_vehicle: Uuid,
+    current_vehicle: VehicleId,
 ) -> Result<DocumentFields, AppError> {
     let draft = Draft {
         vehicle_id: Some(input.vehicle_id.unwrap_or(current_vehicle)),

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_core::storage::Storage;
+use mvp_types::ids::VehicleId;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use crate::repo::{self, ExpiringDocument};
 
@@ -106,7 +106,7 @@ pub async fn expiring(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Exp
         .unwrap_or(today);
     let documents = repo::expiring_by(pool, by).await?;
     // Live vehicles of the same owner only; the address from the owner's profile.
-    let vehicle_ids: Vec<Uuid> = documents.iter().map(|d| d.vehicle_id).collect();
+    let vehicle_ids: Vec<VehicleId> = documents.iter().map(|d| d.vehicle_id).collect();
     let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
     let mut users: Vec<String> = documents.iter().map(|d| d.user_id.clone()).collect();
     users.sort();

@@ -14,10 +14,10 @@ pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use mvp_core::AppState;
+use mvp_types::ids::{DocumentId, VehicleId};
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 /// Largest file sent for extraction (the OCR service's own limit).
 pub const OCR_MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -47,9 +47,9 @@ pub fn router(max_bytes: u64) -> OpenApiRouter<AppState> {
 pub async fn documents_of_vehicle(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
+    vehicle_id: VehicleId,
+    ids: &[DocumentId],
+) -> sqlx::Result<Vec<DocumentId>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -58,7 +58,11 @@ pub async fn documents_of_vehicle(
 
 /// Of `ids`, the ones that are still the user's live documents (deleted ones drop out of lists that
 /// refer to them).
-pub async fn live_documents(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+pub async fn live_documents(
+    pool: &PgPool,
+    user_id: &str,
+    ids: &[DocumentId],
+) -> sqlx::Result<Vec<DocumentId>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

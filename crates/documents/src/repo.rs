@@ -3,16 +3,16 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::document::Document;
+use mvp_types::ids::{DocumentId, VehicleId, uuids};
 use sqlx::{PgConnection, PgPool};
-use uuid::Uuid;
 
 use crate::domain::DocumentFields;
 
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
-    pub id: Uuid,
+    pub id: DocumentId,
     pub user_id: String,
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub document_type: String,
     pub title: String,
     pub file_name: String,
@@ -34,7 +34,8 @@ macro_rules! document_rows {
         sqlx::query_as!(
             DocumentRow,
             $before
-                + "id, user_id, vehicle_id, document_type, title, file_name, content_type, size_bytes,
+                + "id as \"id: DocumentId\", user_id, vehicle_id as \"vehicle_id: VehicleId\",
+                   document_type, title, file_name, content_type, size_bytes,
                    sha256, storage_key, issued_date, expiration_date, notes, created_at, updated_at"
                 + $after
             $(, $arg)*
@@ -97,7 +98,7 @@ pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> 
 
 pub async fn insert(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: DocumentId,
     user_id: &str,
     fields: &DocumentFields,
     file: &StoredFile<'_>,
@@ -108,9 +109,9 @@ pub async fn insert(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          returning ",
         "",
-        id,
+        id.0,
         user_id,
-        fields.vehicle_id,
+        fields.vehicle_id.0,
         fields.document_type,
         fields.title,
         file.file_name,
@@ -129,7 +130,7 @@ pub async fn insert(
 /// What a list is filtered by.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ListFilter {
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     /// Only documents expiring on or before this day (already expired included), soonest first.
     pub expiring_by: Option<NaiveDate>,
 }
@@ -151,7 +152,7 @@ pub async fn list(
                 and ($3::date is null or expiration_date <= $3)
               order by expiration_date asc, id asc limit $4 offset $5",
             user_id,
-            filter.vehicle_id,
+            filter.vehicle_id.map(|v| v.0),
             filter.expiring_by,
             limit,
             offset,
@@ -167,7 +168,7 @@ pub async fn list(
                 and ($3::date is null or expiration_date <= $3)
               order by created_at desc, id desc limit $4 offset $5",
             user_id,
-            filter.vehicle_id,
+            filter.vehicle_id.map(|v| v.0),
             filter.expiring_by,
             limit,
             offset,
@@ -181,7 +182,7 @@ pub async fn list(
               and ($2::uuid is null or vehicle_id = $2)
               and ($3::date is null or expiration_date <= $3)"#,
         user_id,
-        filter.vehicle_id,
+        filter.vehicle_id.map(|v| v.0),
         filter.expiring_by,
     )
     .fetch_one(pool)
@@ -189,12 +190,16 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<DocumentRow>> {
+pub async fn find(
+    pool: &PgPool,
+    user_id: &str,
+    id: DocumentId,
+) -> sqlx::Result<Option<DocumentRow>> {
     document_rows!(
         "select ",
         " from documents where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(pool)
     .await
@@ -203,7 +208,7 @@ pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option
 pub async fn update(
     pool: &PgPool,
     user_id: &str,
-    id: Uuid,
+    id: DocumentId,
     fields: &DocumentFields,
 ) -> sqlx::Result<Option<DocumentRow>> {
     document_rows!(
@@ -213,8 +218,8 @@ pub async fn update(
           returning ",
         "",
         user_id,
-        id,
-        fields.vehicle_id,
+        id.0,
+        fields.vehicle_id.0,
         fields.document_type,
         fields.title,
         fields.issued_date,
@@ -225,12 +230,12 @@ pub async fn update(
     .await
 }
 
-pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+pub async fn soft_delete(pool: &PgPool, user_id: &str, id: DocumentId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update documents set deleted_at = now()
           where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id,
+        id.0,
     )
     .execute(pool)
     .await?;
@@ -241,26 +246,31 @@ pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result
 pub async fn live_ids_of_vehicle(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
+    vehicle_id: VehicleId,
+    ids: &[DocumentId],
+) -> sqlx::Result<Vec<DocumentId>> {
     sqlx::query_scalar!(
-        "select id from documents
-          where user_id = $1 and vehicle_id = $2 and id = any($3) and deleted_at is null",
+        r#"select id as "id: DocumentId" from documents
+            where user_id = $1 and vehicle_id = $2 and id = any($3) and deleted_at is null"#,
         user_id,
-        vehicle_id,
-        ids,
+        vehicle_id.0,
+        &uuids(ids),
     )
     .fetch_all(conn)
     .await
 }
 
 /// Of `ids`, those that are the user's live documents (any vehicle).
-pub async fn live_ids(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+pub async fn live_ids(
+    pool: &PgPool,
+    user_id: &str,
+    ids: &[DocumentId],
+) -> sqlx::Result<Vec<DocumentId>> {
     sqlx::query_scalar!(
-        "select id from documents where user_id = $1 and id = any($2) and deleted_at is null",
+        r#"select id as "id: DocumentId" from documents
+            where user_id = $1 and id = any($2) and deleted_at is null"#,
         user_id,
-        ids,
+        &uuids(ids),
     )
     .fetch_all(pool)
     .await
@@ -270,11 +280,11 @@ pub async fn live_ids(pool: &PgPool, user_id: &str, ids: &[Uuid]) -> sqlx::Resul
 pub async fn due_for_purge(
     pool: &PgPool,
     deleted_before: DateTime<Utc>,
-) -> sqlx::Result<Vec<(Uuid, String)>> {
+) -> sqlx::Result<Vec<(DocumentId, String)>> {
     let rows = sqlx::query!(
-        "select id, storage_key from documents
+        r#"select id as "id: DocumentId", storage_key from documents
           where deleted_at is not null and deleted_at < $1 and purged_at is null
-          order by deleted_at limit 1000",
+          order by deleted_at limit 1000"#,
         deleted_before,
     )
     .fetch_all(pool)
@@ -282,8 +292,8 @@ pub async fn due_for_purge(
     Ok(rows.into_iter().map(|r| (r.id, r.storage_key)).collect())
 }
 
-pub async fn mark_purged(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("update documents set purged_at = now() where id = $1", id,)
+pub async fn mark_purged(pool: &PgPool, id: DocumentId) -> sqlx::Result<()> {
+    sqlx::query!("update documents set purged_at = now() where id = $1", id.0)
         .execute(pool)
         .await?;
     Ok(())
@@ -302,9 +312,9 @@ pub async fn known_keys(pool: &PgPool, keys: &[String]) -> sqlx::Result<Vec<Stri
 /// A live document that expires on or before some day, with where to remind its owner.
 #[derive(Debug, Clone)]
 pub struct ExpiringDocument {
-    pub id: Uuid,
+    pub id: DocumentId,
     pub user_id: String,
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub document_type: String,
     pub title: String,
     pub expiration_date: NaiveDate,
@@ -317,8 +327,8 @@ pub struct ExpiringDocument {
 pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
     sqlx::query_as!(
         ExpiringDocument,
-        r#"select id, user_id, vehicle_id, document_type, title,
-                  expiration_date as "expiration_date!", null::text as email
+        r#"select id as "id: DocumentId", user_id, vehicle_id as "vehicle_id: VehicleId",
+                  document_type, title, expiration_date as "expiration_date!", null::text as email
              from documents
             where deleted_at is null and expiration_date is not null and expiration_date <= $1
             order by expiration_date, id"#,

@@ -12,6 +12,7 @@ use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
+use mvp_types::ids::{FuelLogId, VehicleId};
 use mvp_types::units::{
     EfficiencyUnit, VolumeKind, distance_from_km, half_even, price_per_unit, volume_from_canonical,
 };
@@ -19,7 +20,6 @@ use mvp_types::user::{UnitSystem, UserPreferences};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use crate::domain::{NewFuelLog, kind_of};
 use crate::repo::{self, FuelRow, ListFilter};
@@ -90,7 +90,7 @@ async fn preferences(state: &AppState, user: &AuthUser) -> AppResult<UserPrefere
 async fn require_vehicle(
     conn: &mut PgConnection,
     user: &AuthUser,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
 ) -> AppResult<i64> {
     mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await
 }
@@ -100,7 +100,7 @@ async fn check_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
     log: &NewFuelLog,
-    except: Option<Uuid>,
+    except: Option<FuelLogId>,
 ) -> AppResult<()> {
     let Some(km) = log.odometer_km() else {
         return Ok(());

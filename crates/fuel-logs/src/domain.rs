@@ -8,6 +8,7 @@ use mvp_core::AppError;
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
 use mvp_types::fuel::{FILL_FUEL_TYPES, FuelLogInput};
+use mvp_types::ids::VehicleId;
 use mvp_types::limits::{
     COST_PER_UNIT_BELOW, COST_PER_UNIT_DP, DISTANCE_DP, FUEL_GRADE_MAX, FUEL_NOTES_MAX,
     FUEL_ODOMETER_BELOW, FUEL_TOTAL_BELOW, FUEL_UNITS_BELOW, FUEL_UNITS_DP, MONEY_DP,
@@ -16,11 +17,10 @@ use mvp_types::limits::{
 use mvp_types::units::{VolumeKind, distance_to_km, half_even, volume_to_canonical};
 use mvp_types::user::UnitSystem;
 use rust_decimal::{Decimal, RoundingStrategy};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFuelLog {
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub date_time: DateTime<Utc>,
     pub units: UnitSystem,
     pub odometer: Option<Decimal>,
@@ -260,7 +260,7 @@ mod tests {
 
     fn input() -> FuelLogInput {
         FuelLogInput {
-            vehicle_id: Some(Uuid::nil()),
+            vehicle_id: Some(VehicleId(uuid::Uuid::nil())),
             date_time: Some(Utc::now()),
             odometer_reading: Some(d("12345.6")),
             fuel_units: Some(d("10.123")),

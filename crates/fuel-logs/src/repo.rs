@@ -2,6 +2,7 @@
 //! chain after a change (from the last full fill before the change onward, in one pass).
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::{FuelLogId, VehicleId};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -11,8 +12,8 @@ use crate::domain::NewFuelLog;
 
 #[derive(Debug, Clone)]
 pub struct FuelRow {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: FuelLogId,
+    pub vehicle_id: VehicleId,
     pub date_time: DateTime<Utc>,
     pub entered_units: String,
     pub odometer_entered: Option<Decimal>,
@@ -42,7 +43,7 @@ macro_rules! fuel_rows {
         sqlx::query_as!(
             FuelRow,
             $before
-                + "id, vehicle_id, date_time, entered_units, odometer_entered, trip_entered,
+                + "id as \"id: FuelLogId\", vehicle_id as \"vehicle_id: VehicleId\", date_time, entered_units, odometer_entered, trip_entered,
                    fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
                    full_fill, missed_previous, station_id, location_name, notes, odometer_km, volume,
                    interval_km, interval_volume, created_at, updated_at"
@@ -56,16 +57,16 @@ pub async fn insert(
     conn: &mut PgConnection,
     user_id: &str,
     log: &NewFuelLog,
-) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> sqlx::Result<FuelLogId> {
+    let id = FuelLogId::new();
     sqlx::query!(
 "insert into fuel_logs (id, user_id, vehicle_id, date_time, entered_units, odometer_entered,
             trip_entered, fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
             full_fill, missed_previous, station_id, location_name, notes, odometer_km, trip_km, volume)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
-id,
+id.0,
 user_id,
-log.vehicle_id,
+log.vehicle_id.0,
 log.date_time,
 log.units.as_str(),
 log.odometer,
@@ -92,7 +93,7 @@ log.volume(),
 pub async fn update(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: FuelLogId,
     log: &NewFuelLog,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -102,8 +103,8 @@ pub async fn update(
             location_name = $16, notes = $17, odometer_km = $18, trip_km = $19, volume = $20
          where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
-log.vehicle_id,
+id.0,
+log.vehicle_id.0,
 log.date_time,
 log.units.as_str(),
 log.odometer,
@@ -130,23 +131,27 @@ log.volume(),
 pub async fn find(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: FuelLogId,
 ) -> sqlx::Result<Option<FuelRow>> {
     fuel_rows!(
         "select ",
         " from fuel_logs where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id
+        id.0
     )
     .fetch_optional(conn)
     .await
 }
 
-pub async fn soft_delete(conn: &mut PgConnection, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+pub async fn soft_delete(
+    conn: &mut PgConnection,
+    user_id: &str,
+    id: FuelLogId,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update fuel_logs set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
+id.0,
 )
     .execute(conn)
     .await?;
@@ -156,7 +161,7 @@ id,
 /// Filters of the list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -176,7 +181,7 @@ pub async fn list(
             and ($4::timestamptz is null or date_time <= $4)
           order by date_time desc, id desc limit $5 offset $6",
         user_id,
-        filter.vehicle_id,
+        filter.vehicle_id.map(|v| v.0),
         filter.from,
         filter.to,
         limit,
@@ -190,7 +195,7 @@ pub async fn list(
               and ($3::timestamptz is null or date_time >= $3)
               and ($4::timestamptz is null or date_time <= $4)"#,
         user_id,
-        filter.vehicle_id,
+        filter.vehicle_id.map(|v| v.0),
         filter.from,
         filter.to,
     )
@@ -203,7 +208,7 @@ pub async fn list(
 pub async fn page(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<FuelRow>> {
@@ -212,7 +217,7 @@ pub async fn page(
         " from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null
          order by date_time desc, id desc limit $3 offset $4",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         limit,
         offset
     )
@@ -225,9 +230,9 @@ pub async fn page(
 pub async fn odometer_bounds(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     at: DateTime<Utc>,
-    except: Option<Uuid>,
+    except: Option<FuelLogId>,
 ) -> sqlx::Result<(Option<Decimal>, Option<Decimal>)> {
     let row = sqlx::query!(
         r#"select
@@ -238,9 +243,9 @@ pub async fn odometer_bounds(
                and deleted_at is null and date_time > $3 and ($4::uuid is null or id <> $4))
                as "after""#,
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         at,
-        except,
+        except.map(|e| e.0),
     )
     .fetch_one(conn)
     .await?;
@@ -267,7 +272,7 @@ struct ChainRow {
 pub async fn recompute(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     from: DateTime<Utc>,
     time_zone: &str,
 ) -> sqlx::Result<u64> {
@@ -285,7 +290,7 @@ pub async fn recompute(
             and date_time >= coalesce((select date_time from anchor), '-infinity'::timestamptz)
           order by date_time, odometer_km nulls last, id",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         from,
     )
     .fetch_all(&mut *conn)
@@ -295,7 +300,7 @@ pub async fn recompute(
             r#"select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2
                  and deleted_at is null and date_time < $3) as "earlier!""#,
             user_id,
-            vehicle_id,
+            vehicle_id.0,
             from,
         )
         .fetch_one(&mut *conn)
@@ -346,7 +351,7 @@ pub async fn recompute(
 pub async fn last_interval(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     electric: bool,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
@@ -360,7 +365,7 @@ pub async fn last_interval(
               and ($5::timestamptz is null or date_time <= $5)
             order by date_time desc limit 1"#,
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         electric,
         from,
         to,
@@ -417,12 +422,16 @@ macro_rules! with_month_sums {
 /// Serialises rebuilds of one vehicle's monthly roll-up (delete + insert) until the transaction
 /// ends. Writers already hold the vehicle's row lock (`mvp_vehicles::lock`) and take this after it;
 /// a statistics read that finds the roll-up stale takes only this, so no two orders meet.
-async fn lock_months(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -> sqlx::Result<()> {
+async fn lock_months(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: VehicleId,
+) -> sqlx::Result<()> {
     sqlx::query_scalar!(
         r#"select true as "locked!"
              from pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::uuid::text, 0))"#,
         user_id,
-        vehicle_id,
+        vehicle_id.0,
     )
     .fetch_one(conn)
     .await?;
@@ -433,7 +442,7 @@ async fn lock_months(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -
 pub async fn refresh_months(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     time_zone: &str,
     from: Option<DateTime<Utc>>,
 ) -> sqlx::Result<()> {
@@ -441,7 +450,7 @@ pub async fn refresh_months(
     let stored_zone: Option<String> = sqlx::query_scalar!(
         "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -454,7 +463,7 @@ pub async fn refresh_months(
         "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
            and ($3::timestamptz is null or month >= date_trunc('month', $3 at time zone $4)::date)",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         from,
         time_zone,
     )
@@ -473,7 +482,7 @@ pub async fn refresh_months(
                     >= date_trunc('month', $3 at time zone $4))
           group by 4",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         from,
         time_zone,
     )
@@ -486,7 +495,7 @@ pub async fn refresh_months(
 pub async fn months(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     time_zone: &str,
 ) -> sqlx::Result<Vec<MonthTotals>> {
     let stored = |pool| {
@@ -497,7 +506,7 @@ pub async fn months(
                     energy_interval_volume, time_zone
                from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month",
             user_id,
-            vehicle_id,
+            vehicle_id.0,
         )
         .fetch_all(pool)
     };
@@ -509,7 +518,7 @@ pub async fn months(
                               where user_id = $1 and vehicle_id = $2 and deleted_at is null)
                  as "any!""#,
             user_id,
-            vehicle_id,
+            vehicle_id.0,
         )
         .fetch_one(pool)
         .await?;
@@ -561,7 +570,7 @@ impl From<StoredMonth> for MonthTotals {
 pub async fn months_in_range(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     time_zone: &str,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
@@ -575,7 +584,7 @@ pub async fn months_in_range(
             and ($5::timestamptz is null or date_time <= $5)
           group by 1 order by 1",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
         time_zone,
         from,
         to,

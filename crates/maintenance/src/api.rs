@@ -11,6 +11,7 @@ use mvp_core::extract::path_id;
 use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
+use mvp_types::ids::{DocumentId, VehicleId};
 use mvp_types::limits::DEFAULT_REMINDER_DAYS;
 use mvp_types::maintenance::{
     MaintenanceRecord, MaintenanceSchedule, RecordInput, ScheduleInput, TemplateRequest,
@@ -18,7 +19,6 @@ use mvp_types::maintenance::{
 use mvp_types::user::UnitSystem;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use crate::domain::{CATEGORIES, Status, TEMPLATES};
 use crate::repo::{self, RecordFields, RecordRow, ScheduleFields};
@@ -27,7 +27,7 @@ use crate::{parse, status};
 async fn vehicle_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
 ) -> AppResult<Option<i64>> {
     let vehicle = mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await?;
     let records = repo::max_record_odometer(conn, user.user_id.as_str(), vehicle_id).await?;
@@ -40,10 +40,10 @@ async fn vehicle_odometer(
 async fn lock_vehicles(
     conn: &mut PgConnection,
     user: &AuthUser,
-    vehicle_id: Uuid,
-    also: Option<Uuid>,
+    vehicle_id: VehicleId,
+    also: Option<VehicleId>,
 ) -> AppResult<Option<i64>> {
-    let ids: Vec<Uuid> = std::iter::once(vehicle_id).chain(also).collect();
+    let ids: Vec<VehicleId> = std::iter::once(vehicle_id).chain(also).collect();
     mvp_vehicles::lock(conn, user.user_id.as_str(), &ids).await?;
     vehicle_odometer(conn, user, vehicle_id).await
 }
@@ -53,7 +53,7 @@ async fn lock_vehicles(
 async fn schedule_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
 ) -> AppResult<Option<i64>> {
     match vehicle_odometer(conn, user, vehicle_id).await {
         Err(AppError::NotFound(_)) => Ok(None),
@@ -111,7 +111,7 @@ async fn records_dto(
     user: &AuthUser,
     rows: Vec<RecordRow>,
 ) -> AppResult<Vec<MaintenanceRecord>> {
-    let ids: Vec<Uuid> = rows
+    let ids: Vec<DocumentId> = rows
         .iter()
         .flat_map(|r| r.document_ids.iter().copied())
         .collect();
@@ -136,7 +136,7 @@ async fn filter_vehicle(
     state: &AppState,
     user: &AuthUser,
     filter: &VehicleFilter,
-) -> AppResult<Option<Uuid>> {
+) -> AppResult<Option<VehicleId>> {
     mvp_vehicles::filter(
         &state.db,
         user.user_id.as_str(),
@@ -292,11 +292,11 @@ async fn schedule_dto(
 async fn schedules_with_due(
     state: &AppState,
     user: &AuthUser,
-    vehicle: Option<Uuid>,
+    vehicle: Option<VehicleId>,
 ) -> AppResult<Vec<(MaintenanceSchedule, crate::domain::Due)>> {
     let metric = metric(state, user).await?;
     let rows = repo::list_schedules(&state.db, user.user_id.as_str(), vehicle).await?;
-    let mut odometers: BTreeMap<Uuid, Option<i64>> = BTreeMap::new();
+    let mut odometers: BTreeMap<VehicleId, Option<i64>> = BTreeMap::new();
     let mut conn = state.db.acquire().await?;
     let today = Utc::now().date_naive();
     let mut out = Vec::with_capacity(rows.len());

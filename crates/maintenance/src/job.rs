@@ -6,8 +6,8 @@
 
 use chrono::{NaiveDate, Utc};
 use mvp_core::outbox::{self, OutboxMessage};
+use mvp_types::ids::VehicleId;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use crate::domain::Status;
 use crate::repo;
@@ -46,7 +46,7 @@ struct DueCandidate {
 
 async fn due_candidates(pool: &PgPool) -> anyhow::Result<Vec<DueCandidate>> {
     let active = repo::all_active_schedules(pool).await?;
-    let vehicle_ids: Vec<Uuid> = active.iter().map(|a| a.schedule.vehicle_id).collect();
+    let vehicle_ids: Vec<VehicleId> = active.iter().map(|a| a.schedule.vehicle_id).collect();
     let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
     let mut users: Vec<String> = active.iter().map(|a| a.schedule.user_id.clone()).collect();
     users.sort();
@@ -98,7 +98,7 @@ async fn remind(
             pool,
             "maintenance",
             &c.schedule.user_id,
-            c.schedule.id,
+            c.schedule.id.0,
             due.status.as_str(),
             &due_key,
             today,
@@ -157,7 +157,11 @@ async fn remind_documents(
         let expired = d.expiration_date < today;
         let status = if expired { "expired" } else { "expiring" };
         let due_key = d.expiration_date.to_string();
-        if !repo::log_reminder(pool, "document", &d.user_id, d.id, status, &due_key, today).await? {
+        if !repo::log_reminder(
+            pool, "document", &d.user_id, d.id.0, status, &due_key, today,
+        )
+        .await?
+        {
             continue;
         }
         report.reminded += 1;

@@ -2,14 +2,15 @@
 //! user id (the reminder job, which serves every user, names each row's own user).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::ids::{DocumentId, RecordId, ScheduleId, VehicleId, uuids};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct RecordRow {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: RecordId,
+    pub vehicle_id: VehicleId,
     pub date: NaiveDate,
     pub odometer_reading: Option<i64>,
     pub category: String,
@@ -17,7 +18,7 @@ pub struct RecordRow {
     pub cost: Option<Decimal>,
     pub shop_name: Option<String>,
     pub notes: Option<String>,
-    pub document_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -29,8 +30,9 @@ macro_rules! record_rows {
         sqlx::query_as!(
             RecordRow,
             $before
-                + "id, vehicle_id, date, odometer_reading, category, subtypes, cost, shop_name, notes,
-                   document_ids, created_at, updated_at"
+                + "id as \"id: RecordId\", vehicle_id as \"vehicle_id: VehicleId\", date,
+                   odometer_reading, category, subtypes, cost, shop_name, notes,
+                   document_ids as \"document_ids: Vec<DocumentId>\", created_at, updated_at"
                 + $after
             $(, $arg)*
         )
@@ -40,7 +42,7 @@ macro_rules! record_rows {
 /// A checked record, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFields {
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub date: NaiveDate,
     pub odometer_reading: Option<i64>,
     pub category: String,
@@ -49,22 +51,22 @@ pub struct RecordFields {
     pub shop_name: Option<String>,
     pub notes: Option<String>,
     /// Checked to be the user's live documents of the same vehicle.
-    pub document_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
 }
 
 pub async fn insert_record(
     conn: &mut PgConnection,
     user_id: &str,
     r: &RecordFields,
-) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> sqlx::Result<RecordId> {
+    let id = RecordId::new();
     sqlx::query!(
 "insert into maintenance_records (id, user_id, vehicle_id, date, odometer_reading, category,
             subtypes, cost, shop_name, notes, document_ids)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-id,
+id.0,
 user_id,
-r.vehicle_id,
+r.vehicle_id.0,
 r.date,
 r.odometer_reading,
 &r.category,
@@ -72,7 +74,7 @@ r.odometer_reading,
 r.cost,
 r.shop_name,
 r.notes,
-&r.document_ids,
+&uuids(&r.document_ids),
 )
     .execute(conn)
     .await?;
@@ -82,7 +84,7 @@ r.notes,
 pub async fn update_record(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: RecordId,
     r: &RecordFields,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -90,8 +92,8 @@ pub async fn update_record(
             subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11
          where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
-r.vehicle_id,
+id.0,
+r.vehicle_id.0,
 r.date,
 r.odometer_reading,
 &r.category,
@@ -99,7 +101,7 @@ r.odometer_reading,
 r.cost,
 r.shop_name,
 r.notes,
-&r.document_ids,
+&uuids(&r.document_ids),
 )
     .execute(conn)
     .await?;
@@ -109,13 +111,13 @@ r.notes,
 pub async fn find_record(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: RecordId,
 ) -> sqlx::Result<Option<RecordRow>> {
     record_rows!(
         "select ",
         " from maintenance_records where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id
+        id.0
     )
     .fetch_optional(conn)
     .await
@@ -124,7 +126,7 @@ pub async fn find_record(
 pub async fn list_records(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Option<Uuid>,
+    vehicle_id: Option<VehicleId>,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<RecordRow>, i64)> {
@@ -134,7 +136,7 @@ pub async fn list_records(
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
           order by date desc, created_at desc limit $3 offset $4",
         user_id,
-        vehicle_id,
+        vehicle_id.map(|v| v.0),
         limit,
         offset
     )
@@ -144,18 +146,22 @@ pub async fn list_records(
         r#"select count(*) as "total!" from maintenance_records
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)"#,
         user_id,
-        vehicle_id,
+        vehicle_id.map(|v| v.0),
     )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
 }
 
-pub async fn delete_record(conn: &mut PgConnection, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+pub async fn delete_record(
+    conn: &mut PgConnection,
+    user_id: &str,
+    id: RecordId,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update maintenance_records set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
+id.0,
 )
     .execute(conn)
     .await?;
@@ -167,7 +173,7 @@ id,
 pub async fn refresh_record_service(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
 ) -> sqlx::Result<()> {
     sqlx::query!(
 "update maintenance_schedules s
@@ -180,7 +186,7 @@ pub async fn refresh_record_service(
                  order by r.date desc, r.odometer_reading desc nulls last limit 1) lr on true
           where s.id = s2.id and s2.user_id = $1 and s2.vehicle_id = $2 and s2.deleted_at is null",
 user_id,
-vehicle_id,
+vehicle_id.0,
 )
     .execute(conn)
     .await?;
@@ -191,13 +197,13 @@ vehicle_id,
 pub async fn max_record_odometer(
     conn: &mut PgConnection,
     user_id: &str,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select max(odometer_reading) from maintenance_records
           where user_id = $1 and vehicle_id = $2 and deleted_at is null",
         user_id,
-        vehicle_id,
+        vehicle_id.0,
     )
     .fetch_one(conn)
     .await
@@ -205,9 +211,9 @@ pub async fn max_record_odometer(
 
 #[derive(Debug, Clone)]
 pub struct ScheduleRow {
-    pub id: Uuid,
+    pub id: ScheduleId,
     pub user_id: String,
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub category: String,
     pub subtypes: Vec<String>,
     pub interval_months: Option<i32>,
@@ -231,7 +237,8 @@ macro_rules! schedule_rows {
         sqlx::query_as!(
             ScheduleRow,
             $before
-                + "id, user_id, vehicle_id, category, subtypes, interval_months, interval_distance,
+                + "id as \"id: ScheduleId\", user_id, vehicle_id as \"vehicle_id: VehicleId\",
+                   category, subtypes, interval_months, interval_distance,
                    baseline_date, baseline_odometer, last_service_date, last_service_odometer,
                    record_service_date, record_service_odometer, email_notifications,
                    reminder_days_before, is_active, created_at, updated_at"
@@ -244,7 +251,7 @@ macro_rules! schedule_rows {
 /// A checked schedule, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleFields {
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
     pub category: String,
     pub subtypes: Vec<String>,
     pub interval_months: Option<i32>,
@@ -262,16 +269,16 @@ pub async fn insert_schedule(
     s: &ScheduleFields,
     baseline_date: NaiveDate,
     baseline_odometer: Option<i64>,
-) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> sqlx::Result<ScheduleId> {
+    let id = ScheduleId::new();
     sqlx::query!(
 "insert into maintenance_schedules (id, user_id, vehicle_id, category, subtypes, interval_months,
             interval_distance, baseline_date, baseline_odometer, last_service_date, last_service_odometer,
             email_notifications, reminder_days_before, is_active)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-id,
+id.0,
 user_id,
-s.vehicle_id,
+s.vehicle_id.0,
 &s.category,
 &s.subtypes,
 s.interval_months,
@@ -292,7 +299,7 @@ s.is_active,
 pub async fn update_schedule(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: ScheduleId,
     s: &ScheduleFields,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -301,8 +308,8 @@ pub async fn update_schedule(
             email_notifications = $10, reminder_days_before = $11, is_active = $12
          where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
-s.vehicle_id,
+id.0,
+s.vehicle_id.0,
 &s.category,
 &s.subtypes,
 s.interval_months,
@@ -321,13 +328,13 @@ s.is_active,
 pub async fn find_schedule(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: ScheduleId,
 ) -> sqlx::Result<Option<ScheduleRow>> {
     schedule_rows!(
         "select ",
         " from maintenance_schedules where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id
+        id.0
     )
     .fetch_optional(conn)
     .await
@@ -336,7 +343,7 @@ pub async fn find_schedule(
 pub async fn list_schedules(
     pool: &PgPool,
     user_id: &str,
-    vehicle_id: Option<Uuid>,
+    vehicle_id: Option<VehicleId>,
 ) -> sqlx::Result<Vec<ScheduleRow>> {
     schedule_rows!(
         "select ",
@@ -344,7 +351,7 @@ pub async fn list_schedules(
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
           order by created_at desc",
         user_id,
-        vehicle_id
+        vehicle_id.map(|v| v.0)
     )
     .fetch_all(pool)
     .await
@@ -353,12 +360,12 @@ pub async fn list_schedules(
 pub async fn delete_schedule(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: ScheduleId,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update maintenance_schedules set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
 user_id,
-id,
+id.0,
 )
     .execute(conn)
     .await?;
@@ -380,9 +387,9 @@ pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSched
     )
     .fetch_all(pool)
     .await?;
-    let vehicles: Vec<Uuid> = schedules.iter().map(|s| s.vehicle_id).collect();
-    let highest: std::collections::HashMap<(String, Uuid), i64> = sqlx::query!(
-        r#"select user_id, vehicle_id, max(odometer_reading) as "odometer!"
+    let vehicles: Vec<Uuid> = schedules.iter().map(|s| s.vehicle_id.0).collect();
+    let highest: std::collections::HashMap<(String, VehicleId), i64> = sqlx::query!(
+        r#"select user_id, vehicle_id as "vehicle_id: VehicleId", max(odometer_reading) as "odometer!"
              from maintenance_records
             where vehicle_id = any($1) and deleted_at is null and odometer_reading is not null
             group by user_id, vehicle_id"#,

@@ -1,9 +1,9 @@
 //! Bodies of `/api/documents*` (API.md "Documents and OCR").
 
+use crate::ids::{DocumentId, VehicleId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 /// The kinds of document, as sent and stored.
 pub const DOCUMENT_TYPES: &[&str] = &[
@@ -20,8 +20,8 @@ pub const DOCUMENT_TYPES: &[&str] = &[
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: DocumentId,
+    pub vehicle_id: VehicleId,
     /// insurance, registration, receipt, title, inspection, manual or other.
     pub document_type: String,
     pub title: String,
@@ -67,7 +67,7 @@ pub struct DocumentInput {
     #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
     pub updated_at: Option<Value>,
     #[serde(default)]
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     pub document_type: Option<String>,
     pub title: Option<String>,
     #[serde(default)]

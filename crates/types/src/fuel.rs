@@ -1,11 +1,11 @@
 //! Bodies of `/api/fuel-logs` and `/api/vehicles/{id}/fuel-stats`. Quantities are in the user's unit
 //! system; money and fuel are exact decimals.
 
+use crate::ids::{FuelLogId, VehicleId};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 /// Fuel types of a fill-up.
 pub const FILL_FUEL_TYPES: &[&str] = &[
@@ -16,8 +16,8 @@ pub const FILL_FUEL_TYPES: &[&str] = &[
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FuelLog {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: FuelLogId,
+    pub vehicle_id: VehicleId,
     pub date_time: DateTime<Utc>,
     #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
     pub odometer_reading: Option<Decimal>,
@@ -64,7 +64,7 @@ pub struct FuelLogInput {
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
     pub efficiency_unit: Option<Value>,
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     pub date_time: Option<DateTime<Utc>>,
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]

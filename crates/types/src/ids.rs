@@ -67,6 +67,11 @@ macro_rules! typed_id {
     };
 }
 
+/// The plain UUIDs of typed ids (to bind a list as `uuid[]`).
+pub fn uuids<T: Copy + Into<::uuid::Uuid>>(ids: &[T]) -> Vec<::uuid::Uuid> {
+    ids.iter().map(|id| (*id).into()).collect()
+}
+
 /// The authenticated user's id: the JWT `sub`, verbatim (e.g. `auth0|123`, or a UUID for local accounts).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(sqlx::Type), sqlx(transparent))]

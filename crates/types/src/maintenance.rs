@@ -1,17 +1,17 @@
 //! Bodies of `/api/maintenance/*` (API.md "Maintenance").
 
+use crate::ids::{DocumentId, RecordId, ScheduleId, VehicleId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceRecord {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: RecordId,
+    pub vehicle_id: VehicleId,
     pub date: NaiveDate,
     pub odometer_reading: Option<i64>,
     pub category: String,
@@ -20,7 +20,7 @@ pub struct MaintenanceRecord {
     pub cost: Option<Decimal>,
     pub shop_name: Option<String>,
     pub notes: Option<String>,
-    pub document_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -38,7 +38,7 @@ pub struct RecordInput {
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
     pub updated_at: Option<Value>,
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     pub date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::whole::option")]
     pub odometer_reading: Option<i64>,
@@ -53,15 +53,15 @@ pub struct RecordInput {
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
-    pub document_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceSchedule {
-    pub id: Uuid,
-    pub vehicle_id: Uuid,
+    pub id: ScheduleId,
+    pub vehicle_id: VehicleId,
     pub category: String,
     pub subtypes: Vec<String>,
     pub interval_months: Option<i32>,
@@ -101,7 +101,7 @@ pub struct ScheduleInput {
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
     pub status: Option<Value>,
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<VehicleId>,
     pub category: Option<String>,
     #[serde(default)]
     pub subtypes: Vec<String>,
@@ -126,5 +126,5 @@ pub struct ScheduleInput {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TemplateRequest {
-    pub vehicle_id: Uuid,
+    pub vehicle_id: VehicleId,
 }

@@ -1,10 +1,10 @@
 //! The vehicle as API.md describes it, and the body `POST`/`PUT` take.
 
+use crate::ids::VehicleId;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 /// Fuel types a vehicle (and a fill-up) can have.
 pub const FUEL_TYPES: &[&str] = &[
@@ -15,7 +15,7 @@ pub const FUEL_TYPES: &[&str] = &[
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Vehicle {
-    pub id: Uuid,
+    pub id: VehicleId,
     pub vin: Option<String>,
     pub year: i32,
     pub make: String,

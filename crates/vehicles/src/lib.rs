@@ -14,17 +14,21 @@ use mvp_core::extract::path_id;
 use mvp_core::{AppError, AppResult, AppState};
 use std::collections::HashMap;
 
+use mvp_types::ids::VehicleId;
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 /// Multipart overhead allowed on top of the image limit.
 const MULTIPART_SLACK: usize = 64 * 1024;
 
 /// The odometer of the user's live vehicle `vehicle_id`; anything else (unknown, deleted, another
 /// user's) is the same 404 `vehicle not found`.
-pub async fn require(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -> AppResult<i64> {
+pub async fn require(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: VehicleId,
+) -> AppResult<i64> {
     repo::odometer(conn, user_id, vehicle_id)
         .await?
         .ok_or(AppError::NotFound("vehicle"))
@@ -35,7 +39,7 @@ pub async fn require(conn: &mut PgConnection, user_id: &str, vehicle_id: Uuid) -
 /// maintenance records and schedules, the odometer) takes this first, so two writes on one vehicle
 /// queue instead of locking rows in opposite orders and deadlocking. An id that is not the user's
 /// live vehicle is the same 404 as [`require`].
-pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[Uuid]) -> AppResult<()> {
+pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[VehicleId]) -> AppResult<()> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
@@ -56,7 +60,10 @@ pub struct LiveVehicle {
 
 /// Of `ids`, the vehicles that are not deleted, by id (a job across users: compare `user_id` with
 /// the owner of the row that named the vehicle).
-pub async fn live(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, LiveVehicle>> {
+pub async fn live(
+    pool: &PgPool,
+    ids: &[VehicleId],
+) -> sqlx::Result<HashMap<VehicleId, LiveVehicle>> {
     Ok(repo::live_by_ids(pool, ids)
         .await?
         .into_iter()
@@ -66,7 +73,11 @@ pub async fn live(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, Liv
 
 /// A list's optional `?vehicleId=`: blank means every vehicle; otherwise it must be a UUID (400) of
 /// one of the user's live vehicles (404).
-pub async fn filter(pool: &PgPool, user_id: &str, raw: Option<&str>) -> AppResult<Option<Uuid>> {
+pub async fn filter(
+    pool: &PgPool,
+    user_id: &str,
+    raw: Option<&str>,
+) -> AppResult<Option<VehicleId>> {
     let Some(raw) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

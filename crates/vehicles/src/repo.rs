@@ -2,6 +2,7 @@
 //! not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::ids::VehicleId;
 use mvp_types::vehicle::Vehicle;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -11,7 +12,7 @@ use crate::domain::VehicleFields;
 
 #[derive(Debug)]
 pub struct VehicleRow {
-    pub id: Uuid,
+    pub id: VehicleId,
     pub vin: Option<String>,
     pub year: i16,
     pub make: String,
@@ -69,7 +70,7 @@ macro_rules! vehicle_rows {
         sqlx::query_as!(
             VehicleRow,
             $before
-                + "id, vin, year, make, model, trim_level, engine, transmission, drive_type, fuel_type,
+                + "id as \"id: VehicleId\", vin, year, make, model, trim_level, engine, transmission, drive_type, fuel_type,
                    nickname, color, license_plate, odometer_reading, purchase_date, purchase_price,
                    notes, image_key, thumb_key, image_content_type, created_at, updated_at"
                 + $after
@@ -138,12 +139,12 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option<VehicleRow>> {
+pub async fn find(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<Option<VehicleRow>> {
     vehicle_rows!(
         "select ",
         " from vehicles where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(pool)
     .await
@@ -152,7 +153,7 @@ pub async fn find(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<Option
 pub async fn update(
     pool: &PgPool,
     user_id: &str,
-    id: Uuid,
+    id: VehicleId,
     f: &VehicleFields,
 ) -> sqlx::Result<Option<VehicleRow>> {
     vehicle_rows!(
@@ -164,7 +165,7 @@ pub async fn update(
          returning ",
         "",
         user_id,
-        id,
+        id.0,
         f.vin.as_ref().map(|v| v.as_str().to_owned()),
         year(f),
         f.make,
@@ -186,11 +187,11 @@ pub async fn update(
     .await
 }
 
-pub async fn soft_delete(pool: &PgPool, user_id: &str, id: Uuid) -> sqlx::Result<bool> {
+pub async fn soft_delete(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update vehicles set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id,
+        id.0,
     )
     .execute(pool)
     .await?;
@@ -204,7 +205,7 @@ pub type ImageKeys = (Option<String>, Option<String>, Option<String>);
 pub async fn set_image(
     pool: &PgPool,
     user_id: &str,
-    id: Uuid,
+    id: VehicleId,
     keys: ImageKeys,
 ) -> sqlx::Result<Option<ImageKeys>> {
     let mut tx = pool.begin().await?;
@@ -212,7 +213,7 @@ pub async fn set_image(
         "select image_key, thumb_key, image_content_type from vehicles
          where user_id = $1 and id = $2 and deleted_at is null for update",
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -224,7 +225,7 @@ pub async fn set_image(
         "update vehicles set image_key = $3, thumb_key = $4, image_content_type = $5
          where user_id = $1 and id = $2",
         user_id,
-        id,
+        id.0,
         keys.0,
         keys.1,
         keys.2,
@@ -239,12 +240,12 @@ pub async fn set_image(
 pub async fn odometer(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select odometer_reading from vehicles where user_id = $1 and id = $2 and deleted_at is null",
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(conn)
     .await
@@ -254,14 +255,14 @@ pub async fn odometer(
 pub async fn odometer_for_update(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select odometer_reading from vehicles
           where user_id = $1 and id = $2 and deleted_at is null
             for update",
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(conn)
     .await
@@ -271,14 +272,14 @@ pub async fn odometer_for_update(
 pub async fn advance_odometer(
     conn: &mut PgConnection,
     user_id: &str,
-    id: Uuid,
+    id: VehicleId,
     reading: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update vehicles set odometer_reading = $3
          where user_id = $1 and id = $2 and deleted_at is null and odometer_reading < $3",
         user_id,
-        id,
+        id.0,
         reading,
     )
     .execute(conn)
@@ -288,10 +289,15 @@ pub async fn advance_odometer(
 
 /// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer)`. For background jobs that
 /// run across users; the caller checks the owner against its own row.
-pub async fn live_by_ids(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, String, i64)>> {
+pub async fn live_by_ids(
+    pool: &PgPool,
+    ids: &[VehicleId],
+) -> sqlx::Result<Vec<(VehicleId, String, i64)>> {
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     let rows = sqlx::query!(
-        "select id, user_id, odometer_reading from vehicles where id = any($1) and deleted_at is null",
-        ids,
+        r#"select id as "id: VehicleId", user_id, odometer_reading from vehicles
+            where id = any($1) and deleted_at is null"#,
+        &ids,
     )
     .fetch_all(pool)
     .await?;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats};
+use mvp_types::ids::{FuelLogId, RecordId, ScheduleId, VehicleId};
 use mvp_types::maintenance::{
     MaintenanceRecord, MaintenanceSchedule, RecordInput, TemplateRequest,
 };
@@ -14,7 +15,6 @@ use mvp_types::user::{
 };
 use mvp_types::vehicle::{Vehicle, VehicleInput};
 use mvp_types::RuntimeConfig;
-use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -85,7 +85,7 @@ pub async fn vehicles() -> ApiResult<Vec<Vehicle>> {
     get("/api/vehicles").await
 }
 
-pub async fn vehicle(id: Uuid) -> ApiResult<Vehicle> {
+pub async fn vehicle(id: VehicleId) -> ApiResult<Vehicle> {
     get(&format!("/api/vehicles/{id}")).await
 }
 
@@ -93,15 +93,15 @@ pub async fn create_vehicle(body: &VehicleInput) -> ApiResult<Vehicle> {
     post("/api/vehicles", body).await
 }
 
-pub async fn update_vehicle(id: Uuid, body: &VehicleInput) -> ApiResult<Vehicle> {
+pub async fn update_vehicle(id: VehicleId, body: &VehicleInput) -> ApiResult<Vehicle> {
     put(&format!("/api/vehicles/{id}"), body).await
 }
 
-pub async fn delete_vehicle(id: Uuid) -> ApiResult<()> {
+pub async fn delete_vehicle(id: VehicleId) -> ApiResult<()> {
     delete(&format!("/api/vehicles/{id}")).await
 }
 
-pub async fn upload_vehicle_image(id: Uuid, file: &web_sys::File) -> ApiResult<()> {
+pub async fn upload_vehicle_image(id: VehicleId, file: &web_sys::File) -> ApiResult<()> {
     let form = web_sys::FormData::new().map_err(|_| ApiError {
         status: 0,
         code: None,
@@ -120,7 +120,7 @@ pub async fn upload_vehicle_image(id: Uuid, file: &web_sys::File) -> ApiResult<(
 
 /// The vehicle's photo (or its 512 px thumbnail) as an object URL; the route needs the bearer token,
 /// so no plain `<img src>`.
-pub async fn vehicle_image_url(id: Uuid, thumb: bool) -> ApiResult<String> {
+pub async fn vehicle_image_url(id: VehicleId, thumb: bool) -> ApiResult<String> {
     let size = if thumb { "?size=thumb" } else { "" };
     let response = send(
         "GET",
@@ -188,14 +188,14 @@ pub async fn decode_vin(vin: &str) -> ApiResult<VinDecode> {
 
 // --- fuel --------------------------------------------------------------------------------------------
 
-pub async fn fuel_logs(vehicle_id: Uuid, limit: u32) -> ApiResult<Vec<FuelLog>> {
+pub async fn fuel_logs(vehicle_id: VehicleId, limit: u32) -> ApiResult<Vec<FuelLog>> {
     get(&format!(
         "/api/fuel-logs?vehicleId={vehicle_id}&limit={limit}"
     ))
     .await
 }
 
-pub async fn fuel_log(id: Uuid) -> ApiResult<FuelLog> {
+pub async fn fuel_log(id: FuelLogId) -> ApiResult<FuelLog> {
     get(&format!("/api/fuel-logs/{id}")).await
 }
 
@@ -203,21 +203,21 @@ pub async fn create_fuel_log(body: &FuelLogInput) -> ApiResult<FuelLog> {
     post("/api/fuel-logs", body).await
 }
 
-pub async fn update_fuel_log(id: Uuid, body: &FuelLogInput) -> ApiResult<FuelLog> {
+pub async fn update_fuel_log(id: FuelLogId, body: &FuelLogInput) -> ApiResult<FuelLog> {
     put(&format!("/api/fuel-logs/{id}"), body).await
 }
 
-pub async fn delete_fuel_log(id: Uuid) -> ApiResult<()> {
+pub async fn delete_fuel_log(id: FuelLogId) -> ApiResult<()> {
     delete(&format!("/api/fuel-logs/{id}")).await
 }
 
-pub async fn fuel_stats(vehicle_id: Uuid) -> ApiResult<FuelStats> {
+pub async fn fuel_stats(vehicle_id: VehicleId) -> ApiResult<FuelStats> {
     get(&format!("/api/vehicles/{vehicle_id}/fuel-stats")).await
 }
 
 // --- maintenance -------------------------------------------------------------------------------------
 
-pub async fn records(vehicle_id: Uuid) -> ApiResult<Vec<MaintenanceRecord>> {
+pub async fn records(vehicle_id: VehicleId) -> ApiResult<Vec<MaintenanceRecord>> {
     get(&format!("/api/maintenance/records?vehicleId={vehicle_id}")).await
 }
 
@@ -225,22 +225,25 @@ pub async fn create_record(body: &RecordInput) -> ApiResult<MaintenanceRecord> {
     post("/api/maintenance/records", body).await
 }
 
-pub async fn delete_record(id: Uuid) -> ApiResult<()> {
+pub async fn delete_record(id: RecordId) -> ApiResult<()> {
     delete(&format!("/api/maintenance/records/{id}")).await
 }
 
-pub async fn schedules(vehicle_id: Uuid) -> ApiResult<Vec<MaintenanceSchedule>> {
+pub async fn schedules(vehicle_id: VehicleId) -> ApiResult<Vec<MaintenanceSchedule>> {
     get(&format!(
         "/api/maintenance/schedules?vehicleId={vehicle_id}"
     ))
     .await
 }
 
-pub async fn delete_schedule(id: Uuid) -> ApiResult<()> {
+pub async fn delete_schedule(id: ScheduleId) -> ApiResult<()> {
     delete(&format!("/api/maintenance/schedules/{id}")).await
 }
 
-pub async fn schedule_from_template(key: &str, vehicle_id: Uuid) -> ApiResult<MaintenanceSchedule> {
+pub async fn schedule_from_template(
+    key: &str,
+    vehicle_id: VehicleId,
+) -> ApiResult<MaintenanceSchedule> {
     post(
         &format!("/api/maintenance/schedules/templates/{}", enc(key)),
         &TemplateRequest { vehicle_id },

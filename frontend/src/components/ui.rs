@@ -159,7 +159,7 @@ pub fn vehicle_name(v: &Vehicle) -> String {
 /// system changes but keeps the vehicle's own reading as entered, so the latest fill-up's reading is
 /// preferred; the vehicle's reading is the fallback when it has none.
 #[component]
-pub fn Odometer(vehicle_id: uuid::Uuid, fallback: i64) -> impl IntoView {
+pub fn Odometer(vehicle_id: mvp_types::ids::VehicleId, fallback: i64) -> impl IntoView {
     let c = ctx();
     let last = LocalResource::new(move || {
         let _ = c.prefs.get();

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use mvp_types::fuel::{FuelLogInput, FILL_FUEL_TYPES};
+use mvp_types::ids::VehicleId;
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use crate::format::parse_decimal;
 
@@ -36,7 +36,7 @@ fn opt(s: &str) -> Option<String> {
 /// The API's rules, checked here first; `to_utc` turns the local time into an instant.
 pub fn fuel_input(
     d: &FuelDraft,
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     to_utc: impl Fn(NaiveDateTime) -> chrono::DateTime<chrono::Utc>,
 ) -> Result<FuelLogInput, BTreeMap<String, String>> {
     let mut errors = BTreeMap::new();
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn unit_price_or_total_is_sent_never_both() {
-        let id = Uuid::nil();
+        let id = VehicleId(uuid::Uuid::nil());
         let body = fuel_input(&draft(), id, utc).unwrap_or_default();
         assert_eq!(body.cost_per_unit, Decimal::from_str("3.459").ok());
         assert_eq!(body.total_cost, None);
@@ -161,7 +161,9 @@ mod tests {
             price: "abc".into(),
             ..FuelDraft::default()
         };
-        let errors = fuel_input(&d, Uuid::nil(), utc).err().unwrap_or_default();
+        let errors = fuel_input(&d, VehicleId(uuid::Uuid::nil()), utc)
+            .err()
+            .unwrap_or_default();
         for field in ["dateTime", "odometerReading", "fuelUnits", "price"] {
             assert!(errors.contains_key(field), "{field} missing in {errors:?}");
         }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use mvp_types::fuel::{FuelLog, FILL_FUEL_TYPES};
+use mvp_types::ids::{FuelLogId, VehicleId};
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use crate::api::calls;
 use crate::browser;
@@ -25,11 +25,11 @@ pub fn FuelForm() -> impl IntoView {
     let vehicle_id = params
         .get_untracked()
         .get("id")
-        .and_then(|s| s.parse::<Uuid>().ok());
+        .and_then(|s| s.parse::<VehicleId>().ok());
     let log_id = params
         .get_untracked()
         .get("log")
-        .and_then(|s| s.parse::<Uuid>().ok());
+        .and_then(|s| s.parse::<FuelLogId>().ok());
     let loaded = LocalResource::new(move || async move {
         let vehicle = match vehicle_id {
             Some(id) => Some(calls::vehicle(id).await?),
@@ -59,7 +59,7 @@ pub fn FuelForm() -> impl IntoView {
 
 #[component]
 fn FuelFormInner(
-    vehicle_id: Uuid,
+    vehicle_id: VehicleId,
     default_fuel: Option<String>,
     existing: Option<FuelLog>,
 ) -> impl IntoView {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use mvp_types::fuel::{FuelLog, FuelStats};
+use mvp_types::ids::{FuelLogId, VehicleId};
 use rust_decimal::prelude::ToPrimitive;
-use uuid::Uuid;
 
 use crate::api::calls;
 use crate::browser;
@@ -47,7 +47,7 @@ fn summary(s: &FuelStats, currency: &str) -> impl IntoView {
 }
 
 #[component]
-pub fn FuelTab(vehicle_id: Uuid) -> impl IntoView {
+pub fn FuelTab(vehicle_id: VehicleId) -> impl IntoView {
     let c = ctx();
     let reload = RwSignal::new(0u32);
     let data = LocalResource::new(move || {
@@ -58,7 +58,7 @@ pub fn FuelTab(vehicle_id: Uuid) -> impl IntoView {
             Ok::<_, crate::api::ApiError>((logs, stats))
         }
     });
-    let to_delete = RwSignal::new(None::<Uuid>);
+    let to_delete = RwSignal::new(None::<FuelLogId>);
     let confirm_open = RwSignal::new(false);
     let on_delete = Callback::new(move |_| {
         let Some(id) = to_delete.get_untracked() else {
@@ -74,7 +74,7 @@ pub fn FuelTab(vehicle_id: Uuid) -> impl IntoView {
             }
         });
     });
-    let ask_delete = move |id: Uuid| {
+    let ask_delete = move |id: FuelLogId| {
         to_delete.set(Some(id));
         confirm_open.set(true);
     };
@@ -132,7 +132,7 @@ fn LogTable(
     stats: FuelStats,
     currency: String,
     tz: String,
-    on_delete: impl Fn(Uuid) + Copy + Send + Sync + 'static,
+    on_delete: impl Fn(FuelLogId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap only-desktop">
@@ -180,7 +180,7 @@ fn LogCards(
     stats: FuelStats,
     currency: String,
     tz: String,
-    on_delete: impl Fn(Uuid) + Copy + Send + Sync + 'static,
+    on_delete: impl Fn(FuelLogId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <ul class="log-cards only-mobile">
@@ -231,7 +231,7 @@ pub fn economy_series(
 }
 
 #[component]
-pub fn ChartsTab(vehicle_id: Uuid) -> impl IntoView {
+pub fn ChartsTab(vehicle_id: VehicleId) -> impl IntoView {
     let c = ctx();
     let data = LocalResource::new(move || {
         let _ = c.prefs.get();

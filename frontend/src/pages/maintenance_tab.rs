@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mvp_types::ids::{RecordId, ScheduleId, VehicleId};
 use mvp_types::maintenance::RecordInput;
-use uuid::Uuid;
 
 use crate::api::calls;
 use crate::browser;
@@ -35,7 +35,7 @@ pub fn category_label(c: &str) -> &'static str {
 }
 
 #[component]
-pub fn MaintenanceTab(vehicle_id: Uuid) -> impl IntoView {
+pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
     let c = ctx();
     let reload = RwSignal::new(0u32);
     let schedules = LocalResource::new(move || {
@@ -67,7 +67,7 @@ pub fn MaintenanceTab(vehicle_id: Uuid) -> impl IntoView {
             adding.set(false);
         });
     };
-    let remove_schedule = move |id: Uuid| {
+    let remove_schedule = move |id: ScheduleId| {
         spawn_local(async move {
             match calls::delete_schedule(id).await {
                 Ok(()) => {
@@ -78,7 +78,7 @@ pub fn MaintenanceTab(vehicle_id: Uuid) -> impl IntoView {
             }
         });
     };
-    let remove_record = move |id: Uuid| {
+    let remove_record = move |id: RecordId| {
         spawn_local(async move {
             match calls::delete_record(id).await {
                 Ok(()) => {
@@ -172,7 +172,7 @@ pub fn MaintenanceTab(vehicle_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn RecordForm(vehicle_id: Uuid, on_saved: Callback<()>) -> impl IntoView {
+fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
     let c = ctx();
     let subtypes = LocalResource::new(|| async { calls::subtypes().await.unwrap_or_default() });
     let date = RwSignal::new(browser::today(&c.time_zone()).to_string());

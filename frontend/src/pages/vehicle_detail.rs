@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use uuid::Uuid;
+use mvp_types::ids::VehicleId;
 
 use crate::api::calls;
 use crate::components::ui::{vehicle_name, Confirm, LoadError, Odometer, Skeleton, VehiclePhoto};
@@ -20,7 +20,12 @@ pub fn VehicleDetail() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let navigate = use_navigate();
-    let id = Memo::new(move |_| params.get().get("id").and_then(|s| s.parse::<Uuid>().ok()));
+    let id = Memo::new(move |_| {
+        params
+            .get()
+            .get("id")
+            .and_then(|s| s.parse::<VehicleId>().ok())
+    });
     let tab = Memo::new(move |_| query.get().get("tab").unwrap_or_else(|| "fuel".to_owned()));
     let vehicle = LocalResource::new(move || {
         let id = id.get();

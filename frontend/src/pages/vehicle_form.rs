@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use mvp_types::ids::VehicleId;
 use mvp_types::vehicle::{Vehicle, FUEL_TYPES};
 use mvp_types::Vin;
-use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::api::calls;
@@ -359,7 +359,12 @@ pub fn NewVehicle() -> impl IntoView {
 pub fn EditVehicle() -> impl IntoView {
     let params = use_params_map();
     let navigate = use_navigate();
-    let id = move || params.get().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let id = move || {
+        params
+            .get()
+            .get("id")
+            .and_then(|s| s.parse::<VehicleId>().ok())
+    };
     let vehicle = LocalResource::new(move || {
         let id = id();
         async move {
