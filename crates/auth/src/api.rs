@@ -347,6 +347,7 @@ pub async fn accept_terms(
 #[utoipa::path(get, path = "/api/auth/jwks.json", tag = "auth",
     responses((status = 200, description = "JSON Web Key Set", body = Value),
               (status = 404, description = "Not the local provider", body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn jwks(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let key = state
         .signing_key

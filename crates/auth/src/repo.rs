@@ -13,6 +13,7 @@ pub struct Account {
     pub email_verified_at: Option<DateTime<Utc>>,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_account(
     conn: &mut PgConnection,
     user_id: &str,
@@ -34,6 +35,7 @@ pub async fn insert_account(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn account_by_email(
     pool: &PgPool,
     email_normalized: &str,
@@ -48,6 +50,7 @@ pub async fn account_by_email(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn account_by_user(
     conn: &mut PgConnection,
     user_id: &str,
@@ -62,6 +65,7 @@ pub async fn account_by_user(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_verification(
     conn: &mut PgConnection,
     user_id: &str,
@@ -83,6 +87,7 @@ pub async fn insert_verification(
 
 /// Consumes a verification token: marks it used and the account verified. Returns the account's
 /// e-mail, or `None` when the token is unknown, used or expired.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn consume_verification(
     pool: &PgPool,
     token_hash: &[u8],
@@ -129,6 +134,7 @@ pub struct Family {
     pub expires_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_refresh(
     conn: &mut PgConnection,
     user_id: &str,
@@ -155,6 +161,7 @@ pub async fn insert_refresh(
 }
 
 /// The token row, locked for the rest of the transaction so two refreshes cannot both rotate it.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn refresh_for_update(
     conn: &mut PgConnection,
     token_hash: &[u8],
@@ -169,6 +176,7 @@ pub async fn refresh_for_update(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn mark_refresh_used(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "update refresh_tokens set used_at = now() where id = $1",
@@ -180,6 +188,7 @@ pub async fn mark_refresh_used(conn: &mut PgConnection, id: Uuid) -> sqlx::Resul
 }
 
 /// Revokes every live token of a family (logout, or reuse of a rotated token).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn revoke_family(
     conn: &mut PgConnection,
     user_id: &str,

@@ -74,6 +74,7 @@ pub struct StoredFile<'a> {
 }
 
 /// Serialises one user's uploads (quota check and insert) until the transaction ends.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<()> {
     sqlx::query_scalar!(
         r#"select true as "locked!" from pg_advisory_xact_lock(hashtextextended($1, 0))"#,
@@ -86,6 +87,7 @@ pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<(
 
 /// Bytes the user's files take on disk: live documents and deleted ones not yet purged (their bytes
 /// are kept for the retention period, so an upload→delete loop cannot fill the disk).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select coalesce(sum(size_bytes), 0)::bigint as "bytes!" from documents
@@ -96,6 +98,7 @@ pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> 
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert(
     conn: &mut PgConnection,
     id: DocumentId,
@@ -135,6 +138,7 @@ pub struct ListFilter {
     pub expiring_by: Option<NaiveDate>,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
     user_id: &str,
@@ -190,6 +194,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(
     pool: &PgPool,
     user_id: &str,
@@ -205,6 +210,7 @@ pub async fn find(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
     user_id: &str,
@@ -230,6 +236,7 @@ pub async fn update(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn soft_delete(pool: &PgPool, user_id: &str, id: DocumentId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update documents set deleted_at = now()
@@ -243,6 +250,7 @@ pub async fn soft_delete(pool: &PgPool, user_id: &str, id: DocumentId) -> sqlx::
 }
 
 /// Of `ids`, those that are the user's live documents of `vehicle_id`.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_ids_of_vehicle(
     conn: &mut PgConnection,
     user_id: &str,
@@ -261,6 +269,7 @@ pub async fn live_ids_of_vehicle(
 }
 
 /// Of `ids`, those that are the user's live documents (any vehicle).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_ids(
     pool: &PgPool,
     user_id: &str,
@@ -277,6 +286,7 @@ pub async fn live_ids(
 }
 
 /// Deleted documents whose retention ended and whose bytes are still stored.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn due_for_purge(
     pool: &PgPool,
     deleted_before: DateTime<Utc>,
@@ -292,6 +302,7 @@ pub async fn due_for_purge(
     Ok(rows.into_iter().map(|r| (r.id, r.storage_key)).collect())
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn mark_purged(pool: &PgPool, id: DocumentId) -> sqlx::Result<()> {
     sqlx::query!("update documents set purged_at = now() where id = $1", id.0)
         .execute(pool)
@@ -300,6 +311,7 @@ pub async fn mark_purged(pool: &PgPool, id: DocumentId) -> sqlx::Result<()> {
 }
 
 /// Of `keys`, those some unpurged document row refers to.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn known_keys(pool: &PgPool, keys: &[String]) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         "select storage_key from documents where storage_key = any($1) and purged_at is null",
@@ -324,6 +336,7 @@ pub struct ExpiringDocument {
 
 /// Every user's live documents expiring on or before `by` (whatever their vehicle: the job keeps
 /// those on live vehicles), soonest first; `email` is left for the job to fill.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
     sqlx::query_as!(
         ExpiringDocument,

@@ -53,6 +53,7 @@ macro_rules! fuel_rows {
     };
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert(
     conn: &mut PgConnection,
     user_id: &str,
@@ -90,6 +91,7 @@ log.volume(),
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     conn: &mut PgConnection,
     user_id: &str,
@@ -128,6 +130,7 @@ log.volume(),
     Ok(done.rows_affected() == 1)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(
     conn: &mut PgConnection,
     user_id: &str,
@@ -143,6 +146,7 @@ pub async fn find(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn soft_delete(
     conn: &mut PgConnection,
     user_id: &str,
@@ -166,6 +170,7 @@ pub struct ListFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
     user_id: &str,
@@ -205,6 +210,7 @@ pub async fn list(
 }
 
 /// A page of one vehicle's fill-ups, newest first (the index's order).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn page(
     pool: &PgPool,
     user_id: &str,
@@ -227,6 +233,7 @@ pub async fn page(
 
 /// The odometer bounds a log at `at` must fit between: the highest reading before it and the lowest
 /// after it (km), ignoring the log `except`.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer_bounds(
     conn: &mut PgConnection,
     user_id: &str,
@@ -269,6 +276,7 @@ struct ChainRow {
 /// `from` onward (that fill's own values depend only on what precedes it, so it anchors the pass),
 /// then the monthly roll-up from `from`'s month. Only rows whose values change are written. Every
 /// write of a fill-up ends here, so the stored economy and the roll-up cannot fall behind.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn recompute(
     conn: &mut PgConnection,
     user_id: &str,
@@ -348,6 +356,7 @@ pub async fn recompute(
 }
 
 /// The newest valid interval of one kind (`electric` or not).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn last_interval(
     pool: &PgPool,
     user_id: &str,
@@ -422,6 +431,7 @@ macro_rules! with_month_sums {
 /// Serialises rebuilds of one vehicle's monthly roll-up (delete + insert) until the transaction
 /// ends. Writers already hold the vehicle's row lock (`mvp_vehicles::lock`) and take this after it;
 /// a statistics read that finds the roll-up stale takes only this, so no two orders meet.
+#[tracing::instrument(skip_all, level = "debug")]
 async fn lock_months(
     conn: &mut PgConnection,
     user_id: &str,
@@ -439,6 +449,7 @@ async fn lock_months(
 }
 
 /// Rebuilds a vehicle's roll-up from the month holding `from` (all months when the time zone changed).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn refresh_months(
     conn: &mut PgConnection,
     user_id: &str,
@@ -492,6 +503,7 @@ pub async fn refresh_months(
 }
 
 /// The roll-up, built first if it is missing or in another time zone.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn months(
     pool: &PgPool,
     user_id: &str,
@@ -567,6 +579,7 @@ impl From<StoredMonth> for MonthTotals {
 }
 
 /// Month by month straight from the fill-ups, for a time range the roll-up cannot answer.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn months_in_range(
     pool: &PgPool,
     user_id: &str,

@@ -149,6 +149,7 @@ async fn filter_vehicle(
 #[utoipa::path(get, path = "/api/maintenance/records", tag = "maintenance", security(("bearer" = [])),
     params(VehicleFilter, ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
     responses((status = 200, body = [MaintenanceRecord])))]
+#[tracing::instrument(skip_all)]
 pub async fn list_records(
     State(state): State<AppState>,
     user: AuthUser,
@@ -175,6 +176,7 @@ pub async fn list_records(
     request_body = RecordInput,
     responses((status = 201, body = MaintenanceRecord), (status = 400, body = mvp_types::ErrorBody),
               (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_record(
     State(state): State<AppState>,
     user: AuthUser,
@@ -203,6 +205,7 @@ pub async fn create_record(
 /// One record.
 #[utoipa::path(get, path = "/api/maintenance/records/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = MaintenanceRecord), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_record(
     State(state): State<AppState>,
     user: AuthUser,
@@ -222,6 +225,7 @@ pub async fn get_record(
 #[utoipa::path(put, path = "/api/maintenance/records/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = RecordInput,
     responses((status = 200, body = MaintenanceRecord), (status = 400, body = mvp_types::ErrorBody), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn update_record(
     State(state): State<AppState>,
     user: AuthUser,
@@ -255,6 +259,7 @@ pub async fn update_record(
 /// Deletes a record (soft); the schedules it had advanced fall back to the previous service.
 #[utoipa::path(delete, path = "/api/maintenance/records/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted"), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn delete_record(
     State(state): State<AppState>,
     user: AuthUser,
@@ -319,6 +324,7 @@ async fn schedules_with_due(
 /// Schedules with their next due point and status.
 #[utoipa::path(get, path = "/api/maintenance/schedules", tag = "maintenance", security(("bearer" = [])),
     params(VehicleFilter), responses((status = 200, body = [MaintenanceSchedule])))]
+#[tracing::instrument(skip_all)]
 pub async fn list_schedules(
     State(state): State<AppState>,
     user: AuthUser,
@@ -358,6 +364,7 @@ async fn create_schedule_from(
 #[utoipa::path(post, path = "/api/maintenance/schedules", tag = "maintenance", security(("bearer" = [])),
     request_body = ScheduleInput,
     responses((status = 201, body = MaintenanceSchedule), (status = 400, body = mvp_types::ErrorBody), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_schedule(
     State(state): State<AppState>,
     user: AuthUser,
@@ -372,6 +379,7 @@ pub async fn create_schedule(
     params(("key" = String, Path, description = "oil_change, tire_rotation, air_filter, cabin_air_filter, brake_fluid, coolant")),
     request_body = TemplateRequest,
     responses((status = 201, body = MaintenanceSchedule), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_from_template(
     State(state): State<AppState>,
     user: AuthUser,
@@ -402,6 +410,7 @@ pub async fn create_from_template(
 /// One schedule.
 #[utoipa::path(get, path = "/api/maintenance/schedules/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = MaintenanceSchedule), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_schedule(
     State(state): State<AppState>,
     user: AuthUser,
@@ -422,6 +431,7 @@ pub async fn get_schedule(
 #[utoipa::path(put, path = "/api/maintenance/schedules/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = ScheduleInput,
     responses((status = 200, body = MaintenanceSchedule), (status = 400, body = mvp_types::ErrorBody), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn update_schedule(
     State(state): State<AppState>,
     user: AuthUser,
@@ -449,6 +459,7 @@ pub async fn update_schedule(
 /// Deletes a schedule (soft).
 #[utoipa::path(delete, path = "/api/maintenance/schedules/{id}", tag = "maintenance", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted"), (status = 404, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn delete_schedule(
     State(state): State<AppState>,
     user: AuthUser,
@@ -467,6 +478,7 @@ pub async fn delete_schedule(
 /// the fewest days, then the least distance, left).
 #[utoipa::path(get, path = "/api/maintenance/upcoming", tag = "maintenance", security(("bearer" = [])),
     params(VehicleFilter), responses((status = 200, body = [MaintenanceSchedule])))]
+#[tracing::instrument(skip_all)]
 pub async fn upcoming(
     State(state): State<AppState>,
     user: AuthUser,
@@ -491,6 +503,7 @@ pub async fn upcoming(
 /// The subtypes of each category (the list validation uses).
 #[utoipa::path(get, path = "/api/maintenance/subtypes", tag = "maintenance", security(("bearer" = [])),
     responses((status = 200, body = Object)))]
+#[tracing::instrument(skip_all)]
 pub async fn subtypes(_user: AuthUser) -> Json<BTreeMap<&'static str, &'static [&'static str]>> {
     Json(CATEGORIES.iter().copied().collect())
 }

@@ -54,6 +54,7 @@ pub struct RecordFields {
     pub document_ids: Vec<DocumentId>,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_record(
     conn: &mut PgConnection,
     user_id: &str,
@@ -81,6 +82,7 @@ r.notes,
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update_record(
     conn: &mut PgConnection,
     user_id: &str,
@@ -108,6 +110,7 @@ r.notes,
     Ok(done.rows_affected() == 1)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find_record(
     conn: &mut PgConnection,
     user_id: &str,
@@ -123,6 +126,7 @@ pub async fn find_record(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn list_records(
     pool: &PgPool,
     user_id: &str,
@@ -153,6 +157,7 @@ pub async fn list_records(
     Ok((rows, total))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn delete_record(
     conn: &mut PgConnection,
     user_id: &str,
@@ -170,6 +175,7 @@ id.0,
 
 /// Sets each of the vehicle's schedules' record-derived last service to the newest live record whose
 /// category matches and whose subtypes include all of the schedule's (none → cleared).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn refresh_record_service(
     conn: &mut PgConnection,
     user_id: &str,
@@ -194,6 +200,7 @@ vehicle_id.0,
 }
 
 /// The highest odometer the records know for a vehicle.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn max_record_odometer(
     conn: &mut PgConnection,
     user_id: &str,
@@ -263,6 +270,7 @@ pub struct ScheduleFields {
     pub is_active: bool,
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_schedule(
     conn: &mut PgConnection,
     user_id: &str,
@@ -296,6 +304,7 @@ s.is_active,
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update_schedule(
     conn: &mut PgConnection,
     user_id: &str,
@@ -325,6 +334,7 @@ s.is_active,
     Ok(done.rows_affected() == 1)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find_schedule(
     conn: &mut PgConnection,
     user_id: &str,
@@ -340,6 +350,7 @@ pub async fn find_schedule(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn list_schedules(
     pool: &PgPool,
     user_id: &str,
@@ -357,6 +368,7 @@ pub async fn list_schedules(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn delete_schedule(
     conn: &mut PgConnection,
     user_id: &str,
@@ -380,6 +392,7 @@ pub struct ActiveSchedule {
 }
 
 /// Every user's active schedules (whatever their vehicle: the job keeps those on live vehicles).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSchedule>> {
     let schedules = schedule_rows!(
         "select ",
@@ -416,6 +429,7 @@ pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSched
 
 /// Records a reminder once per subject (`kind` `maintenance`: a schedule; `document`: a document),
 /// status and due point. Returns whether it is new.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn log_reminder(
     pool: &PgPool,
     kind: &str,

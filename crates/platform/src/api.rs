@@ -124,6 +124,7 @@ where
 /// Model years in the catalog, newest first.
 #[utoipa::path(get, path = "/api/platform/years", tag = "platform", security(("bearer" = [])),
     responses((status = 200, body = [i32])))]
+#[tracing::instrument(skip_all)]
 pub async fn years(State(state): State<AppState>, _user: AuthUser) -> AppResult<Response> {
     let pool = state.db.clone();
     cached(&state, "years".to_owned(), || async move {
@@ -136,6 +137,7 @@ pub async fn years(State(state): State<AppState>, _user: AuthUser) -> AppResult<
 #[utoipa::path(get, path = "/api/platform/makes", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
     responses((status = 200, body = [CatalogItem]), (status = 400, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn makes(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -153,6 +155,7 @@ pub async fn makes(
 #[utoipa::path(get, path = "/api/platform/models", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
     responses((status = 200, body = [CatalogItem]), (status = 400, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn models(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -171,6 +174,7 @@ pub async fn models(
 #[utoipa::path(get, path = "/api/platform/trims", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
     responses((status = 200, body = [CatalogItem]), (status = 400, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn trims(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -200,6 +204,7 @@ pub async fn trims(
 #[utoipa::path(get, path = "/api/platform/engines", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
     responses((status = 200, body = [CatalogItem]), (status = 400, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn engines(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -231,6 +236,7 @@ pub async fn engines(
 #[utoipa::path(get, path = "/api/platform/transmissions", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
     responses((status = 200, body = [CatalogItem]), (status = 400, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn transmissions(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -266,6 +272,7 @@ pub async fn transmissions(
     params(("vin" = String, Path, description = "17-character VIN")),
     responses((status = 200, body = VinDecode),
               (status = 400, description = "Not a valid VIN; details say why", body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn vin(
     State(state): State<AppState>,
     _user: AuthUser,

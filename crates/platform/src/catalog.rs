@@ -104,11 +104,13 @@ fn sha256_hex(parts: &[&str]) -> String {
 }
 
 /// Loads the embedded catalog unless this exact data was loaded before. Returns whether it imported.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn ensure_loaded(pool: &PgPool, cache: Option<&Cache>) -> anyhow::Result<bool> {
     import(pool, cache, "embedded", CATALOG_CSV, WMI_CSV).await
 }
 
 /// Imports catalog and WMI CSV text. Idempotent per content.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn import(
     pool: &PgPool,
     cache: Option<&Cache>,

@@ -18,6 +18,7 @@ fn items(rows: Vec<Row>) -> Vec<CatalogItem> {
         .collect()
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn years(pool: &PgPool) -> sqlx::Result<Vec<i32>> {
     let years: Vec<i16> = sqlx::query_scalar!(
         "select distinct year from vehicles.vehicle_options order by year desc",
@@ -27,6 +28,7 @@ pub async fn years(pool: &PgPool) -> sqlx::Result<Vec<i32>> {
     Ok(years.into_iter().map(i32::from).collect())
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn makes(pool: &PgPool, year: i16) -> sqlx::Result<Vec<CatalogItem>> {
     let rows = sqlx::query_as!(
         Row,
@@ -40,6 +42,7 @@ pub async fn makes(pool: &PgPool, year: i16) -> sqlx::Result<Vec<CatalogItem>> {
     Ok(items(rows))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn models(pool: &PgPool, year: i16, make: &str) -> sqlx::Result<Vec<CatalogItem>> {
     let rows = sqlx::query_as!(
         Row,
@@ -55,6 +58,7 @@ pub async fn models(pool: &PgPool, year: i16, make: &str) -> sqlx::Result<Vec<Ca
     Ok(items(rows))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn trims(
     pool: &PgPool,
     year: i16,
@@ -78,6 +82,7 @@ pub async fn trims(
     Ok(items(rows))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn engines(
     pool: &PgPool,
     year: i16,
@@ -105,6 +110,7 @@ pub async fn engines(
     Ok(items(rows))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn transmissions(
     pool: &PgPool,
     year: i16,
@@ -137,6 +143,7 @@ pub async fn transmissions(
 }
 
 /// Manufacturer, make and country of a WMI.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn wmi(pool: &PgPool, code: &str) -> sqlx::Result<Option<(String, String, String)>> {
     let row = sqlx::query!(
         "select manufacturer, make, country from vehicles.wmi where wmi = $1",
@@ -148,6 +155,7 @@ pub async fn wmi(pool: &PgPool, code: &str) -> sqlx::Result<Option<(String, Stri
 }
 
 /// The catalog's spelling of a make (`HONDA` → `Honda`), if the catalog has it.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn canonical_make(pool: &PgPool, make: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!(
         "select name from vehicles.makes where lower(name) = lower($1)",
@@ -158,6 +166,7 @@ pub async fn canonical_make(pool: &PgPool, make: &str) -> sqlx::Result<Option<St
 }
 
 /// The catalog's spelling of a model of a make, matched ignoring case, spaces and dashes.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn canonical_model(
     pool: &PgPool,
     make: &str,
@@ -176,6 +185,7 @@ model,
 }
 
 /// How many year/model/trim/engine/transmission rows the catalog holds.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn option_count(pool: &PgPool) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"select count(*) as "count!" from vehicles.vehicle_options"#)
         .fetch_one(pool)

@@ -15,6 +15,7 @@ pub struct Acceptance<'a> {
 
 /// Records an acceptance on `conn` (pass the signup transaction, so account and acceptance are
 /// written together or not at all).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
@@ -35,6 +36,7 @@ pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sql
 /// version; accepting again is harmless). The unique index `terms_agreements_one_per_version` makes
 /// this hold under concurrency too: of two simultaneous calls, one writes and the other does nothing.
 /// Returns whether a row was written.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn record_once(
     conn: &mut PgConnection,
     acceptance: &Acceptance<'_>,
@@ -56,6 +58,7 @@ pub async fn record_once(
 }
 
 /// Whether the user has accepted `version` of the terms.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn has_accepted_version(
     pool: &PgPool,
     user_id: &str,
@@ -72,6 +75,7 @@ pub async fn has_accepted_version(
 }
 
 /// Whether the user has accepted any version of the terms.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn has_accepted(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists(select 1 from terms_agreements

@@ -32,6 +32,7 @@ impl From<Row> for UserPreferences {
 
 /// The user's preferences, creating the defaults on first read (a plain read afterwards: every
 /// request that shows a quantity asks for them).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
     let existing = sqlx::query_as!(
         Row,
@@ -63,6 +64,7 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
 }
 
 /// Applies a partial update. `explicit` marks the preferences as chosen by the user (onboarding).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn apply(
     pool: &PgPool,
     user_id: &str,
@@ -96,6 +98,7 @@ pub async fn apply(
 }
 
 /// Whether the user has chosen preferences (onboarding status).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select coalesce((select explicitly_set from user_preferences where user_id = $1), false)
@@ -107,6 +110,7 @@ pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> 
 }
 
 /// Of `user_ids`, those whose unit system is metric (everyone else sees imperial, the default).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn metric_users(pool: &PgPool, user_ids: &[String]) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         "select user_id from user_preferences where user_id = any($1) and unit_system = 'metric'",

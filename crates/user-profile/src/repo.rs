@@ -17,6 +17,7 @@ pub struct ProfileRow {
 
 /// Creates the profile if it does not exist (safe under concurrent first requests); fills in an
 /// e-mail from the token when the profile has none.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into user_profiles (id, user_id, email) values ($1, $2, $3)
@@ -31,6 +32,7 @@ pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::
     Ok(())
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRow>> {
     sqlx::query_as!(
         ProfileRow,
@@ -42,6 +44,7 @@ pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRo
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
     user_id: &str,
@@ -62,6 +65,7 @@ pub async fn update(
 }
 
 /// Marks onboarding complete; the first completion time is kept. Returns it.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<DateTime<Utc>> {
     sqlx::query_scalar!(
         r#"update user_profiles set onboarding_completed_at = coalesce(onboarding_completed_at, now())
@@ -75,6 +79,7 @@ pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<D
 
 /// Where to write to each of `user_ids` that has a live profile: the notification address, else the
 /// sign-in address. For background jobs across users.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn notification_addresses(
     pool: &PgPool,
     user_ids: &[String],

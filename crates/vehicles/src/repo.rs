@@ -83,6 +83,7 @@ fn year(fields: &VehicleFields) -> i16 {
     i16::try_from(fields.year).unwrap_or(i16::MAX)
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Result<VehicleRow> {
     vehicle_rows!(
         "insert into vehicles (id, user_id, vin, year, make, model, trim_level, engine, transmission,
@@ -114,6 +115,7 @@ pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Re
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
     user_id: &str,
@@ -139,6 +141,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<Option<VehicleRow>> {
     vehicle_rows!(
         "select ",
@@ -150,6 +153,7 @@ pub async fn find(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<O
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
     user_id: &str,
@@ -187,6 +191,7 @@ pub async fn update(
     .await
 }
 
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn soft_delete(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update vehicles set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
@@ -202,6 +207,7 @@ pub async fn soft_delete(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::R
 pub type ImageKeys = (Option<String>, Option<String>, Option<String>);
 
 /// Sets (or with `None`s clears) the image; returns the keys it replaced, or `None` if no such vehicle.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn set_image(
     pool: &PgPool,
     user_id: &str,
@@ -237,6 +243,7 @@ pub async fn set_image(
 }
 
 /// The vehicle's current odometer, if the vehicle is the user's and live (other features ask this).
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer(
     conn: &mut PgConnection,
     user_id: &str,
@@ -252,6 +259,7 @@ pub async fn odometer(
 }
 
 /// As [`odometer`], locking the row (`for update`) until the transaction ends.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer_for_update(
     conn: &mut PgConnection,
     user_id: &str,
@@ -269,6 +277,7 @@ pub async fn odometer_for_update(
 }
 
 /// Moves the odometer forward to `reading` (never back). Returns whether it moved.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn advance_odometer(
     conn: &mut PgConnection,
     user_id: &str,
@@ -289,6 +298,7 @@ pub async fn advance_odometer(
 
 /// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer)`. For background jobs that
 /// run across users; the caller checks the owner against its own row.
+#[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_by_ids(
     pool: &PgPool,
     ids: &[VehicleId],
