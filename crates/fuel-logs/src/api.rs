@@ -26,18 +26,10 @@ use crate::repo::{self, FuelRow, ListFilter};
 
 const NOT_FOUND: AppError = AppError::NotFound("fuel log");
 
-fn system_of(text: &str) -> UnitSystem {
-    if text == "metric" {
-        UnitSystem::Metric
-    } else {
-        UnitSystem::Imperial
-    }
-}
-
 /// A stored log in the user's units.
 fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
     let to = prefs.unit_system;
-    let from = system_of(&row.entered_units);
+    let from = row.entered_units;
     let kind = kind_of(&row.fuel_type);
     let same = from == to;
     let unit = EfficiencyUnit::for_user(to, kind, prefs.efficiency_unit.as_deref());

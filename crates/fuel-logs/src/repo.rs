@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use mvp_types::ids::{FuelLogId, VehicleId};
+use mvp_types::user::UnitSystem;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -15,7 +16,7 @@ pub struct FuelRow {
     pub id: FuelLogId,
     pub vehicle_id: VehicleId,
     pub date_time: DateTime<Utc>,
-    pub entered_units: String,
+    pub entered_units: UnitSystem,
     pub odometer_entered: Option<Decimal>,
     pub trip_entered: Option<Decimal>,
     pub fuel_units_entered: Decimal,
@@ -43,7 +44,8 @@ macro_rules! fuel_rows {
         sqlx::query_as!(
             FuelRow,
             $before
-                + "id as \"id: FuelLogId\", vehicle_id as \"vehicle_id: VehicleId\", date_time, entered_units, odometer_entered, trip_entered,
+                + "id as \"id: FuelLogId\", vehicle_id as \"vehicle_id: VehicleId\", date_time,
+                   entered_units as \"entered_units: UnitSystem\", odometer_entered, trip_entered,
                    fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
                    full_fill, missed_previous, station_id, location_name, notes, odometer_km, volume,
                    interval_km, interval_volume, created_at, updated_at"

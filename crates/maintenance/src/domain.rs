@@ -82,22 +82,8 @@ pub fn default_distance_threshold(metric: bool) -> i64 {
     if metric { 800 } else { 500 }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Ok,
-    DueSoon,
-    Overdue,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::DueSoon => "due_soon",
-            Self::Overdue => "overdue",
-        }
-    }
-}
+/// A schedule's status (the shared type, so the SPA reads the same three values).
+pub use mvp_types::maintenance::ScheduleStatus as Status;
 
 /// What a status computation needs from a schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]

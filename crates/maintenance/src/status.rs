@@ -53,7 +53,7 @@ pub fn to_dto(row: ScheduleRow, due: &Due) -> MaintenanceSchedule {
         last_service_odometer: last_odometer,
         next_due_date: due.next_date,
         next_due_odometer: due.next_odometer,
-        status: due.status.as_str().to_owned(),
+        status: due.status,
         email_notifications: row.email_notifications,
         reminder_days_before: row.reminder_days_before,
         is_active: row.is_active,

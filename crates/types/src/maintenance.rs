@@ -56,6 +56,27 @@ pub struct RecordInput {
     pub document_ids: Vec<DocumentId>,
 }
 
+/// Where a schedule stands: nothing due yet, due within its reminder window, or past due. Ordered by
+/// urgency (`Ok` < `DueSoon` < `Overdue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleStatus {
+    Ok,
+    DueSoon,
+    Overdue,
+}
+
+impl ScheduleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::DueSoon => "due_soon",
+            Self::Overdue => "overdue",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -70,8 +91,7 @@ pub struct MaintenanceSchedule {
     pub last_service_odometer: Option<i64>,
     pub next_due_date: Option<NaiveDate>,
     pub next_due_odometer: Option<i64>,
-    /// `ok`, `due_soon` or `overdue`.
-    pub status: String,
+    pub status: ScheduleStatus,
     pub email_notifications: bool,
     pub reminder_days_before: Vec<i32>,
     pub is_active: bool,

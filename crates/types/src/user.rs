@@ -129,6 +129,54 @@ impl UnitSystem {
     }
 }
 
+impl std::str::FromStr for UnitSystem {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "imperial" => Ok(Self::Imperial),
+            "metric" => Ok(Self::Metric),
+            other => Err(format!(
+                "{other:?} is not a unit system (imperial or metric)"
+            )),
+        }
+    }
+}
+
+/// Stored as its name in a `text` column (a CHECK keeps it to the two names); a row with any other
+/// value is an error, never silently imperial.
+#[cfg(feature = "server")]
+mod unit_system_sql {
+    use super::UnitSystem;
+    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
+    use sqlx::{Decode, Encode, Type};
+
+    impl Type<Postgres> for UnitSystem {
+        fn type_info() -> PgTypeInfo {
+            <&str as Type<Postgres>>::type_info()
+        }
+
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <&str as Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl Encode<'_, Postgres> for UnitSystem {
+        fn encode_by_ref(
+            &self,
+            buf: &mut PgArgumentBuffer,
+        ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+            <&str as Encode<Postgres>>::encode_by_ref(&self.as_str(), buf)
+        }
+    }
+
+    impl<'r> Decode<'r, Postgres> for UnitSystem {
+        fn decode(value: PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+            Ok(<&str as Decode<Postgres>>::decode(value)?.parse()?)
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

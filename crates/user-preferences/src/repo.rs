@@ -7,7 +7,7 @@ use crate::domain::PreferenceChanges;
 
 #[derive(Debug)]
 struct Row {
-    unit_system: String,
+    unit_system: UnitSystem,
     currency_code: String,
     time_zone: String,
     dark_mode: bool,
@@ -17,11 +17,7 @@ struct Row {
 impl From<Row> for UserPreferences {
     fn from(row: Row) -> Self {
         Self {
-            unit_system: if row.unit_system == "metric" {
-                UnitSystem::Metric
-            } else {
-                UnitSystem::Imperial
-            },
+            unit_system: row.unit_system,
             currency_code: row.currency_code,
             time_zone: row.time_zone,
             dark_mode: row.dark_mode,
@@ -36,8 +32,8 @@ impl From<Row> for UserPreferences {
 pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
     let existing = sqlx::query_as!(
         Row,
-        "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
-         where user_id = $1",
+        r#"select unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode, efficiency_unit
+             from user_preferences where user_id = $1"#,
         user_id,
     )
     .fetch_optional(pool)
@@ -54,8 +50,8 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
     .await?;
     let row = sqlx::query_as!(
         Row,
-        "select unit_system, currency_code, time_zone, dark_mode, efficiency_unit from user_preferences
-         where user_id = $1",
+        r#"select unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode, efficiency_unit
+             from user_preferences where user_id = $1"#,
         user_id,
     )
     .fetch_one(pool)
@@ -74,7 +70,7 @@ pub async fn apply(
     get_or_create(pool, user_id).await?;
     let row = sqlx::query_as!(
         Row,
-        "update user_preferences set
+        r#"update user_preferences set
             unit_system = coalesce($2, unit_system),
             currency_code = coalesce($3, currency_code),
             time_zone = coalesce($4, time_zone),
@@ -82,7 +78,8 @@ pub async fn apply(
             explicitly_set = explicitly_set or $6,
             efficiency_unit = case when $7 then $8 else efficiency_unit end
          where user_id = $1
-         returning unit_system, currency_code, time_zone, dark_mode, efficiency_unit",
+         returning unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode,
+                   efficiency_unit"#,
         user_id,
         changes.unit_system.map(UnitSystem::as_str),
         changes.currency_code,

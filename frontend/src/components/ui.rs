@@ -51,13 +51,14 @@ pub fn Toasts() -> impl IntoView {
 
 /// `ok` / `due_soon` / `overdue` with its colour.
 #[component]
-pub fn StatusBadge(status: String) -> impl IntoView {
-    let (class, text) = match status.as_str() {
-        "overdue" => ("badge overdue", "Overdue"),
-        "due_soon" => ("badge due-soon", "Due soon"),
-        _ => ("badge ok", "OK"),
+pub fn StatusBadge(status: mvp_types::maintenance::ScheduleStatus) -> impl IntoView {
+    use mvp_types::maintenance::ScheduleStatus;
+    let (class, text) = match status {
+        ScheduleStatus::Overdue => ("badge overdue", "Overdue"),
+        ScheduleStatus::DueSoon => ("badge due-soon", "Due soon"),
+        ScheduleStatus::Ok => ("badge ok", "OK"),
     };
-    view! { <span class=class data-status=status.clone()>{text}</span> }
+    view! { <span class=class data-status=status.as_str()>{text}</span> }
 }
 
 /// A modal confirmation. `open` shows it; `on_confirm` runs when the user agrees.

@@ -16,15 +16,14 @@ use crate::state::ctx;
 
 /// The schedule due first: overdue before due soon before ok, then by date.
 pub fn next_due(schedules: &[MaintenanceSchedule]) -> Option<&MaintenanceSchedule> {
-    let rank = |s: &str| match s {
-        "overdue" => 0,
-        "due_soon" => 1,
-        _ => 2,
-    };
-    schedules
-        .iter()
-        .filter(|s| s.is_active)
-        .min_by_key(|s| (rank(&s.status), s.next_due_date, s.next_due_odometer))
+    // Most urgent first: the status order is Ok < DueSoon < Overdue.
+    schedules.iter().filter(|s| s.is_active).min_by_key(|s| {
+        (
+            std::cmp::Reverse(s.status),
+            s.next_due_date,
+            s.next_due_odometer,
+        )
+    })
 }
 
 pub fn schedule_title(s: &MaintenanceSchedule) -> String {
@@ -192,7 +191,7 @@ fn DashboardCard(vehicle: Vehicle) -> impl IntoView {
                         let today = browser::today(&c.time_zone());
                         match next_due(&list) {
                             Some(s) => view! {
-                                <StatusBadge status=s.status.clone() />
+                                <StatusBadge status=s.status />
                                 " " {schedule_title(s)} " "
                                 <span class="muted">{due_text(s, dist(), today)}</span>
                             }.into_any(),

@@ -118,7 +118,7 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                                 };
                                 view! {
                                     <li data-schedule=id.to_string()>
-                                        <StatusBadge status=s.status.clone() />
+                                        <StatusBadge status=s.status />
                                         <div class="grow">
                                             <strong>{schedule_title(&s)}</strong>
                                             <div class="muted">{every} " · " {due_text(&s, dist, today)}</div>
