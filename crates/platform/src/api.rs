@@ -12,6 +12,7 @@ use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use mvp_types::platform::{CatalogItem, VinDecode};
 use mvp_types::{FieldError, Vin};
 use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
 
 use crate::catalog::CACHE_PREFIX;
 use crate::repo;
@@ -133,6 +134,78 @@ pub async fn years(State(state): State<AppState>, _user: AuthUser) -> AppResult<
     .await
 }
 
+/// A level of the cascade: what it lists, the filters it needs, and the filters its answer (and so
+/// its cache entry) depends on. One table instead of five copies of the same handler.
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    Makes,
+    Models,
+    Trims,
+    Engines,
+    Transmissions,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Makes => "makes",
+            Self::Models => "models",
+            Self::Trims => "trims",
+            Self::Engines => "engines",
+            Self::Transmissions => "transmissions",
+        }
+    }
+
+    /// The filters this level cannot do without (each level needs the ones above it).
+    fn needs(self) -> &'static [&'static str] {
+        match self {
+            Self::Makes => &[],
+            Self::Models => &["make"],
+            Self::Trims | Self::Engines | Self::Transmissions => &["make", "model"],
+        }
+    }
+
+    /// The cache key: the level, the year and every filter the level's query reads.
+    fn key(self, f: &Filters) -> String {
+        let parts: &[&Option<String>] = match self {
+            Self::Makes => &[],
+            Self::Models => &[&f.make],
+            Self::Trims => &[&f.make, &f.model],
+            Self::Engines => &[&f.make, &f.model, &f.trim],
+            Self::Transmissions => &[&f.make, &f.model, &f.trim, &f.engine],
+        };
+        let mut key = format!("{}:{}", self.name(), f.year);
+        for part in parts {
+            key.push(':');
+            key.push_str(&key_part(part));
+        }
+        key
+    }
+
+    async fn load(self, pool: &PgPool, f: &Filters) -> sqlx::Result<Vec<CatalogItem>> {
+        let make = f.make.as_deref().unwrap_or_default();
+        let model = f.model.as_deref().unwrap_or_default();
+        match self {
+            Self::Makes => repo::makes(pool, f.year).await,
+            Self::Models => repo::models(pool, f.year, make).await,
+            Self::Trims => repo::trims(pool, f.year, make, model).await,
+            Self::Engines => repo::engines(pool, f.year, make, model, f.trim.as_deref()).await,
+            Self::Transmissions => {
+                let (trim, engine) = (f.trim.as_deref(), f.engine.as_deref());
+                repo::transmissions(pool, f.year, make, model, trim, engine).await
+            }
+        }
+    }
+}
+
+/// One level of the cascade, cache-aside.
+async fn cascade(state: &AppState, query: CascadeQuery, level: Level) -> AppResult<Response> {
+    let f = query.parse(level.needs())?;
+    let key = level.key(&f);
+    let pool = state.db.clone();
+    cached(state, key, || async move { level.load(&pool, &f).await }).await
+}
+
 /// Makes sold in a model year.
 #[utoipa::path(get, path = "/api/platform/makes", tag = "platform", security(("bearer" = [])),
     params(CascadeQuery),
@@ -143,12 +216,7 @@ pub async fn makes(
     _user: AuthUser,
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
-    let f = query.parse(&[])?;
-    let pool = state.db.clone();
-    cached(&state, format!("makes:{}", f.year), || async move {
-        repo::makes(&pool, f.year).await
-    })
-    .await
+    cascade(&state, query, Level::Makes).await
 }
 
 /// Models of a make in a model year.
@@ -161,13 +229,7 @@ pub async fn models(
     _user: AuthUser,
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
-    let f = query.parse(&["make"])?;
-    let key = format!("models:{}:{}", f.year, key_part(&f.make));
-    let pool = state.db.clone();
-    cached(&state, key, || async move {
-        repo::models(&pool, f.year, f.make.as_deref().unwrap_or_default()).await
-    })
-    .await
+    cascade(&state, query, Level::Models).await
 }
 
 /// Trims of a model in a model year.
@@ -180,24 +242,7 @@ pub async fn trims(
     _user: AuthUser,
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
-    let f = query.parse(&["make", "model"])?;
-    let key = format!(
-        "trims:{}:{}:{}",
-        f.year,
-        key_part(&f.make),
-        key_part(&f.model)
-    );
-    let pool = state.db.clone();
-    cached(&state, key, || async move {
-        repo::trims(
-            &pool,
-            f.year,
-            f.make.as_deref().unwrap_or_default(),
-            f.model.as_deref().unwrap_or_default(),
-        )
-        .await
-    })
-    .await
+    cascade(&state, query, Level::Trims).await
 }
 
 /// Engines of a model (and trim, when given) in a model year.
@@ -210,26 +255,7 @@ pub async fn engines(
     _user: AuthUser,
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
-    let f = query.parse(&["make", "model"])?;
-    let key = format!(
-        "engines:{}:{}:{}:{}",
-        f.year,
-        key_part(&f.make),
-        key_part(&f.model),
-        key_part(&f.trim)
-    );
-    let pool = state.db.clone();
-    cached(&state, key, || async move {
-        repo::engines(
-            &pool,
-            f.year,
-            f.make.as_deref().unwrap_or_default(),
-            f.model.as_deref().unwrap_or_default(),
-            f.trim.as_deref(),
-        )
-        .await
-    })
-    .await
+    cascade(&state, query, Level::Engines).await
 }
 
 /// Transmissions of a model (and trim, engine, when given) in a model year.
@@ -242,28 +268,7 @@ pub async fn transmissions(
     _user: AuthUser,
     Query(query): Query<CascadeQuery>,
 ) -> AppResult<Response> {
-    let f = query.parse(&["make", "model"])?;
-    let key = format!(
-        "transmissions:{}:{}:{}:{}:{}",
-        f.year,
-        key_part(&f.make),
-        key_part(&f.model),
-        key_part(&f.trim),
-        key_part(&f.engine)
-    );
-    let pool = state.db.clone();
-    cached(&state, key, || async move {
-        repo::transmissions(
-            &pool,
-            f.year,
-            f.make.as_deref().unwrap_or_default(),
-            f.model.as_deref().unwrap_or_default(),
-            f.trim.as_deref(),
-            f.engine.as_deref(),
-        )
-        .await
-    })
-    .await
+    cascade(&state, query, Level::Transmissions).await
 }
 
 /// Decodes a VIN offline: structure and check digit (400 with the reason when wrong), model year,
