@@ -86,7 +86,7 @@ pub async fn signup(
             )
             .await?;
             drop(conn);
-            mvp_user_profile::repo::ensure(&state.db, &user_id, Some(&email)).await?;
+            mvp_user_profile::ensure(&state.db, &user_id, Some(&email)).await?;
             user_id
         }
     };
@@ -289,10 +289,10 @@ pub async fn user_status(
         }
         AuthProvider::Oidc => user.email_verified,
     };
-    mvp_user_profile::repo::ensure(&state.db, user_id, user.email.as_deref()).await?;
-    let onboarding_completed = mvp_user_profile::repo::find(&state.db, user_id)
+    let onboarding_completed = mvp_user_profile::current(&state.db, &user)
         .await?
-        .is_some_and(|p| p.onboarding_completed_at.is_some());
+        .onboarding_completed_at
+        .is_some();
     let verified_email = user.email.as_deref().filter(|_| user.email_verified);
     let is_admin = mvp_core::admin::is_admin(&state.db, &user.user_id, verified_email).await?;
     let terms_accepted = mvp_terms_agreement::accepted_current(&state, user_id).await?;

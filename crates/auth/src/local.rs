@@ -66,7 +66,7 @@ pub async fn create_account(
     repo::insert_verification(&mut tx, &user_id, &hash_token(&token), expires).await?;
     tx.commit().await?;
 
-    mvp_user_profile::repo::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
+    mvp_user_profile::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
     send_verification(state, &account.email, &token).await?;
     tracing::info!(user = %&user_id[..8], "local account created");
     Ok(user_id)

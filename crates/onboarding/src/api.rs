@@ -2,16 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser};
+use mvp_core::{AppJson, AppResult, AppState, AuthUser};
 use mvp_types::user::{OnboardingStatus, UpdatePreferences, UserPreferences};
 use mvp_user_preferences::PreferenceChanges;
 
 async fn current(state: &AppState, user: &AuthUser) -> AppResult<OnboardingStatus> {
     let user_id = user.user_id.as_str();
-    mvp_user_profile::repo::ensure(&state.db, user_id, user.email.as_deref()).await?;
-    let profile = mvp_user_profile::repo::find(&state.db, user_id)
-        .await?
-        .ok_or(AppError::NotFound("profile"))?;
+    let profile = mvp_user_profile::current(&state.db, user).await?;
     let preferences_set = mvp_user_preferences::repo::explicitly_set(&state.db, user_id).await?;
     Ok(OnboardingStatus {
         preferences_set,
@@ -55,7 +52,6 @@ pub async fn complete(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<OnboardingStatus>> {
-    mvp_user_profile::repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await?;
-    mvp_user_profile::repo::complete_onboarding(&state.db, user.user_id.as_str()).await?;
+    mvp_user_profile::complete_onboarding(&state.db, &user).await?;
     Ok(Json(current(&state, &user).await?))
 }

@@ -26,11 +26,7 @@ pub async fn get_profile(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<UserProfile>> {
-    repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await?;
-    let row = repo::find(&state.db, user.user_id.as_str())
-        .await?
-        .ok_or(AppError::NotFound("profile"))?;
-    Ok(Json(to_dto(row)))
+    Ok(Json(to_dto(crate::current(&state.db, &user).await?)))
 }
 
 /// Updates the display name and notification e-mail (`id`, `email`, `createdAt` are ignored).
@@ -44,7 +40,7 @@ pub async fn put_profile(
     AppJson(body): AppJson<UpdateProfile>,
 ) -> AppResult<Json<UserProfile>> {
     let changes = ProfileChanges::try_from(body)?;
-    repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await?;
+    crate::current(&state.db, &user).await?;
     let row = repo::update(&state.db, user.user_id.as_str(), &changes)
         .await?
         .ok_or(AppError::NotFound("profile"))?;

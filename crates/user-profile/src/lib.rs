@@ -1,6 +1,7 @@
 //! mvp-user-profile: one profile per user, created on the first authenticated request from the
-//! token's claims; `GET|PUT /api/user/profile`. Other features call `repo` for the onboarding mark
-//! and [`notification_addresses`] for where to write.
+//! token's claims; `GET|PUT /api/user/profile`. Other features call [`current`] for the profile,
+//! [`ensure`] when an account is made, [`complete_onboarding`] for the onboarding mark and
+//! [`notification_addresses`] for where to write.
 
 pub mod api;
 pub mod domain;
@@ -9,12 +10,35 @@ pub mod repo;
 
 use std::collections::HashMap;
 
-use mvp_core::AppState;
+use chrono::{DateTime, Utc};
+use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use middleware::ensure_profile;
+pub use repo::ProfileRow;
+
+/// The signed-in user's profile, made from the token's claims if it does not exist yet (the
+/// middleware normally has; this keeps a route correct without it).
+pub async fn current(pool: &PgPool, user: &AuthUser) -> AppResult<ProfileRow> {
+    let user_id = user.user_id.as_str();
+    repo::ensure(pool, user_id, user.email.as_deref()).await?;
+    repo::find(pool, user_id)
+        .await?
+        .ok_or(AppError::NotFound("profile"))
+}
+
+/// Makes the profile of a new account (sign-up, a first local sign-in), with its e-mail.
+pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
+    repo::ensure(pool, user_id, email).await
+}
+
+/// Marks onboarding complete (the first completion time is kept) and returns when it was.
+pub async fn complete_onboarding(pool: &PgPool, user: &AuthUser) -> AppResult<DateTime<Utc>> {
+    current(pool, user).await?;
+    Ok(repo::complete_onboarding(pool, user.user_id.as_str()).await?)
+}
 
 /// Where to write to each of `user_ids` that has a live profile with an address (the notification
 /// address, else the sign-in one). For background jobs across users.
