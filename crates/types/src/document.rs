@@ -3,7 +3,6 @@
 use crate::ids::{DocumentId, VehicleId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The kinds of document, as sent and stored.
 pub const DOCUMENT_TYPES: &[&str] = &[
@@ -39,41 +38,23 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `PUT /api/documents/{id}`: the representation `GET` returns. The file's own facts (name, type,
-/// size, hash) and the timestamps are read-only and ignored; a missing `vehicleId` keeps the vehicle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DocumentInput {
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub id: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub file_name: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub content_type: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub size_bytes: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub sha256: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub created_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub updated_at: Option<Value>,
-    #[serde(default)]
-    pub vehicle_id: Option<VehicleId>,
-    pub document_type: Option<String>,
-    pub title: Option<String>,
-    #[serde(default)]
-    pub issued_date: Option<NaiveDate>,
-    #[serde(default)]
-    pub expiration_date: Option<NaiveDate>,
-    #[serde(default)]
-    pub notes: Option<String>,
+crate::input_struct! {
+    /// `PUT /api/documents/{id}`: the representation `GET` returns. The file's own facts (name, type,
+    /// size, hash) and the timestamps are read-only and ignored; a missing `vehicleId` keeps the vehicle.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct DocumentInput {
+        echo: [id, file_name, content_type, size_bytes, sha256, created_at, updated_at],
+        #[serde(default)]
+        pub vehicle_id: Option<VehicleId>,
+        pub document_type: Option<String>,
+        pub title: Option<String>,
+        #[serde(default)]
+        pub issued_date: Option<NaiveDate>,
+        #[serde(default)]
+        pub expiration_date: Option<NaiveDate>,
+        #[serde(default)]
+        pub notes: Option<String>,
+    }
 }

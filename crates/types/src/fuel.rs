@@ -5,7 +5,6 @@ use crate::ids::{FuelLogId, VehicleId};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// Fuel types of a fill-up.
 pub const FILL_FUEL_TYPES: &[&str] = &[
@@ -44,57 +43,45 @@ pub struct FuelLog {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `POST /api/fuel-logs` and `PUT /api/fuel-logs/{id}`. Read-only fields are accepted and ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FuelLogInput {
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub id: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub created_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub updated_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub efficiency: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub efficiency_unit: Option<Value>,
-    pub vehicle_id: Option<VehicleId>,
-    pub date_time: Option<DateTime<Utc>>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub odometer_reading: Option<Decimal>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub trip_distance: Option<Decimal>,
-    #[serde(default)]
-    pub fuel_type: Option<String>,
-    #[serde(default)]
-    pub fuel_grade: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub fuel_units: Option<Decimal>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub cost_per_unit: Option<Decimal>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub total_cost: Option<Decimal>,
-    #[serde(default)]
-    pub full_fill: Option<bool>,
-    #[serde(default)]
-    pub missed_previous: Option<bool>,
-    #[serde(default)]
-    pub station_id: Option<String>,
-    #[serde(default)]
-    pub location_name: Option<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
+crate::input_struct! {
+    /// `POST /api/fuel-logs` and `PUT /api/fuel-logs/{id}`. Read-only fields are accepted and ignored.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct FuelLogInput {
+        echo: [id, created_at, updated_at, efficiency, efficiency_unit],
+        pub vehicle_id: Option<VehicleId>,
+        pub date_time: Option<DateTime<Utc>>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub odometer_reading: Option<Decimal>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub trip_distance: Option<Decimal>,
+        #[serde(default)]
+        pub fuel_type: Option<String>,
+        #[serde(default)]
+        pub fuel_grade: Option<String>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub fuel_units: Option<Decimal>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub cost_per_unit: Option<Decimal>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub total_cost: Option<Decimal>,
+        #[serde(default)]
+        pub full_fill: Option<bool>,
+        #[serde(default)]
+        pub missed_previous: Option<bool>,
+        #[serde(default)]
+        pub station_id: Option<String>,
+        #[serde(default)]
+        pub location_name: Option<String>,
+        #[serde(default)]
+        pub notes: Option<String>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! `server` feature so the SPA does not pay for them.
 
 pub mod document;
+pub mod echo;
 pub mod email;
 pub mod error;
 pub mod file_name;

@@ -4,7 +4,6 @@ use crate::ids::{DocumentId, RecordId, ScheduleId, VehicleId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -25,35 +24,29 @@ pub struct MaintenanceRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RecordInput {
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub id: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub created_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub updated_at: Option<Value>,
-    pub vehicle_id: Option<VehicleId>,
-    pub date: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::whole::option")]
-    pub odometer_reading: Option<i64>,
-    pub category: Option<String>,
-    #[serde(default)]
-    pub subtypes: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
-    pub cost: Option<Decimal>,
-    #[serde(default)]
-    pub shop_name: Option<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
-    #[serde(default)]
-    pub document_ids: Vec<DocumentId>,
+crate::input_struct! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct RecordInput {
+        echo: [id, created_at, updated_at],
+        pub vehicle_id: Option<VehicleId>,
+        pub date: Option<NaiveDate>,
+        #[serde(default, deserialize_with = "crate::whole::option")]
+        pub odometer_reading: Option<i64>,
+        pub category: Option<String>,
+        #[serde(default)]
+        pub subtypes: Vec<String>,
+        #[serde(default)]
+        #[cfg_attr(feature = "server", schema(value_type = Option<f64>))]
+        pub cost: Option<Decimal>,
+        #[serde(default)]
+        pub shop_name: Option<String>,
+        #[serde(default)]
+        pub notes: Option<String>,
+        #[serde(default)]
+        pub document_ids: Vec<DocumentId>,
+    }
 }
 
 /// Where a schedule stands: nothing due yet, due within its reminder window, or past due. Ordered by
@@ -99,46 +92,31 @@ pub struct MaintenanceSchedule {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScheduleInput {
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub id: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub created_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub updated_at: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub next_due_date: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub next_due_odometer: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
-    pub status: Option<Value>,
-    pub vehicle_id: Option<VehicleId>,
-    pub category: Option<String>,
-    #[serde(default)]
-    pub subtypes: Vec<String>,
-    #[serde(default, deserialize_with = "crate::whole::option")]
-    pub interval_months: Option<i32>,
-    #[serde(default, deserialize_with = "crate::whole::option")]
-    pub interval_distance: Option<i64>,
-    #[serde(default)]
-    pub last_service_date: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::whole::option")]
-    pub last_service_odometer: Option<i64>,
-    #[serde(default)]
-    pub email_notifications: Option<bool>,
-    #[serde(default, deserialize_with = "crate::whole::option_vec")]
-    pub reminder_days_before: Option<Vec<i32>>,
-    #[serde(default)]
-    pub is_active: Option<bool>,
+crate::input_struct! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct ScheduleInput {
+        echo: [id, created_at, updated_at, next_due_date, next_due_odometer, status],
+        pub vehicle_id: Option<VehicleId>,
+        pub category: Option<String>,
+        #[serde(default)]
+        pub subtypes: Vec<String>,
+        #[serde(default, deserialize_with = "crate::whole::option")]
+        pub interval_months: Option<i32>,
+        #[serde(default, deserialize_with = "crate::whole::option")]
+        pub interval_distance: Option<i64>,
+        #[serde(default)]
+        pub last_service_date: Option<NaiveDate>,
+        #[serde(default, deserialize_with = "crate::whole::option")]
+        pub last_service_odometer: Option<i64>,
+        #[serde(default)]
+        pub email_notifications: Option<bool>,
+        #[serde(default, deserialize_with = "crate::whole::option_vec")]
+        pub reminder_days_before: Option<Vec<i32>>,
+        #[serde(default)]
+        pub is_active: Option<bool>,
+    }
 }
 
 /// `POST /api/maintenance/schedules/templates/{key}`.
