@@ -94,9 +94,9 @@ async fn check_odometer(
     log: &NewFuelLog,
     except: Option<FuelLogId>,
 ) -> AppResult<()> {
-    let Some(km) = log.odometer_km() else {
+    if log.odometer_km().is_none() {
         return Ok(());
-    };
+    }
     let (before, after) = repo::odometer_bounds(
         conn,
         user.user_id.as_str(),
@@ -105,26 +105,7 @@ async fn check_odometer(
         except,
     )
     .await?;
-    let shown = |km: Decimal| distance_from_km(km, log.units);
-    if let Some(before) = before.filter(|b| km <= *b) {
-        return Err(AppError::validation(
-            "odometerReading",
-            format!(
-                "must be higher than the reading of an earlier fill-up ({})",
-                shown(before)
-            ),
-        ));
-    }
-    if let Some(after) = after.filter(|a| km >= *a) {
-        return Err(AppError::validation(
-            "odometerReading",
-            format!(
-                "must be lower than the reading of a later fill-up ({})",
-                shown(after)
-            ),
-        ));
-    }
-    Ok(())
+    log.check_odometer(before, after)
 }
 
 /// Moves the vehicle's odometer forward when this reading is beyond it.
@@ -136,13 +117,8 @@ async fn advance_vehicle(
     if let Some(reading) = log.odometer {
         let whole = reading.trunc();
         if let Ok(value) = i64::from_str(&whole.to_string()) {
-            mvp_vehicles::repo::advance_odometer(
-                conn,
-                user.user_id.as_str(),
-                log.vehicle_id,
-                value,
-            )
-            .await?;
+            mvp_vehicles::advance_odometer(conn, user.user_id.as_str(), log.vehicle_id, value)
+                .await?;
         }
     }
     Ok(())

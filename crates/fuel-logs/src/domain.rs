@@ -14,7 +14,9 @@ use mvp_types::limits::{
     FUEL_ODOMETER_BELOW, FUEL_TOTAL_BELOW, FUEL_UNITS_BELOW, FUEL_UNITS_DP, MONEY_DP,
     STATION_ID_MAX, TEXT_MAX, TRIP_DISTANCE_BELOW,
 };
-use mvp_types::units::{VolumeKind, distance_to_km, half_even, volume_to_canonical};
+use mvp_types::units::{
+    VolumeKind, distance_from_km, distance_to_km, half_even, volume_to_canonical,
+};
 use mvp_types::user::UnitSystem;
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -57,6 +59,40 @@ pub fn kind_of(fuel_type: &str) -> VolumeKind {
         VolumeKind::Energy
     } else {
         VolumeKind::Liquid
+    }
+}
+
+impl NewFuelLog {
+    /// A fill-up's odometer must be above every earlier fill-up's reading (`before`, the highest at
+    /// or before its time) and below every later one's (`after`, the lowest after it), in km.
+    pub fn check_odometer(
+        &self,
+        before: Option<Decimal>,
+        after: Option<Decimal>,
+    ) -> Result<(), AppError> {
+        let Some(km) = self.odometer_km() else {
+            return Ok(());
+        };
+        let shown = |km: Decimal| distance_from_km(km, self.units);
+        if let Some(before) = before.filter(|b| km <= *b) {
+            return Err(AppError::validation(
+                "odometerReading",
+                format!(
+                    "must be higher than the reading of an earlier fill-up ({})",
+                    shown(before)
+                ),
+            ));
+        }
+        if let Some(after) = after.filter(|a| km >= *a) {
+            return Err(AppError::validation(
+                "odometerReading",
+                format!(
+                    "must be lower than the reading of a later fill-up ({})",
+                    shown(after)
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -343,6 +379,42 @@ mod tests {
         assert_eq!(
             fields(NewFuelLog::parse(i, UnitSystem::Imperial)),
             ["fuelType"]
+        );
+    }
+
+    #[test]
+    fn the_odometer_must_fall_between_the_neighbouring_fill_ups() {
+        // 12,345.6 mi is 19,868.04… km.
+        let log =
+            NewFuelLog::parse(input(), UnitSystem::Imperial).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(log.check_odometer(None, None).is_ok());
+        assert!(
+            log.check_odometer(Some(d("19000")), Some(d("20000")))
+                .is_ok()
+        );
+        for (before, after) in [(Some(d("19900")), None), (None, Some(d("19800")))] {
+            match log.check_odometer(before, after) {
+                Err(AppError::Validation { details, .. }) => {
+                    assert_eq!(details[0].field, "odometerReading");
+                    // The message shows the neighbour in the user's unit (miles here).
+                    assert!(details[0].message.contains("123"), "{}", details[0].message);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let trip_only = NewFuelLog::parse(
+            FuelLogInput {
+                odometer_reading: None,
+                trip_distance: Some(d("300")),
+                ..input()
+            },
+            UnitSystem::Imperial,
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            trip_only
+                .check_odometer(Some(d("99999")), Some(d("1")))
+                .is_ok()
         );
     }
 }

@@ -21,7 +21,8 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::domain::{CATEGORIES, Status, TEMPLATES};
-use crate::repo::{self, RecordFields, RecordRow, ScheduleFields};
+use crate::domain::{RecordFields, ScheduleFields};
+use crate::repo::{self, RecordRow};
 use crate::{parse, status};
 
 async fn vehicle_odometer(
@@ -190,7 +191,7 @@ pub async fn create_record(
     let id = repo::insert_record(&mut tx, user_id, &fields).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     if let Some(reading) = fields.odometer_reading {
-        mvp_vehicles::repo::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
+        mvp_vehicles::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
     }
     let row = repo::find_record(&mut tx, user_id, id)
         .await?
@@ -247,7 +248,7 @@ pub async fn update_record(
         repo::refresh_record_service(&mut tx, user_id, old.vehicle_id).await?;
     }
     if let Some(reading) = fields.odometer_reading {
-        mvp_vehicles::repo::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
+        mvp_vehicles::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
     }
     let row = repo::find_record(&mut tx, user_id, id)
         .await?

@@ -3,6 +3,8 @@
 //! and the current odometer, so they are tested with a fixed clock.
 
 use chrono::{Months, NaiveDate};
+use mvp_types::ids::{DocumentId, VehicleId};
+use rust_decimal::Decimal;
 
 pub const CATEGORIES: &[(&str, &[&str])] = &[
     (
@@ -77,6 +79,36 @@ pub fn subtypes_of(category: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Distance inside which a schedule is `due_soon` when no per-schedule threshold says otherwise:
+/// A checked record, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFields {
+    pub vehicle_id: VehicleId,
+    pub date: NaiveDate,
+    pub odometer_reading: Option<i64>,
+    pub category: String,
+    pub subtypes: Vec<String>,
+    pub cost: Option<Decimal>,
+    pub shop_name: Option<String>,
+    pub notes: Option<String>,
+    /// Checked to be the user's live documents of the same vehicle.
+    pub document_ids: Vec<DocumentId>,
+}
+
+/// A checked schedule, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleFields {
+    pub vehicle_id: VehicleId,
+    pub category: String,
+    pub subtypes: Vec<String>,
+    pub interval_months: Option<i32>,
+    pub interval_distance: Option<i64>,
+    pub last_service_date: Option<NaiveDate>,
+    pub last_service_odometer: Option<i64>,
+    pub email_notifications: bool,
+    pub reminder_days_before: Vec<i32>,
+    pub is_active: bool,
+}
+
 /// 500 miles, or 800 km for metric users.
 pub fn default_distance_threshold(metric: bool) -> i64 {
     if metric { 800 } else { 500 }

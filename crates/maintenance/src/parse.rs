@@ -13,7 +13,7 @@ use mvp_types::maintenance::{RecordInput, ScheduleInput};
 use rust_decimal::Decimal;
 
 use crate::domain::subtypes_of;
-use crate::repo::{RecordFields, ScheduleFields};
+use crate::domain::{RecordFields, ScheduleFields};
 
 fn category_and_subtypes(
     details: &mut Vec<FieldError>,

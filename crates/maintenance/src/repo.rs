@@ -1,6 +1,7 @@
 //! Queries on `maintenance_records`, `maintenance_schedules` and `notification_logs`, each scoped by
 //! user id (the reminder job, which serves every user, names each row's own user).
 
+use crate::domain::{RecordFields, ScheduleFields};
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::ids::{DocumentId, RecordId, ScheduleId, VehicleId, uuids};
 use rust_decimal::Decimal;
@@ -37,21 +38,6 @@ macro_rules! record_rows {
             $(, $arg)*
         )
     };
-}
-
-/// A checked record, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordFields {
-    pub vehicle_id: VehicleId,
-    pub date: NaiveDate,
-    pub odometer_reading: Option<i64>,
-    pub category: String,
-    pub subtypes: Vec<String>,
-    pub cost: Option<Decimal>,
-    pub shop_name: Option<String>,
-    pub notes: Option<String>,
-    /// Checked to be the user's live documents of the same vehicle.
-    pub document_ids: Vec<DocumentId>,
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
@@ -253,21 +239,6 @@ macro_rules! schedule_rows {
             $(, $arg)*
         )
     };
-}
-
-/// A checked schedule, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduleFields {
-    pub vehicle_id: VehicleId,
-    pub category: String,
-    pub subtypes: Vec<String>,
-    pub interval_months: Option<i32>,
-    pub interval_distance: Option<i64>,
-    pub last_service_date: Option<NaiveDate>,
-    pub last_service_odometer: Option<i64>,
-    pub email_notifications: bool,
-    pub reminder_days_before: Vec<i32>,
-    pub is_active: bool,
 }
 
 #[tracing::instrument(skip_all, level = "debug")]

@@ -2,7 +2,7 @@
 //! fills an empty year/make/model), odometer that only moves forward unless corrected, and a photo
 //! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`],
 //! [`filter`]), which of a set of vehicles are live ([`live`], for jobs across users) and move its
-//! odometer forward (`repo::advance_odometer`); they never touch the table.
+//! odometer forward ([`advance_odometer`]); they never touch the table.
 
 pub mod api;
 pub mod domain;
@@ -49,6 +49,17 @@ pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[VehicleId]) -> 
             .ok_or(AppError::NotFound("vehicle"))?;
     }
     Ok(())
+}
+
+/// Moves the user's vehicle's odometer forward to `reading` (never back: a lower reading is
+/// ignored). Returns whether it moved. For records that carry a reading (fill-ups, maintenance).
+pub async fn advance_odometer(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: VehicleId,
+    reading: i64,
+) -> sqlx::Result<bool> {
+    repo::advance_odometer(conn, user_id, vehicle_id, reading).await
 }
 
 /// A live vehicle as another capsule's background job needs it.
