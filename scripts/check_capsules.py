@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Capsule boundaries: a crate's SQL names only the tables it owns.
+"""Capsule boundaries: a crate's SQL names only the tables it owns, and it calls another capsule
+through that capsule's public functions, never its `repo` module.
 
 Each crate's README.md says which tables it owns on a line starting `Tables:` (names in backticks,
 `schema.table` for the catalog's). This script reads every SQL string literal in every crate's
 src/ (not its tests) and fails, naming file, line and table, when one names a table another crate
 owns — that crate exports a function instead. Known violations still being removed are listed in
 ALLOWED with the reason; an entry that no longer occurs fails too, so the list only shrinks.
-Part of `make ci`; `--self-test` shows it failing on a deliberate violation.
+A path `mvp_<other>::repo::` in a crate's src/ fails the same way (the owner exports a function
+from its lib.rs). Part of `make ci`; `--self-test` shows both failing on deliberate violations.
 """
 import re
 import sys
@@ -32,6 +34,7 @@ TABLE = re.compile(
     re.IGNORECASE,
 )
 SQL_HINT = re.compile(r"\b(select|insert|update|delete|with)\b", re.IGNORECASE)
+REPO_PATH = re.compile(r"\bmvp_([a-z_]+)::repo::")
 
 
 def owners(crates: Path) -> dict:
@@ -70,6 +73,23 @@ def violations(crates: Path, owned: dict) -> list:
     return found
 
 
+def repo_calls(crates: Path) -> list:
+    """`mvp_other::repo::…` used outside `other`: (crate, other, file:line)."""
+    found = []
+    for crate in sorted(p for p in crates.iterdir() if (p / "src").is_dir()):
+        if crate.name in EXEMPT:
+            continue
+        for source in sorted((crate / "src").rglob("*.rs")):
+            text = source.read_text()
+            for match in REPO_PATH.finditer(text):
+                other = match.group(1).replace("_", "-")
+                if other == crate.name:
+                    continue
+                line = text.count("\n", 0, match.start()) + 1
+                found.append((crate.name, other, f"{source.relative_to(crates.parent)}:{line}"))
+    return found
+
+
 def check(crates: Path, allowed: dict) -> int:
     owned = owners(crates)
     if not owned:
@@ -83,9 +103,12 @@ def check(crates: Path, allowed: dict) -> int:
     stale = [k for k in allowed if k not in seen]
     for crate, table in stale:
         print(f"scripts/check_capsules.py: ALLOWED lists ({crate}, {table}), which no longer occurs; remove it")
+    calls = repo_calls(crates)
+    for crate, other, where in calls:
+        print(f"{where}: mvp-{crate} calls mvp-{other}'s repo module; call a public function of mvp-{other} instead")
     tables = len(owned)
-    print(f"capsules: {tables} tables in {len(set(owned.values()))} crates; {len(found) - len(bad)} known crossings left, {len(bad)} new")
-    return 1 if bad or stale else 0
+    print(f"capsules: {tables} tables in {len(set(owned.values()))} crates; {len(found) - len(bad)} known crossings left, {len(bad)} new; {len(calls)} calls into another capsule's repo")
+    return 1 if bad or stale or calls else 0
 
 
 def self_test() -> int:
@@ -98,8 +121,13 @@ def self_test() -> int:
         (crates / "alpha" / "src" / "repo.rs").write_text('fn q() { let _ = "select * from alphas a join betas b on b.id = a.id"; }\n')
         (crates / "beta" / "src" / "repo.rs").write_text('fn q() { let _ = "select id from betas"; }\n')
         status = check(crates, {})
-        print(f"capsules self-test: a deliberate violation {'fails' if status else 'PASSES (broken check)'}")
-        return 0 if status else 1
+        print(f"capsules self-test: a deliberate table violation {'fails' if status else 'PASSES (broken check)'}")
+        # The same tree without the table crossing, but with a call into beta's repo module.
+        (crates / "alpha" / "src" / "repo.rs").write_text('fn q() { let _ = "select * from alphas"; }\n')
+        (crates / "alpha" / "src" / "api.rs").write_text("fn f() { mvp_beta::repo::find(); }\n")
+        called = check(crates, {})
+        print(f"capsules self-test: a call into another capsule's repo {'fails' if called else 'PASSES (broken check)'}")
+        return 0 if status and called else 1
 
 
 if __name__ == "__main__":

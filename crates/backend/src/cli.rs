@@ -175,7 +175,7 @@ async fn platform_import(
     let imported =
         mvp_platform::catalog::import(&pool, Some(&cache), source, &catalog_text, &wmi_text)
             .await?;
-    let rows = mvp_platform::repo::option_count(&pool).await?;
+    let rows = mvp_platform::option_count(&pool).await?;
     if imported {
         println!("catalog imported: {rows} year/model/trim/engine/transmission rows");
     } else {

@@ -149,7 +149,7 @@ pub async fn list(
                     )
                 })?;
             // "Today" is the user's own day (their time zone preference), not the server's.
-            let prefs = mvp_user_preferences::repo::get_or_create(&state.db, user_id).await?;
+            let prefs = mvp_user_preferences::get(&state.db, user_id).await?;
             let zone = prefs
                 .time_zone
                 .parse::<chrono_tz::Tz>()

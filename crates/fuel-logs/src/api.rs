@@ -75,7 +75,7 @@ fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
 }
 
 async fn preferences(state: &AppState, user: &AuthUser) -> AppResult<UserPreferences> {
-    Ok(mvp_user_preferences::repo::get_or_create(&state.db, user.user_id.as_str()).await?)
+    Ok(mvp_user_preferences::get(&state.db, user.user_id.as_str()).await?)
 }
 
 /// The vehicle must be the user's live vehicle: anything else is a 404, like an unknown id.

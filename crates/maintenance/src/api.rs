@@ -63,7 +63,7 @@ async fn schedule_odometer(
 }
 
 async fn metric(state: &AppState, user: &AuthUser) -> AppResult<bool> {
-    let prefs = mvp_user_preferences::repo::get_or_create(&state.db, user.user_id.as_str()).await?;
+    let prefs = mvp_user_preferences::get(&state.db, user.user_id.as_str()).await?;
     Ok(prefs.unit_system == UnitSystem::Metric)
 }
 

@@ -9,7 +9,7 @@ use mvp_user_preferences::PreferenceChanges;
 async fn current(state: &AppState, user: &AuthUser) -> AppResult<OnboardingStatus> {
     let user_id = user.user_id.as_str();
     let profile = mvp_user_profile::current(&state.db, user).await?;
-    let preferences_set = mvp_user_preferences::repo::explicitly_set(&state.db, user_id).await?;
+    let preferences_set = mvp_user_preferences::explicitly_set(&state.db, user_id).await?;
     Ok(OnboardingStatus {
         preferences_set,
         onboarding_completed: profile.onboarding_completed_at.is_some(),
@@ -40,7 +40,7 @@ pub async fn set_preferences(
 ) -> AppResult<Json<UserPreferences>> {
     let changes = PreferenceChanges::try_from(body)?;
     let saved =
-        mvp_user_preferences::repo::apply(&state.db, user.user_id.as_str(), &changes, true).await?;
+        mvp_user_preferences::apply(&state.db, user.user_id.as_str(), &changes, true).await?;
     Ok(Json(saved))
 }
 

@@ -17,6 +17,7 @@ use mvp_core::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use repo::option_count;
 pub use vin::{DecodedVin, decode_vin};
 
 pub fn router() -> OpenApiRouter<AppState> {
