@@ -2,7 +2,6 @@
 //! dependency: every Redis failure (down, slow, gone mid-request) is logged and treated as a miss, so
 //! requests still succeed from Postgres and health reports `degraded`.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,8 +15,11 @@ use tokio::sync::Mutex;
 
 use crate::config::RedisConfig;
 
-/// Entries kept by the in-process cache before it sheds expired ones (and, if still full, all).
-const MEMORY_CAPACITY: usize = 10_000;
+/// Bytes (keys and values) the in-process cache holds; past it moka evicts the entries least likely
+/// to be used again, one at a time — never the whole cache.
+const MEMORY_BYTES: u64 = 64 * 1024 * 1024;
+/// Bytes of the near copy in front of Redis.
+const NEAR_BYTES: u64 = 16 * 1024 * 1024;
 /// How often a missing Redis connection is retried.
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
@@ -39,12 +41,57 @@ struct Inner {
     prefix: String,
     backend: Backend,
     /// A small in-process copy in front of Redis for hot, rarely changing reads (`get_bytes_near`).
-    near: std::sync::Mutex<HashMap<String, (bytes::Bytes, Instant)>>,
+    near: Store,
 }
 
 enum Backend {
     Redis(RedisBackend),
-    Memory(Mutex<HashMap<String, (Vec<u8>, Instant)>>),
+    Memory(Store),
+}
+
+/// A cached value and when it expires.
+#[derive(Clone)]
+struct Entry {
+    bytes: bytes::Bytes,
+    expires: Instant,
+}
+
+/// Each entry lives until its own `expires`.
+struct UntilExpires;
+
+impl moka::Expiry<String, Entry> for UntilExpires {
+    fn expire_after_create(&self, _: &String, entry: &Entry, now: Instant) -> Option<Duration> {
+        Some(entry.expires.saturating_duration_since(now))
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &String,
+        entry: &Entry,
+        now: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(entry.expires.saturating_duration_since(now))
+    }
+}
+
+/// An in-process store bounded by bytes, with a time to live per entry (moka).
+type Store = moka::sync::Cache<String, Entry>;
+
+fn store(max_bytes: u64) -> Store {
+    moka::sync::Cache::builder()
+        .max_capacity(max_bytes)
+        .weigher(|key: &String, entry: &Entry| {
+            u32::try_from(key.len() + entry.bytes.len()).unwrap_or(u32::MAX)
+        })
+        .expire_after(UntilExpires)
+        .support_invalidation_closures()
+        .build()
+}
+
+/// The live entry under `key`, if any (moka drops expired ones lazily).
+fn live(store: &Store, key: &str) -> Option<Entry> {
+    store.get(key).filter(|e| e.expires > Instant::now())
 }
 
 struct RedisBackend {
@@ -76,13 +123,13 @@ impl Cache {
                     }),
                 })
             }
-            None => Backend::Memory(Mutex::new(HashMap::new())),
+            None => Backend::Memory(store(MEMORY_BYTES)),
         };
         Ok(Self {
             inner: Arc::new(Inner {
                 prefix: config.key_prefix.clone(),
                 backend,
-                near: std::sync::Mutex::new(HashMap::new()),
+                near: store(NEAR_BYTES),
             }),
         })
     }
@@ -92,8 +139,8 @@ impl Cache {
         Self {
             inner: Arc::new(Inner {
                 prefix: prefix.to_owned(),
-                backend: Backend::Memory(Mutex::new(HashMap::new())),
-                near: std::sync::Mutex::new(HashMap::new()),
+                backend: Backend::Memory(store(MEMORY_BYTES)),
+                near: store(NEAR_BYTES),
             }),
         }
     }
@@ -112,12 +159,7 @@ impl Cache {
     pub async fn get_bytes(&self, key: &str) -> Option<Vec<u8>> {
         let full = self.key(key);
         match &self.inner.backend {
-            Backend::Memory(map) => {
-                let map = map.lock().await;
-                map.get(&full)
-                    .filter(|(_, expires)| *expires > Instant::now())
-                    .map(|(v, _)| v.clone())
-            }
+            Backend::Memory(map) => live(map, &full).map(|e| e.bytes.to_vec()),
             Backend::Redis(redis) => {
                 let mut cmd = redis::cmd("GET");
                 cmd.arg(&full);
@@ -130,15 +172,11 @@ impl Cache {
         let full = self.key(key);
         match &self.inner.backend {
             Backend::Memory(map) => {
-                let mut map = map.lock().await;
-                if map.len() >= MEMORY_CAPACITY {
-                    let now = Instant::now();
-                    map.retain(|_, (_, expires)| *expires > now);
-                    if map.len() >= MEMORY_CAPACITY {
-                        map.clear();
-                    }
-                }
-                map.insert(full, (value, Instant::now() + ttl));
+                let entry = Entry {
+                    bytes: value.into(),
+                    expires: Instant::now() + ttl,
+                };
+                map.insert(full, entry);
             }
             Backend::Redis(redis) => {
                 let mut cmd = redis::cmd("SET");
@@ -156,12 +194,7 @@ impl Cache {
         let full = self.key(key);
         match &self.inner.backend {
             Backend::Memory(map) => {
-                let now = Instant::now();
-                map.lock()
-                    .await
-                    .get(&full)
-                    .map(|(_, expires)| expires.saturating_duration_since(now))
-                    .filter(|left| !left.is_zero())
+                live(map, &full).map(|e| e.expires.saturating_duration_since(Instant::now()))
             }
             Backend::Redis(redis) => {
                 let mut cmd = redis::cmd("PTTL");
@@ -183,9 +216,7 @@ impl Cache {
     pub async fn delete(&self, key: &str) {
         let full = self.key(key);
         match &self.inner.backend {
-            Backend::Memory(map) => {
-                map.lock().await.remove(&full);
-            }
+            Backend::Memory(map) => map.invalidate(&full),
             Backend::Redis(redis) => {
                 let mut cmd = redis::cmd("DEL");
                 cmd.arg(&full);
@@ -201,20 +232,32 @@ impl Cache {
         let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         match &self.inner.backend {
             Backend::Memory(map) => {
-                let mut map = map.lock().await;
                 let now = Instant::now();
-                let (count, expires) = match map.get(&full) {
-                    Some((bytes, expires)) if *expires > now => {
-                        let count = std::str::from_utf8(bytes)
-                            .ok()
-                            .and_then(|s| s.parse::<u64>().ok())
-                            .unwrap_or(0);
-                        (count + 1, *expires)
-                    }
-                    _ => (1, now + window),
-                };
-                map.insert(full, (count.to_string().into_bytes(), expires));
-                Some((count, expires.saturating_duration_since(now)))
+                // Read, add one and write back as one step (moka locks the key meanwhile).
+                let entry = map
+                    .entry(full)
+                    .and_upsert_with(|current| {
+                        let (count, expires) = match current.map(|e| e.into_value()) {
+                            Some(e) if e.expires > now => {
+                                let count = std::str::from_utf8(&e.bytes)
+                                    .ok()
+                                    .and_then(|s| s.parse::<u64>().ok())
+                                    .unwrap_or(0);
+                                (count + 1, e.expires)
+                            }
+                            _ => (1, now + window),
+                        };
+                        Entry {
+                            bytes: count.to_string().into_bytes().into(),
+                            expires,
+                        }
+                    })
+                    .into_value();
+                let count = std::str::from_utf8(&entry.bytes)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(1);
+                Some((count, entry.expires.saturating_duration_since(now)))
             }
             Backend::Redis(redis) => {
                 let mut pipe = redis::pipe();
@@ -240,14 +283,8 @@ impl Cache {
     /// it expires, so use it for data that may be `near_ttl` stale (the vehicle catalog).
     pub async fn get_bytes_near(&self, key: &str, near_ttl: Duration) -> Option<bytes::Bytes> {
         let full = self.key(key);
-        let now = Instant::now();
-        let hit = self.inner.near.lock().ok().and_then(|near| {
-            near.get(&full)
-                .filter(|(_, expires)| *expires > now)
-                .map(|(bytes, _)| bytes.clone())
-        });
-        if hit.is_some() {
-            return hit;
+        if let Some(hit) = live(&self.inner.near, &full) {
+            return Some(hit.bytes);
         }
         let bytes = bytes::Bytes::from(self.get_bytes(key).await?);
         self.remember_near(full, bytes.clone(), near_ttl);
@@ -267,23 +304,22 @@ impl Cache {
     }
 
     fn remember_near(&self, full: String, bytes: bytes::Bytes, ttl: Duration) {
-        if let Ok(mut near) = self.inner.near.lock() {
-            if near.len() >= MEMORY_CAPACITY {
-                near.clear();
-            }
-            near.insert(full, (bytes, Instant::now() + ttl));
-        }
+        let expires = Instant::now() + ttl;
+        self.inner.near.insert(full, Entry { bytes, expires });
     }
 
     /// Deletes every key starting with `prefix` (catalog invalidation). Redis: SCAN + UNLINK.
     pub async fn delete_prefix(&self, prefix: &str) {
         let full = self.key(prefix);
-        if let Ok(mut near) = self.inner.near.lock() {
-            near.retain(|k, _| !k.starts_with(&full));
-        }
+        let matching = |full: String| move |key: &String, _: &Entry| key.starts_with(&full);
+        // Only fails when closures were not enabled, which `store` always does.
+        let _ = self
+            .inner
+            .near
+            .invalidate_entries_if(matching(full.clone()));
         match &self.inner.backend {
             Backend::Memory(map) => {
-                map.lock().await.retain(|k, _| !k.starts_with(&full));
+                let _ = map.invalidate_entries_if(matching(full.clone()));
             }
             Backend::Redis(redis) => {
                 let pattern = format!("{}*", escape_glob(&full));
@@ -497,5 +533,29 @@ mod tests {
             assert_eq!(value, Ok(42));
         }
         assert_eq!(loads, 1);
+    }
+
+    /// 20,000 distinct 4 KiB entries (80 MB, more than the cache holds): it stays within its byte
+    /// bound and keeps most of them — the hand-written map it replaced dropped everything when it
+    /// reached 10,000 entries, whatever their size.
+    #[tokio::test]
+    async fn the_memory_cache_is_bounded_by_bytes_and_sheds_one_entry_at_a_time() {
+        let cache = Cache::memory("t:");
+        let value = vec![7u8; 4096];
+        for i in 0..20_000 {
+            cache
+                .set_bytes(&format!("k{i}"), value.clone(), Duration::from_secs(60))
+                .await;
+        }
+        let Backend::Memory(store) = &cache.inner.backend else {
+            panic!("a memory cache")
+        };
+        store.run_pending_tasks();
+        assert!(
+            store.weighted_size() <= MEMORY_BYTES,
+            "{}",
+            store.weighted_size()
+        );
+        assert!(store.entry_count() > 10_000, "{}", store.entry_count());
     }
 }
