@@ -32,8 +32,8 @@ DATA="$(mktemp -d /tmp/mvp-fuzz.XXXXXX)"
 PID=""
 OCR_PID=""
 cleanup() {
-  [ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
-  [ -n "$OCR_PID" ] && { kill "$OCR_PID" 2>/dev/null; wait "$OCR_PID" 2>/dev/null; }
+  [ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  [ -n "$OCR_PID" ] && { kill "$OCR_PID" 2>/dev/null; wait "$OCR_PID" 2>/dev/null || true; }
   drop_test_run "$ADMIN_URL" "$DB" "$REDIS" "mvp-fuzz-$$:*" "$DATA"
 }
 trap cleanup EXIT
