@@ -43,7 +43,8 @@ say "tests use Postgres ${MVP_TEST_DATABASE_URL%%/postgres} and Redis $MVP_TEST_
 
 # Databases left by an interrupted earlier run (each test drops its own when it ends).
 psql "$MVP_TEST_DATABASE_URL" -tAc \
-  "select datname from pg_database where datname like 'mvp\_test\_%' or datname like 'mvp\_tmpl\_%'" \
+  "select datname from pg_database where datname like 'mvp\_test\_%' or datname like 'mvp\_tmpl\_%'
+     or datname like 'mvp\_fuzz\_%' or datname like 'mvp\_sqlx\_%' or datname like 'mvp\_e2e\_%'" \
   2>/dev/null | while read -r db; do
     [ -n "$db" ] && psql "$MVP_TEST_DATABASE_URL" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
   done

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::domain::{NewFuelLog, kind_of};
+use crate::months;
 use crate::repo::{self, FuelRow, ListFilter};
 
 const NOT_FOUND: AppError = AppError::NotFound("fuel log");
@@ -178,7 +179,7 @@ pub async fn list(
         // One vehicle, no range: the roll-up knows the count without counting every row.
         (Some(vehicle_id), None, None) => {
             let rows = repo::page(&state.db, user_id, vehicle_id, page.limit, page.offset).await?;
-            let months = repo::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?;
+            let months = months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?;
             (rows, months.iter().map(|m| m.log_count).sum())
         }
         _ => repo::list(&state.db, user_id, &filter, page.limit, page.offset).await?,
@@ -362,11 +363,11 @@ pub async fn stats(
     let system = prefs.unit_system;
     let user_id = user.user_id.as_str();
     let months = if from.is_none() && to.is_none() {
-        repo::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
+        months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
     } else {
-        repo::months_in_range(&state.db, user_id, vehicle_id, &prefs.time_zone, from, to).await?
+        months::months_in_range(&state.db, user_id, vehicle_id, &prefs.time_zone, from, to).await?
     };
-    let sum = |f: fn(&repo::MonthTotals) -> Decimal| months.iter().map(f).sum::<Decimal>();
+    let sum = |f: fn(&months::MonthTotals) -> Decimal| months.iter().map(f).sum::<Decimal>();
     let log_count: i64 = months.iter().map(|m| m.log_count).sum();
     let liquid_count: i64 = months.iter().map(|m| m.liquid_count).sum();
     let electric = log_count > 0 && liquid_count == 0;

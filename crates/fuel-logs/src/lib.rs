@@ -8,6 +8,7 @@
 pub mod api;
 pub mod chain;
 pub mod domain;
+pub mod months;
 pub mod repo;
 
 use mvp_core::AppState;

@@ -1,0 +1,273 @@
+//! The rules of every request body, property by property, from the constants the parsers check
+//! (`mvp_types::limits` and the capsules' enum lists).
+
+use mvp_types::limits as l;
+
+/// Cc control characters, which the text parsers refuse (`mvp_core::validate`).
+pub(super) const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+/// A one-line value that is not blank (it is required).
+pub(super) const LINE_NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+/// An e-mail address as `mvp_types::Email` takes it, in its plain ASCII form: a local part, one `@`,
+/// and at least two dot-separated labels that neither start nor end with `-`.
+pub(super) const EMAIL: &str = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$";
+/// A VIN's 17 characters (the check digit in position 9 is checked too, which no pattern states).
+pub(super) const VIN: &str = r"^[0-9A-HJ-NPR-Za-hj-npr-z]{17}$";
+/// Free text: line breaks and tabs allowed.
+pub(super) const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
+/// What one property must satisfy.
+#[derive(Debug, Clone)]
+pub(super) enum Rule {
+    /// Sent back from a `GET` and ignored: any value.
+    ReadOnly,
+    /// Must be present and not null.
+    Required,
+    /// Optional one-line text of at most n characters.
+    Line(usize),
+    /// Required one-line text of at most n characters, not blank.
+    LineRequired(usize),
+    /// Optional free text (line breaks allowed) of at most n characters.
+    Text(usize),
+    /// A whole number in `min..=max`.
+    Int(i64, i64),
+    /// A decimal `>= 0` (`> 0` when `positive`), below `below`, with at most `dp` places.
+    Decimal { positive: bool, below: i64, dp: u32 },
+    /// One of these strings.
+    OneOf(Vec<&'static str>),
+    /// An e-mail address (stated in its plain ASCII form; the server also takes non-ASCII ones).
+    Email,
+    /// Exactly `true` (and required).
+    True,
+    /// `true` or `false`.
+    Bool,
+    /// A VIN (17 characters without I, O or Q).
+    Vin,
+    /// Any text of `min..=max` characters.
+    Chars(usize, usize),
+    /// An array of at most n items (each with its own rule).
+    Items(usize, Box<Rule>),
+}
+
+pub(super) fn decimal(below: i64, dp: u32) -> Rule {
+    Rule::Decimal {
+        positive: false,
+        below,
+        dp,
+    }
+}
+
+pub(super) fn positive(below: i64, dp: u32) -> Rule {
+    Rule::Decimal {
+        positive: true,
+        below,
+        dp,
+    }
+}
+
+/// `(schema, property, rule)` for every request body.
+pub(super) fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
+    use Rule::*;
+    let fuel_types = || OneOf(mvp_types::vehicle::FUEL_TYPES.to_vec());
+    let mut rules = vec![
+        // Vehicles (mvp-vehicles domain.rs).
+        ("VehicleInput", "vin", Vin),
+        ("VehicleInput", "year", Int(l::FIRST_YEAR.into(), 9999)),
+        ("VehicleInput", "year", Required),
+        ("VehicleInput", "make", LineRequired(l::NAME_MAX)),
+        ("VehicleInput", "model", LineRequired(l::NAME_MAX)),
+        ("VehicleInput", "trimLevel", Text(l::TEXT_MAX)),
+        ("VehicleInput", "engine", Text(l::TEXT_MAX)),
+        ("VehicleInput", "transmission", Text(l::TEXT_MAX)),
+        ("VehicleInput", "driveType", Text(l::TEXT_MAX)),
+        ("VehicleInput", "nickname", Text(l::NAME_MAX)),
+        ("VehicleInput", "color", Text(l::NAME_MAX)),
+        ("VehicleInput", "licensePlate", Text(l::LICENSE_PLATE_MAX)),
+        ("VehicleInput", "notes", Text(l::NOTES_MAX)),
+        ("VehicleInput", "fuelType", fuel_types()),
+        ("VehicleInput", "odometerReading", Int(0, l::ODOMETER_MAX)),
+        (
+            "VehicleInput",
+            "purchasePrice",
+            decimal(l::PURCHASE_PRICE_BELOW, l::MONEY_DP),
+        ),
+        // Fill-ups (mvp-fuel-logs domain.rs).
+        ("FuelLogInput", "vehicleId", Required),
+        ("FuelLogInput", "dateTime", Required),
+        (
+            "FuelLogInput",
+            "odometerReading",
+            decimal(l::FUEL_ODOMETER_BELOW, l::DISTANCE_DP),
+        ),
+        (
+            "FuelLogInput",
+            "tripDistance",
+            positive(l::TRIP_DISTANCE_BELOW, l::DISTANCE_DP),
+        ),
+        (
+            "FuelLogInput",
+            "fuelUnits",
+            positive(l::FUEL_UNITS_BELOW, l::FUEL_UNITS_DP),
+        ),
+        ("FuelLogInput", "fuelUnits", Required),
+        (
+            "FuelLogInput",
+            "costPerUnit",
+            decimal(l::COST_PER_UNIT_BELOW, l::COST_PER_UNIT_DP),
+        ),
+        (
+            "FuelLogInput",
+            "totalCost",
+            decimal(l::FUEL_TOTAL_BELOW, l::MONEY_DP),
+        ),
+        (
+            "FuelLogInput",
+            "fuelType",
+            OneOf(mvp_types::fuel::FILL_FUEL_TYPES.to_vec()),
+        ),
+        ("FuelLogInput", "fuelType", Required),
+        ("FuelLogInput", "fuelGrade", Text(l::FUEL_GRADE_MAX)),
+        ("FuelLogInput", "stationId", Text(l::STATION_ID_MAX)),
+        ("FuelLogInput", "locationName", Text(l::TEXT_MAX)),
+        ("FuelLogInput", "notes", Text(l::FUEL_NOTES_MAX)),
+        // Maintenance (mvp-maintenance parse.rs).
+        ("RecordInput", "vehicleId", Required),
+        ("RecordInput", "category", Required),
+        ("RecordInput", "subtypes", Required),
+        ("RecordInput", "date", Required),
+        ("RecordInput", "odometerReading", Int(0, l::ODOMETER_MAX)),
+        (
+            "RecordInput",
+            "cost",
+            decimal(l::MAINTENANCE_COST_BELOW, l::MONEY_DP),
+        ),
+        ("RecordInput", "shopName", Text(l::TEXT_MAX)),
+        ("RecordInput", "notes", Text(l::NOTES_MAX)),
+        (
+            "RecordInput",
+            "documentIds",
+            Items(l::RECORD_DOCUMENTS_MAX, Box::new(Required)),
+        ),
+        ("ScheduleInput", "vehicleId", Required),
+        ("ScheduleInput", "category", Required),
+        ("ScheduleInput", "subtypes", Required),
+        (
+            "ScheduleInput",
+            "intervalMonths",
+            Int(1, l::INTERVAL_MONTHS_MAX.into()),
+        ),
+        (
+            "ScheduleInput",
+            "intervalDistance",
+            Int(1, l::INTERVAL_DISTANCE_MAX),
+        ),
+        (
+            "ScheduleInput",
+            "lastServiceOdometer",
+            Int(0, l::ODOMETER_MAX),
+        ),
+        (
+            "ScheduleInput",
+            "reminderDaysBefore",
+            Items(
+                l::REMINDERS_MAX,
+                Box::new(Int(0, l::REMINDER_DAYS_MAX.into())),
+            ),
+        ),
+        // Documents (mvp-documents domain.rs).
+        (
+            "DocumentInput",
+            "documentType",
+            OneOf(mvp_types::document::DOCUMENT_TYPES.to_vec()),
+        ),
+        ("DocumentInput", "documentType", Required),
+        (
+            "DocumentInput",
+            "title",
+            LineRequired(l::DOCUMENT_TITLE_MAX),
+        ),
+        ("DocumentInput", "notes", Text(l::NOTES_MAX)),
+        // Accounts (mvp-auth domain.rs, mvp-user-profile, mvp-user-preferences).
+        ("SignupRequest", "email", Email),
+        (
+            "SignupRequest",
+            "password",
+            Chars(l::PASSWORD_MIN, l::PASSWORD_MAX),
+        ),
+        ("SignupRequest", "acceptTerms", True),
+        ("ResendVerificationRequest", "email", Email),
+        ("UpdateProfile", "notificationEmail", Email),
+        ("UpdateProfile", "displayName", Line(l::DISPLAY_NAME_MAX)),
+        (
+            "UpdatePreferences",
+            "unitSystem",
+            OneOf(vec!["imperial", "metric"]),
+        ),
+        (
+            "UpdatePreferences",
+            "currencyCode",
+            OneOf(mvp_user_preferences::domain::CURRENCIES.to_vec()),
+        ),
+        (
+            "UpdatePreferences",
+            "timeZone",
+            OneOf(mvp_user_preferences::domain::time_zone_names()),
+        ),
+        ("UpdatePreferences", "darkMode", Bool),
+        (
+            "UpdatePreferences",
+            "efficiencyUnit",
+            OneOf(
+                mvp_types::units::EfficiencyUnit::CHOICES
+                    .iter()
+                    .copied()
+                    .chain(["auto"])
+                    .collect(),
+            ),
+        ),
+    ];
+    // Echoed read-only fields: any value, ignored.
+    for (schema, fields) in [
+        (
+            "VehicleInput",
+            &["id", "createdAt", "updatedAt", "hasImage"][..],
+        ),
+        (
+            "FuelLogInput",
+            &[
+                "id",
+                "createdAt",
+                "updatedAt",
+                "efficiency",
+                "efficiencyUnit",
+            ][..],
+        ),
+        ("RecordInput", &["id", "createdAt", "updatedAt"][..]),
+        (
+            "ScheduleInput",
+            &[
+                "id",
+                "createdAt",
+                "updatedAt",
+                "nextDueDate",
+                "nextDueOdometer",
+                "status",
+            ][..],
+        ),
+        (
+            "DocumentInput",
+            &[
+                "id",
+                "fileName",
+                "contentType",
+                "sizeBytes",
+                "sha256",
+                "createdAt",
+                "updatedAt",
+            ][..],
+        ),
+        ("UpdateProfile", &["id", "email", "createdAt"][..]),
+    ] {
+        rules.extend(fields.iter().map(|field| (schema, *field, ReadOnly)));
+    }
+    rules
+}

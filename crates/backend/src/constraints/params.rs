@@ -1,0 +1,147 @@
+//! Parameters, multipart parts, file responses and cross-field rules.
+
+use mvp_types::limits as l;
+use serde_json::{Value, json};
+
+use super::body::{LINE, TEXT, VIN};
+
+/// Query and path parameters, by name (each name means the same thing wherever it appears).
+pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {
+    let date_or_time = json!({"anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"}
+    ]});
+    vec![
+        (
+            "limit",
+            json!({"type": "integer", "minimum": 1, "maximum": l::PAGE_MAX_LIMIT,
+                   "default": l::PAGE_DEFAULT_LIMIT}),
+        ),
+        (
+            "offset",
+            json!({"type": "integer", "minimum": 0, "maximum": i64::MAX, "default": 0}),
+        ),
+        (
+            "expiringWithinDays",
+            json!({"type": "integer", "minimum": 0, "maximum": l::EXPIRING_WITHIN_DAYS_MAX}),
+        ),
+        ("vehicleId", json!({"type": "string", "format": "uuid"})),
+        (
+            "year",
+            json!({"type": "integer", "minimum": 1, "maximum": i16::MAX}),
+        ),
+        (
+            "kind",
+            json!({"type": "string", "enum": mvp_documents::ocr::KINDS, "default": "document"}),
+        ),
+        ("size", json!({"type": "string", "enum": ["thumb"]})),
+        ("vin", json!({"type": "string", "pattern": VIN})),
+        (
+            "key",
+            json!({"type": "string", "enum": mvp_maintenance::domain::TEMPLATES
+                .iter().map(|t| t.key).collect::<Vec<_>>()}),
+        ),
+        ("from", date_or_time.clone()),
+        ("to", date_or_time),
+    ]
+}
+
+/// Multipart bodies, by `(method, path)`: their parts, as the upload parsers read them.
+pub(super) fn multipart_rules() -> Vec<(&'static str, &'static str, Value)> {
+    let photo = json!({"type": "string", "format": "binary",
+        "description": "JPEG, PNG or WebP, judged by its bytes; at most `storage.image_max_bytes`."});
+    let file = json!({"type": "string", "format": "binary",
+        "description": "PDF, JPEG, PNG, WebP or HEIC, judged by its bytes; at most `documents.max_bytes`."});
+    let date = json!({"type": "string", "format": "date"});
+    vec![
+        (
+            "put",
+            "/api/vehicles/{id}/image",
+            json!({"type": "object", "required": ["image"], "properties": {"image": photo}}),
+        ),
+        (
+            "post",
+            "/api/documents",
+            json!({"type": "object", "additionalProperties": false,
+            "required": ["file", "vehicleId", "documentType"],
+            "properties": {
+                "file": file,
+                "vehicleId": {"type": "string", "format": "uuid"},
+                "documentType": {"type": "string", "enum": mvp_types::document::DOCUMENT_TYPES},
+                "title": {"type": "string", "maxLength": l::DOCUMENT_TITLE_MAX, "pattern": LINE},
+                "notes": {"type": "string", "maxLength": l::NOTES_MAX, "pattern": TEXT},
+                "issuedDate": date,
+                "expirationDate": date
+            }}),
+        ),
+        (
+            "post",
+            "/api/ocr/extract",
+            json!({"type": "object", "required": ["file"], "properties": {"file": {
+                "type": "string", "format": "binary",
+                "description": "A photo (JPEG, PNG, WebP) or a PDF, judged by its bytes; at most 25 MiB."}}}),
+        ),
+    ]
+}
+
+/// Query parameters an operation needs (the catalog cascade: each level needs the ones above).
+pub(super) fn required_parameters() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("/api/platform/makes", &["year"]),
+        ("/api/platform/models", &["year", "make"]),
+        ("/api/platform/trims", &["year", "make", "model"]),
+        ("/api/platform/engines", &["year", "make", "model"]),
+        ("/api/platform/transmissions", &["year", "make", "model"]),
+    ]
+}
+
+/// Responses whose body is a stored file, by `(path, status)`: the types they can be.
+pub(super) fn file_responses() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    const DOCUMENT: &[&str] = &[
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/heic",
+    ];
+    const PHOTO: &[&str] = &["image/jpeg", "image/png", "image/webp"];
+    vec![
+        ("/api/documents/{id}/download", "200", DOCUMENT),
+        ("/api/documents/{id}/download", "206", DOCUMENT),
+        ("/api/vehicles/{id}/image", "200", PHOTO),
+    ]
+}
+
+/// Cross-field rules: "at least one of", and the subtypes each maintenance category allows.
+pub(super) fn object_rules() -> Vec<(&'static str, Value)> {
+    let at_least_one = |fields: &[&str]| {
+        json!({"anyOf": fields.iter().map(|f| json!({
+            "required": [f], "properties": {*f: {"not": {"type": "null"}}}
+        })).collect::<Vec<_>>()})
+    };
+    let categories: Vec<Value> = mvp_maintenance::domain::CATEGORIES
+        .iter()
+        .map(|(category, subtypes)| {
+            json!({"properties": {
+                "category": {"const": category},
+                "subtypes": {"type": "array", "minItems": 1, "uniqueItems": true,
+                             "items": {"type": "string", "enum": subtypes}}
+            }})
+        })
+        .collect();
+    let by_category = json!({"anyOf": categories});
+    vec![
+        (
+            "FuelLogInput",
+            json!({"allOf": [
+                at_least_one(&["odometerReading", "tripDistance"]),
+                at_least_one(&["costPerUnit", "totalCost"])
+            ]}),
+        ),
+        ("RecordInput", by_category.clone()),
+        (
+            "ScheduleInput",
+            json!({"allOf": [by_category, at_least_one(&["intervalMonths", "intervalDistance"])]}),
+        ),
+    ]
+}

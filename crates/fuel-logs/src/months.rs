@@ -1,0 +1,230 @@
+//! `fuel_log_months`: each vehicle's fill-ups summed per month in the user's time zone, rebuilt from
+//! the changed month onward after every write (`repo::recompute`) and read by the statistics; a
+//! range the roll-up cannot answer is summed straight from the fill-ups.
+
+use chrono::{DateTime, Utc};
+use mvp_types::ids::VehicleId;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool};
+
+/// One month of a vehicle's roll-up.
+#[derive(Debug, Clone)]
+pub struct MonthTotals {
+    pub month: chrono::NaiveDate,
+    pub log_count: i64,
+    pub liquid_count: i64,
+    pub total_cost: Decimal,
+    pub liquid_volume: Decimal,
+    pub energy_volume: Decimal,
+    pub distance_km: Decimal,
+    pub liquid_interval_km: Decimal,
+    pub liquid_interval_volume: Decimal,
+    pub energy_interval_km: Decimal,
+    pub energy_interval_volume: Decimal,
+}
+
+/// A `sqlx::$kind!` (`query`, or `query_as` with `$row`) whose statement has the month sums between
+/// `$before` and `$after`: the roll-up and the ranged statistics add up fill-ups the same way, and
+/// sqlx's macros take only string literals, so the sums are spelled once, here.
+macro_rules! with_month_sums {
+    ($kind:ident $(($row:ident))?, $before:tt, $after:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::$kind!(
+            $($row,)?
+            $before
+                + r#"count(*) as "log_count!",
+                     count(*) filter (where fuel_type <> 'electric') as "liquid_count!",
+                     coalesce(sum(total_cost), 0) as "total_cost!",
+                     coalesce(sum(volume) filter (where fuel_type <> 'electric'), 0) as "liquid_volume!",
+                     coalesce(sum(volume) filter (where fuel_type = 'electric'), 0) as "energy_volume!",
+                     coalesce(sum(segment_km), 0) as "distance_km!",
+                     coalesce(sum(interval_km) filter (where fuel_type <> 'electric'), 0)
+                       as "liquid_interval_km!",
+                     coalesce(sum(interval_volume) filter (where fuel_type <> 'electric'), 0)
+                       as "liquid_interval_volume!",
+                     coalesce(sum(interval_km) filter (where fuel_type = 'electric'), 0)
+                       as "energy_interval_km!",
+                     coalesce(sum(interval_volume) filter (where fuel_type = 'electric'), 0)
+                       as "energy_interval_volume!""#
+                + $after
+            $(, $arg)*
+        )
+    };
+}
+
+/// Serialises rebuilds of one vehicle's monthly roll-up (delete + insert) until the transaction
+/// ends. Writers already hold the vehicle's row lock (`mvp_vehicles::lock`) and take this after it;
+/// a statistics read that finds the roll-up stale takes only this, so no two orders meet.
+#[tracing::instrument(skip_all, level = "debug")]
+async fn lock_months(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: VehicleId,
+) -> sqlx::Result<()> {
+    sqlx::query_scalar!(
+        r#"select true as "locked!"
+             from pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::uuid::text, 0))"#,
+        user_id,
+        vehicle_id.0,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds a vehicle's roll-up from the month holding `from` (all months when the time zone changed).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn refresh_months(
+    conn: &mut PgConnection,
+    user_id: &str,
+    vehicle_id: VehicleId,
+    time_zone: &str,
+    from: Option<DateTime<Utc>>,
+) -> sqlx::Result<()> {
+    lock_months(&mut *conn, user_id, vehicle_id).await?;
+    let stored_zone: Option<String> = sqlx::query_scalar!(
+        "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
+        user_id,
+        vehicle_id.0,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let from = if stored_zone.as_deref().is_some_and(|z| z != time_zone) {
+        None
+    } else {
+        from
+    };
+    sqlx::query!(
+        "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
+           and ($3::timestamptz is null or month >= date_trunc('month', $3 at time zone $4)::date)",
+        user_id,
+        vehicle_id.0,
+        from,
+        time_zone,
+    )
+    .execute(&mut *conn)
+    .await?;
+    with_month_sums!(
+        query,
+        "insert into fuel_log_months (user_id, vehicle_id, time_zone, month, log_count, liquid_count,
+            total_cost, liquid_volume, energy_volume, distance_km, liquid_interval_km,
+            liquid_interval_volume, energy_interval_km, energy_interval_volume)
+         select $1, $2, $4, date_trunc('month', date_time at time zone $4)::date as month, ",
+        " from fuel_logs
+          where user_id = $1 and vehicle_id = $2 and deleted_at is null
+            and ($3::timestamptz is null
+                 or date_trunc('month', date_time at time zone $4)
+                    >= date_trunc('month', $3 at time zone $4))
+          group by 4",
+        user_id,
+        vehicle_id.0,
+        from,
+        time_zone,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The roll-up, built first if it is missing or in another time zone.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn months(
+    pool: &PgPool,
+    user_id: &str,
+    vehicle_id: VehicleId,
+    time_zone: &str,
+) -> sqlx::Result<Vec<MonthTotals>> {
+    let stored = |pool| {
+        sqlx::query_as!(
+            StoredMonth,
+            "select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
+                    distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
+                    energy_interval_volume, time_zone
+               from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month",
+            user_id,
+            vehicle_id.0,
+        )
+        .fetch_all(pool)
+    };
+    let rows = stored(pool).await?;
+    let stale = rows.first().is_some_and(|r| r.time_zone != time_zone);
+    let missing = rows.is_empty()
+        && sqlx::query_scalar!(
+            r#"select exists(select 1 from fuel_logs
+                              where user_id = $1 and vehicle_id = $2 and deleted_at is null)
+                 as "any!""#,
+            user_id,
+            vehicle_id.0,
+        )
+        .fetch_one(pool)
+        .await?;
+    if !(stale || missing) {
+        return Ok(rows.into_iter().map(MonthTotals::from).collect());
+    }
+    let mut tx = pool.begin().await?;
+    refresh_months(&mut tx, user_id, vehicle_id, time_zone, None).await?;
+    tx.commit().await?;
+    let rows = stored(pool).await?;
+    Ok(rows.into_iter().map(MonthTotals::from).collect())
+}
+
+/// A stored month of the roll-up and the time zone it was summed in.
+struct StoredMonth {
+    month: chrono::NaiveDate,
+    log_count: i64,
+    liquid_count: i64,
+    total_cost: Decimal,
+    liquid_volume: Decimal,
+    energy_volume: Decimal,
+    distance_km: Decimal,
+    liquid_interval_km: Decimal,
+    liquid_interval_volume: Decimal,
+    energy_interval_km: Decimal,
+    energy_interval_volume: Decimal,
+    time_zone: String,
+}
+
+impl From<StoredMonth> for MonthTotals {
+    fn from(m: StoredMonth) -> Self {
+        Self {
+            month: m.month,
+            log_count: m.log_count,
+            liquid_count: m.liquid_count,
+            total_cost: m.total_cost,
+            liquid_volume: m.liquid_volume,
+            energy_volume: m.energy_volume,
+            distance_km: m.distance_km,
+            liquid_interval_km: m.liquid_interval_km,
+            liquid_interval_volume: m.liquid_interval_volume,
+            energy_interval_km: m.energy_interval_km,
+            energy_interval_volume: m.energy_interval_volume,
+        }
+    }
+}
+
+/// Month by month straight from the fill-ups, for a time range the roll-up cannot answer.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn months_in_range(
+    pool: &PgPool,
+    user_id: &str,
+    vehicle_id: VehicleId,
+    time_zone: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> sqlx::Result<Vec<MonthTotals>> {
+    with_month_sums!(
+        query_as(MonthTotals),
+        r#"select date_trunc('month', date_time at time zone $3)::date as "month!", "#,
+        " from fuel_logs
+          where user_id = $1 and vehicle_id = $2 and deleted_at is null
+            and ($4::timestamptz is null or date_time >= $4)
+            and ($5::timestamptz is null or date_time <= $5)
+          group by 1 order by 1",
+        user_id,
+        vehicle_id.0,
+        time_zone,
+        from,
+        to,
+    )
+    .fetch_all(pool)
+    .await
+}
