@@ -74,7 +74,7 @@ pub async fn signup(
                     .await?
             };
             let mut conn = state.db.acquire().await?;
-            mvp_terms_agreement::record(
+            mvp_terms_agreement::record_once(
                 &mut conn,
                 &mvp_terms_agreement::Acceptance {
                     user_id: &user_id,

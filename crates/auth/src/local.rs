@@ -47,7 +47,7 @@ pub async fn create_account(
     .on_constraint("local_accounts_email_key", || {
         AppError::Conflict("an account with this e-mail address already exists".to_owned())
     })?;
-    mvp_terms_agreement::record(
+    mvp_terms_agreement::record_once(
         &mut tx,
         &mvp_terms_agreement::Acceptance {
             user_id: &user_id,

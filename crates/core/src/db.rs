@@ -65,6 +65,18 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
     }
 }
 
+/// Takes the transaction-scoped advisory lock named `key` (hashed), held until `conn`'s transaction
+/// ends: serialises one kind of write on one subject (a user's uploads, a vehicle's monthly roll-up).
+pub async fn xact_lock(conn: &mut sqlx::PgConnection, key: &str) -> sqlx::Result<()> {
+    sqlx::query_scalar!(
+        r#"select true as "locked!" from pg_advisory_xact_lock(hashtextextended($1, 0))"#,
+        key,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
 /// Runs `work` while holding the session-level advisory lock `key` on one pooled connection, so one
 /// replica at a time does a background job. `Ok(None)`: another replica holds it; nothing ran.
 pub async fn with_advisory_lock<T, F>(pool: &PgPool, key: i64, work: F) -> anyhow::Result<Option<T>>

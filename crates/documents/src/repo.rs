@@ -76,13 +76,7 @@ pub struct StoredFile<'a> {
 /// Serialises one user's uploads (quota check and insert) until the transaction ends.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<()> {
-    sqlx::query_scalar!(
-        r#"select true as "locked!" from pg_advisory_xact_lock(hashtextextended($1, 0))"#,
-        format!("documents:{user_id}"),
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(())
+    mvp_core::db::xact_lock(conn, &format!("documents:{user_id}")).await
 }
 
 /// Bytes the user's files take on disk: live documents and deleted ones not yet purged (their bytes

@@ -60,15 +60,7 @@ async fn lock_months(
     user_id: &str,
     vehicle_id: VehicleId,
 ) -> sqlx::Result<()> {
-    sqlx::query_scalar!(
-        r#"select true as "locked!"
-             from pg_advisory_xact_lock(hashtextextended($1 || '/' || $2::uuid::text, 0))"#,
-        user_id,
-        vehicle_id.0,
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(())
+    mvp_core::db::xact_lock(conn, &format!("fuel-months:{user_id}/{vehicle_id}")).await
 }
 
 /// Rebuilds a vehicle's roll-up from the month holding `from` (all months when the time zone changed).

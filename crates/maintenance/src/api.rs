@@ -20,8 +20,7 @@ use mvp_types::user::UnitSystem;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use crate::domain::{CATEGORIES, Status, TEMPLATES};
-use crate::domain::{RecordFields, ScheduleFields};
+use crate::domain::{CATEGORIES, RecordFields, ScheduleFields, Status, TEMPLATES};
 use crate::repo::{self, RecordRow};
 use crate::{parse, status};
 

@@ -6,4 +6,4 @@ pub mod gate;
 pub mod repo;
 
 pub use gate::{accepted_current, remember_accepted, require_current_terms};
-pub use repo::{Acceptance, has_accepted, has_accepted_version, record, record_once};
+pub use repo::{Acceptance, has_accepted, has_accepted_version, record_once};

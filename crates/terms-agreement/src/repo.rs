@@ -14,26 +14,8 @@ pub struct Acceptance<'a> {
 }
 
 /// Records an acceptance on `conn` (pass the signup transaction, so account and acceptance are
-/// written together or not at all).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn record(conn: &mut PgConnection, acceptance: &Acceptance<'_>) -> sqlx::Result<()> {
-    sqlx::query!(
-        "insert into terms_agreements (id, user_id, terms_version, accepted_at, ip_address, user_agent)
-         values ($1, $2, $3, $4, $5, $6)",
-        uuid::Uuid::now_v7(),
-        acceptance.user_id,
-        acceptance.terms_version,
-        acceptance.accepted_at,
-        acceptance.ip_address,
-        acceptance.user_agent,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records an acceptance unless the user already accepted that version (one row per user and
-/// version; accepting again is harmless). The unique index `terms_agreements_one_per_version` makes
+/// written together or not at all), unless the user already accepted that version (one row per user
+/// and version; accepting again is harmless). The unique index `terms_agreements_one_per_version` makes
 /// this hold under concurrency too: of two simultaneous calls, one writes and the other does nothing.
 /// Returns whether a row was written.
 #[tracing::instrument(skip_all, level = "debug")]
