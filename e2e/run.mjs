@@ -420,6 +420,127 @@ await step('dark mode', async () => {
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 
+// The API as this user, from here (the SPA's session lives in the page; this is a second sign-in).
+async function api(method, path, body) {
+  if (!state.token) {
+    const login = await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }) });
+    state.token = (await login.json()).accessToken;
+  }
+  return fetch(`${BASE}${path}`, { method, body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${state.token}`, 'content-type': 'application/json' } });
+}
+
+async function outboxMessages(kind) {
+  return readdirSync(OUTBOX).map((f) => JSON.parse(readFileSync(join(OUTBOX, f), 'utf8'))).filter((m) => m.kind === kind);
+}
+
+await step('notifications: the bell counts what is due, the centre lists it, marking read counts down', async () => {
+  // An overdue coolant change (last done 400 days ago, every 12 months).
+  const last = new Date(Date.now() - 400 * 86400e3).toISOString().slice(0, 10);
+  const created = await api('POST', '/api/maintenance/schedules', { vehicleId: state.vehicleId,
+    category: 'routine_maintenance', subtypes: ['Coolant'], intervalMonths: 12, lastServiceDate: last, emailNotifications: true });
+  assert(created.status === 201, `schedule: ${created.status}`);
+  // This backend runs the reminder job every 2 s; the bell loads the summary when the app starts.
+  let count = 0;
+  for (let i = 0; i < 15 && !count; i++) {
+    await page.goto(`${BASE}/`);
+    await page.locator('[data-vehicle]').first().waitFor();
+    const badge = page.locator('[data-testid="unread-count"]');
+    await badge.waitFor({ timeout: 2000 }).catch(() => {});
+    count = Number((await badge.count()) ? await badge.innerText() : 0);
+  }
+  assert(count >= 1, 'the bell shows no unread reminder');
+  await page.getByRole('button', { name: /Notifications \(\d+ unread\)/ }).click();
+  const due = page.locator('.bell-panel [data-due]').filter({ hasText: 'Coolant' });
+  await due.waitFor();
+  assert((await due.innerText()).includes('Overdue'), `bell entry: ${await due.innerText()}`);
+  await page.screenshot({ path: join(SHOTS, 'bell-1440x900.png') });
+  await page.getByRole('link', { name: 'Open the notification centre' }).click();
+  await page.waitForURL(/\/notifications$/);
+  const entry = page.locator('[data-notification][data-unread="true"]').filter({ hasText: 'Coolant' });
+  await entry.waitFor();
+  assert((await entry.innerText()).includes('Overdue on'), `centre entry: ${await entry.innerText()}`);
+  await page.screenshot({ path: join(SHOTS, 'notifications-1440x900.png') });
+  await entry.getByRole('button', { name: 'Mark read' }).click();
+  await page.waitForFunction((before) => {
+    const badge = document.querySelector('[data-testid="unread-count"]');
+    return (badge ? Number(badge.textContent) : 0) === before - 1;
+  }, count);
+  // The reminder also went out as e-mail (the outbox transport of this backend).
+  let mails = [];
+  for (let i = 0; i < 50 && !mails.length; i++) {
+    mails = (await outboxMessages('maintenance_overdue')).filter((m) => m.to === email);
+    if (!mails.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(mails.length === 1 && mails[0].subject.includes('Coolant'), `overdue mails: ${JSON.stringify(mails)}`);
+});
+
+await step('profile: display name and notification e-mail are saved', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/profile`);
+  await page.waitForSelector('#displayName');
+  assert((await text(page, '[data-testid="signin-email"]')) === email, 'sign-in e-mail not shown');
+  state.alerts = `alerts-${email}`;
+  await page.fill('#notificationEmail', 'not-an-address');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.locator('#notificationEmail-error').filter({ hasText: /.+/ }).waitFor();
+  await page.fill('#displayName', 'Jo Driver');
+  await page.fill('#notificationEmail', state.alerts);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.locator('[data-testid="reminder-address"]').filter({ hasText: state.alerts }).waitFor();
+  await page.reload();
+  await page.waitForSelector('#displayName');
+  await page.waitForFunction(() => document.querySelector('#displayName').value === 'Jo Driver');
+  assert((await page.inputValue('#notificationEmail')) === state.alerts, 'notification e-mail not kept');
+  await page.screenshot({ path: join(SHOTS, 'profile-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('reminder settings: a plain-http push URL is refused by its field; a test message arrives', async () => {
+  await page.goto(`${BASE}/profile`);
+  await page.waitForSelector('#ntfyUrl');
+  await page.fill('#ntfyUrl', 'http://ntfy.example.com/garage');
+  await page.getByRole('button', { name: 'Save reminder settings' }).click();
+  await page.locator('#ntfyUrl-error').filter({ hasText: 'https' }).waitFor();
+  await page.fill('#ntfyUrl', '');
+  await page.fill('#dueSoonDays', '45');
+  await page.getByRole('button', { name: 'Save reminder settings' }).click();
+  await page.locator('.toast').filter({ hasText: 'Reminder settings saved' }).waitFor();
+  const saved = await (await api('GET', '/api/user/notification-settings')).json();
+  assert(saved.dueSoonDays === 45 && saved.ntfyUrl === null && saved.email === true, `settings: ${JSON.stringify(saved)}`);
+  await page.getByRole('button', { name: 'Send a test message' }).click();
+  await page.locator('.toast').filter({ hasText: 'Test message sent to email' }).waitFor();
+  let mails = [];
+  for (let i = 0; i < 50 && !mails.length; i++) {
+    mails = (await outboxMessages('test_message')).filter((m) => m.to === state.alerts);
+    if (!mails.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(mails.length === 1, `test mails to ${state.alerts}: ${mails.length}`);
+});
+
+await step('calendar: the feed address is copied, serves the due date, and can be replaced', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  await page.goto(`${BASE}/profile`);
+  await page.waitForSelector('#calendarUrl');
+  const url = await page.inputValue('#calendarUrl');
+  assert(/\/api\/calendar\/[\w-]+\.ics$/.test(url), `calendar url: ${url}`);
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
+  await page.locator('.toast').filter({ hasText: 'Calendar address copied' }).waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert(copied === url, `clipboard: ${copied}`);
+  const feed = await fetch(url);
+  const ics = await feed.text();
+  assert(feed.status === 200 && feed.headers.get('content-type').startsWith('text/calendar'), `feed: ${feed.status}`);
+  assert(ics.startsWith('BEGIN:VCALENDAR') && ics.includes('SUMMARY:Coolant due'), 'the feed lacks the coolant date');
+  await page.getByRole('button', { name: 'Replace the address' }).click();
+
+  await page.getByRole('dialog').getByRole('button', { name: 'Replace' }).click();
+  await page.waitForFunction((old) => document.querySelector('#calendarUrl')?.value !== old, url);
+  assert((await fetch(url)).status === 404, 'the old calendar address still works');
+  assert((await fetch(await page.inputValue('#calendarUrl'))).status === 200, 'the new address does not work');
+});
+
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
   await page.locator('[data-testid="avg-economy"]').waitFor();

@@ -50,6 +50,7 @@ env DATABASE_URL="${ADMIN_URL%/*}/$DB" REDIS_URL="$REDIS" APP_ENV=test CONFIG_DI
   MVP_STORAGE__DATA_DIR="$DATA" MVP_REDIS__KEY_PREFIX="mvp-fuzz-$$:" MVP_LOG__LEVEL=warn \
   MVP_AUTH__RATE_LIMITS__LOGIN_PER_MINUTE=100000 MVP_AUTH__RATE_LIMITS__SIGNUP_PER_HOUR=100000 \
   MVP_AUTH__RATE_LIMITS__RESEND_PER_HOUR=100000 MVP_OCR__URL="http://127.0.0.1:$OCR_PORT" \
+  MVP_NOTIFICATIONS__ALLOW_PRIVATE_PUSH_URLS=true MVP_ADMIN__BOOTSTRAP=fuzz@example.com \
   "$MVP_FUZZ_BACKEND" serve >"$DATA/backend.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 150); do
@@ -61,6 +62,11 @@ done
 # A signed-up, signed-in user with one vehicle, so ids in links resolve to something.
 curl -fsS -o /dev/null -H 'content-type: application/json' \
   -d '{"email":"fuzz@example.com","password":"a fuzzing password","acceptTerms":true}' "$BASE/api/auth/signup"
+# Verified through the link in the outbox, so the admin.bootstrap entry (by e-mail) makes it an admin
+# and the admin routes (e-mail templates) are fuzzed too.
+LINK_TOKEN="$(cat "$DATA"/outbox/*.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])' \
+  | grep -o 'token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2)"
+curl -fsS -o /dev/null "$BASE/api/auth/verify-email?token=$LINK_TOKEN"
 TOKEN="$(curl -fsS -H 'content-type: application/json' \
   -d '{"email":"fuzz@example.com","password":"a fuzzing password"}' "$BASE/api/auth/login" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')"

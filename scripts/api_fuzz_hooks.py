@@ -141,5 +141,20 @@ def before_call(context, case, kwargs):
     if isinstance(issued, str) and isinstance(expires, str) and expires < issued:
         body["issuedDate"], body["expirationDate"] = expires, issued
 
+    # Push URLs: the hosts a fuzzer invents do not resolve (and must not be called); a local port
+    # that refuses connections stands in (the server runs with private push URLs allowed).
+    if path == "/api/user/notification-settings":
+        for field in ("ntfyUrl", "webhookUrl"):
+            if isinstance(body.get(field), str) and body[field]:
+                body[field] = "http://127.0.0.1:9/mvp-fuzz"
+
+    # E-mail templates must render: text without template syntax is always a valid template.
+    if path.startswith("/api/admin/email-templates"):
+        for field in ("subject", "textBody", "htmlBody"):
+            value = body.get(field)
+            if isinstance(value, str):
+                value = "".join(c for c in value if c not in "{}%#")
+                body[field] = value if value.strip() else "Hello"
+
     if path == "/api/auth/accept-terms" and TERMS_VERSION and "version" in body:
         body["version"] = TERMS_VERSION

@@ -65,7 +65,8 @@ start_backend() {
 
 PORT="$(free_port)"; OIDC_PORT="$(free_port)"; ISSUER_PORT="$(free_port)"
 say "starting the backends with the SPA: local sign-in at http://127.0.0.1:$PORT, OIDC at http://127.0.0.1:$OIDC_PORT (database $DB)"
-start_backend local "$PORT" MVP_AUTH__PROVIDER=local
+start_backend local "$PORT" MVP_AUTH__PROVIDER=local \
+  MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=2 MVP_MAIL__DELIVER_INTERVAL_SECS=1
 # The second one trusts the fake issuer that e2e/run.mjs serves on ISSUER_PORT.
 start_backend oidc "$OIDC_PORT" MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="http://127.0.0.1:$ISSUER_PORT/" \
   MVP_AUTH__CLIENT_ID=mvp-spa-e2e MVP_AUTH__AUDIENCE=motovaultpro

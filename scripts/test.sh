@@ -52,13 +52,16 @@ psql "$MVP_TEST_DATABASE_URL" -tAc \
 # The deployment files (compose, Traefik, Loki/Alloy/Grafana, k8s) are checked without Docker.
 apt_ensure python3-venv
 VENV="$DATA_DIR/venv"
-if [ ! -x "$VENV/bin/check-jsonschema" ] || [ ! -x "$VENV/bin/moto_server" ]; then
+if [ ! -x "$VENV/bin/check-jsonschema" ] || [ ! -x "$VENV/bin/moto_server" ] \
+   || ! "$VENV/bin/python" -c "import aiosmtpd, icalendar" 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check \
     -r deploy/tests/requirements.txt -r crates/test-support/requirements.txt
 fi
 # The S3 storage tests run against moto's S3-compatible server (crates/test-support TempS3).
 export MVP_TEST_MOTO_SERVER="$VENV/bin/moto_server"
+# The notification tests start aiosmtpd (crates/test-support/smtp_sink.py) and parse ICS with it.
+export MVP_TEST_PYTHON="$VENV/bin/python"
 PATH="$VENV/bin:$PATH" "$VENV/bin/python" deploy/tests/test_deployment.py
 
 # One summary line at the end (`N passed, N failed`), summed over every test binary.

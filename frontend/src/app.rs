@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vehicles/:id/fuel/new") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
                     <Route path=path!("/vehicles/:id/fuel/:log/edit") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
                     <Route path=path!("/preferences") view=|| view! { <Protected><pages::preferences::Preferences /></Protected> } />
+                    <Route path=path!("/profile") view=|| view! { <Protected><pages::profile::ProfilePage /></Protected> } />
+                    <Route path=path!("/notifications") view=|| view! { <Protected><pages::notifications::NotificationCentre /></Protected> } />
                 </Routes>
             </main>
             <Toasts />
@@ -180,10 +182,12 @@ fn Nav() -> impl IntoView {
                 <span>"MotoVaultPro"</span>
             </A>
             <Show when=move || c.signed_in.get()>
+                <crate::components::bell::Bell />
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
                     <A href="/vehicles">"Vehicles"</A>
                     <A href="/preferences">"Preferences"</A>
+                    <A href="/profile">"Profile"</A>
                     <button class="btn link" on:click=sign_out.clone()>"Sign out"</button>
                 </nav>
             </Show>

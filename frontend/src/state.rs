@@ -29,6 +29,10 @@ pub struct Ctx {
     pub terms_ok: RwSignal<Option<bool>>,
     pub toasts: RwSignal<Vec<Toast>>,
     next_toast: StoredValue<u32>,
+    /// What is due and the unread count (the bell); reloaded by `notify_changed`.
+    pub summary: RwSignal<Option<mvp_types::notification::NotificationSummary>>,
+    /// Bumped when something that changes the summary happened (a read mark, a new schedule).
+    pub summary_version: RwSignal<u32>,
 }
 
 impl Ctx {
@@ -41,6 +45,8 @@ impl Ctx {
             terms_ok: RwSignal::new(None),
             toasts: RwSignal::new(Vec::new()),
             next_toast: StoredValue::new(0),
+            summary: RwSignal::new(None),
+            summary_version: RwSignal::new(0),
         }
     }
 
@@ -59,6 +65,11 @@ impl Ctx {
             move || toasts.update(|t| t.retain(|x| x.id != id)),
             std::time::Duration::from_millis(if kind == ToastKind::Error { 7000 } else { 3500 }),
         );
+    }
+
+    /// Asks the bell to reload the summary.
+    pub fn notify_changed(&self) {
+        self.summary_version.update(|v| *v += 1);
     }
 
     pub fn success(&self, text: impl Into<String>) {

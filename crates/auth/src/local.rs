@@ -4,7 +4,6 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use mvp_core::error::DbResultExt as _;
-use mvp_core::outbox::{self, OutboxMessage};
 use mvp_core::secret::{hash_token, random_token};
 use mvp_core::{AppError, AppResult, AppState, ClientInfo};
 use mvp_types::Email;
@@ -64,10 +63,13 @@ pub async fn create_account(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
     repo::insert_verification(&mut tx, &user_id, &hash_token(&token), expires).await?;
+    let mail = queue_verification(state, &mut tx, &user_id, &account.email, &token).await?;
     tx.commit().await?;
 
     mvp_user_profile::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
-    send_verification(state, &account.email, &token).await?;
+    if let Some(id) = mail {
+        mvp_notifications::send_now(state, id).await;
+    }
     tracing::info!(user = %&user_id[..8], "local account created");
     Ok(user_id)
 }
@@ -85,28 +87,46 @@ pub async fn resend_verification(state: &AppState, email: &Email) -> AppResult<(
         + ChronoDuration::hours(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
-    let mut conn = state.db.acquire().await?;
-    repo::insert_verification(&mut conn, &account.user_id, &hash_token(&token), expires).await?;
-    drop(conn);
-    send_verification(state, email, &token).await
+    let mut tx = state.db.begin().await?;
+    repo::insert_verification(&mut tx, &account.user_id, &hash_token(&token), expires).await?;
+    let mail = queue_verification(state, &mut tx, &account.user_id, email, &token).await?;
+    tx.commit().await?;
+    if let Some(id) = mail {
+        mvp_notifications::send_now(state, id).await;
+    }
+    Ok(())
 }
 
-async fn send_verification(state: &AppState, email: &Email, token: &str) -> AppResult<()> {
+/// Queues the verification mail in the transaction that stores its token (the template
+/// `verify_email`); the caller sends it once committed.
+async fn queue_verification(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    user_id: &str,
+    email: &Email,
+    token: &str,
+) -> AppResult<Option<uuid::Uuid>> {
     let base = state.config.server.public_url.trim_end_matches('/');
     let link = format!("{base}/verify-email?token={token}");
-    let message = OutboxMessage {
-        kind: "verify_email".to_owned(),
-        to: email.as_str().to_owned(),
-        subject: "Confirm your e-mail address for MotoVaultPro".to_owned(),
-        text: format!(
-            "Welcome to MotoVaultPro.\n\nConfirm your e-mail address by opening this link:\n{link}\n\n\
-             The link works once and expires in {} hours. If you did not sign up, ignore this message.\n",
-            state.config.auth.local.verification_ttl_hours
-        ),
-        created_at: Utc::now(),
-    };
-    outbox::write(&state.config.storage.data_dir, &message).await?;
-    Ok(())
+    let key = mvp_core::secret::hex(&hash_token(token));
+    mvp_notifications::queue_email(
+        conn,
+        &mvp_notifications::Email {
+            user_id: Some(user_id),
+            to: email.as_str(),
+            template: "verify_email",
+            vars: mvp_notifications::templates::Vars::from([
+                ("link", link),
+                (
+                    "hours",
+                    state.config.auth.local.verification_ttl_hours.to_string(),
+                ),
+                ("email", email.as_str().to_owned()),
+            ]),
+            idempotency_key: format!("verify_email:{key}"),
+        },
+    )
+    .await
 }
 
 /// Signs an access token and starts (or continues) a refresh-token family. A new family ends

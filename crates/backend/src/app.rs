@@ -31,6 +31,7 @@ pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRou
         .merge(mvp_fuel_logs::router())
         .merge(mvp_maintenance::router())
         .merge(mvp_documents::router(document_max_bytes))
+        .merge(mvp_notifications::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).

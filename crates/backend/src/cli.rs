@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `healthcheck`, `admin grant <user-id-or-email>`,
-//! `openapi`. Configuration errors exit with status 2 and a message naming the setting.
+//! `openapi`, `job reminders|deliver|purge` (one pass of a background job, then exit). Configuration errors exit with status 2 and a message naming the setting.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -34,6 +34,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Run one pass of a background job now and exit.
+    Job {
+        #[arg(value_enum)]
+        name: JobName,
+    },
     /// The shared vehicle catalog.
     Platform {
         #[command(subcommand)]
@@ -52,6 +57,16 @@ enum PlatformAction {
         #[arg(long)]
         wmi: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum JobName {
+    /// Find due maintenance and expiring documents; queue the reminders.
+    Reminders,
+    /// Send the queued messages that are due.
+    Deliver,
+    /// Remove the bytes of documents deleted longer ago than the retention period.
+    Purge,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +113,7 @@ pub fn main(extra: Router<AppState>) -> ExitCode {
             Command::Platform {
                 action: PlatformAction::Import { catalog, wmi },
             } => platform_import(&config, catalog, wmi).await,
+            Command::Job { name } => job(config, name).await,
         }
     });
     match result {
@@ -198,6 +214,48 @@ async fn grant(config: &Config, subject: &str) -> anyhow::Result<()> {
     match outcome {
         mvp_core::admin::Granted::Added => println!("granted admin to {subject}"),
         mvp_core::admin::Granted::AlreadyAdmin => println!("{subject} is already an admin"),
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn job(config: Config, name: JobName) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    if config.database.run_migrations {
+        db::migrate(&pool).await?;
+    }
+    let now = chrono::Utc::now();
+    match name {
+        JobName::Reminders => {
+            let report =
+                mvp_notifications::run_reminders(&pool, &config.server.public_url, now).await?;
+            if report.ran {
+                println!(
+                    "reminders: checked {}, reminded {}, queued {}",
+                    report.checked, report.reminded, report.queued
+                );
+            } else {
+                println!("reminders: another process is running them");
+            }
+        }
+        JobName::Deliver => {
+            let state = AppState::new(config, pool.clone())?;
+            let report = mvp_notifications::Deliverer::from_state(&state)?
+                .run(now)
+                .await?;
+            println!(
+                "deliver: sent {}, retried {}, failed {}, held {}",
+                report.sent, report.retried, report.failed, report.held
+            );
+        }
+        JobName::Purge => {
+            let state = AppState::new(config, pool.clone())?;
+            let settings = &state.config.documents;
+            let report =
+                mvp_documents::job::purge(&state.db, &state.storage, now, settings.retention_days)
+                    .await?;
+            println!("purge: {} document(s) purged", report.purged);
+        }
     }
     pool.close().await;
     Ok(())

@@ -89,18 +89,41 @@ pub async fn serve(
 fn spawn_jobs(state: &AppState) {
     let reminders = state.clone();
     tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(3600);
+        let every = reminders.config.notifications.reminder_interval();
+        let app_url = reminders.config.server.public_url.clone();
         loop {
-            let today = chrono::Utc::now().date_naive();
             if let Err(err) =
-                mvp_maintenance::job::run(&reminders.db, &reminders.config.storage.data_dir, today)
-                    .await
+                mvp_notifications::run_reminders(&reminders.db, &app_url, chrono::Utc::now()).await
             {
                 tracing::warn!(error = %format!("{err:#}"), "reminder job failed");
             }
             tokio::time::sleep(every).await;
         }
     });
+    match mvp_notifications::Deliverer::from_state(state) {
+        Ok(deliverer) => {
+            let every = state.config.mail.deliver_interval();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(err) = deliverer.run(chrono::Utc::now()).await {
+                        tracing::warn!(error = %format!("{err:#}"), "deliver job failed");
+                    }
+                    tokio::time::sleep(every).await;
+                }
+            });
+        }
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "the mail transport cannot be built; nothing will be delivered");
+            state.components.set(
+                "mail",
+                mvp_types::ComponentHealth {
+                    status: mvp_types::HealthStatus::Degraded,
+                    latency_ms: None,
+                    message: Some("the mail transport cannot be built; see the log".to_owned()),
+                },
+            );
+        }
+    }
     let files = state.clone();
     tokio::spawn(async move {
         // What a crash left behind first, then the purge of deleted documents at its interval.

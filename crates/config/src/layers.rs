@@ -16,6 +16,9 @@ const SECRET_FILES: &[(&str, &[&str])] = &[
     ("redis-password", &["redis", "password"]),
     ("jwt-signing-key", &["auth", "local", "signing_key_pem"]),
     ("auth0-client-secret", &["auth", "auth0", "client_secret"]),
+    ("resend-api-key", &["mail", "resend_api_key"]),
+    ("smtp-url", &["mail", "smtp_url"]),
+    ("smtp-password", &["mail", "smtp_password"]),
     ("s3-access-key-id", &["storage", "s3", "access_key_id"]),
     (
         "s3-secret-access-key",

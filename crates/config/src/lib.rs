@@ -9,6 +9,7 @@
 
 mod cidr;
 mod layers;
+mod mail;
 mod settings;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use cidr::Cidr;
 pub use layers::{ConfigSource, variable_names};
+pub use mail::{MailConfig, MailTransport, NotificationsConfig};
 pub use settings::*;
 
 /// A configuration that cannot be used. The message always names the setting.

@@ -64,6 +64,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub ocr: OcrConfig,
     pub log: LogConfig,
+    pub mail: crate::MailConfig,
+    pub notifications: crate::NotificationsConfig,
     pub admin: AdminConfig,
 }
 
@@ -370,7 +372,7 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn check_http_url(key: &str, url: &str, problems: &mut Vec<(String, String)>) {
+pub(crate) fn check_http_url(key: &str, url: &str, problems: &mut Vec<(String, String)>) {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
     if !ok {
@@ -547,6 +549,13 @@ impl Config {
             (Some(_), AuthProvider::Local) => {}
         }
         check_http_url("ocr.url", &self.ocr.url, &mut problems);
+        self.mail.check(&mut problems);
+        if self.notifications.reminder_interval_secs == 0 {
+            problems.push((
+                "notifications.reminder_interval_secs".into(),
+                "must be at least 1".into(),
+            ));
+        }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(("log.level".into(), format!("not a log filter: {err}")));
         }

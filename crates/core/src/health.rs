@@ -1,7 +1,10 @@
 //! Health: `/health/live` (the process answers), `/health` and `/api/health` (database and Redis).
 //! Database down → 503 within ~2 s; Redis down → 200 `degraded`; no Redis configured → 200 `ok`.
+//! Features add their own parts through [`Components`] (e-mail delivery: `mail`); one that is not
+//! `ok` makes the whole `degraded`.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -14,14 +17,50 @@ use crate::state::AppState;
 /// The database check gives up after this, so the whole endpoint answers within 3 s.
 const DB_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Health of parts a feature owns (e-mail delivery), set by that feature as it learns it.
+#[derive(Debug, Clone, Default)]
+pub struct Components(Arc<RwLock<BTreeMap<String, ComponentHealth>>>);
+
+impl Components {
+    /// Sets a part's health; returns the status it had before (`None` the first time).
+    pub fn set(&self, name: &str, health: ComponentHealth) -> Option<HealthStatus> {
+        let mut map = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.insert(name.to_owned(), health).map(|h| h.status)
+    }
+
+    pub fn get(&self, name: &str) -> Option<ComponentHealth> {
+        let map = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(name).cloned()
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, ComponentHealth> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
 pub async fn check(state: &AppState) -> (StatusCode, HealthResponse) {
     let (database, redis) = tokio::join!(database_health(state), state.cache.health());
+    let extra = state.components.snapshot();
+    let extra_ok = extra
+        .values()
+        .all(|c| matches!(c.status, HealthStatus::Ok | HealthStatus::Disabled));
     let status = match (database.status, redis.status) {
-        (HealthStatus::Ok, HealthStatus::Ok | HealthStatus::Disabled) => HealthStatus::Ok,
+        (HealthStatus::Ok, HealthStatus::Ok | HealthStatus::Disabled) if extra_ok => {
+            HealthStatus::Ok
+        }
         (HealthStatus::Ok, _) => HealthStatus::Degraded,
         _ => HealthStatus::Unavailable,
     };
-    let mut components = BTreeMap::new();
+    let mut components = extra;
     components.insert("database".to_owned(), database);
     components.insert("redis".to_owned(), redis);
     let code = if status == HealthStatus::Unavailable {

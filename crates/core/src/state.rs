@@ -38,6 +38,8 @@ pub struct StateInner {
     pub http: reqwest::Client,
     /// Bounds on heavy work (image decoding, password hashing, OCR forwarding).
     pub work: Work,
+    /// Health of parts features own (e-mail delivery), shown by `/api/health`.
+    pub components: crate::health::Components,
 }
 
 impl std::fmt::Debug for AppState {
@@ -94,6 +96,7 @@ impl AppState {
             limiter,
             http,
             work,
+            components: crate::health::Components::default(),
         })))
     }
 

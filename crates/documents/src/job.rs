@@ -1,23 +1,20 @@
 //! Background work on stored files: the purge (bytes of documents deleted longer ago than the
-//! retention period), the sweep at start (staging files and objects a crash left without a row), and
-//! the list of expiring documents the reminder job sends. Each takes its clock as an argument so tests
+//! retention period) and the sweep at start (staging files and objects a crash left without a row).
+//! Each takes its clock as an argument so tests
 //! run it at a chosen time; the purge takes a Postgres advisory lock so one replica runs it.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use mvp_core::storage::Storage;
-use mvp_types::ids::VehicleId;
 use sqlx::PgPool;
 
-use crate::repo::{self, ExpiringDocument};
+use crate::repo;
 
 const PURGE_LOCK: i64 = 0x006d_7670_5f64_6f63; // "mvp_doc"
 /// Staging files and row-less objects younger than this may belong to an upload in progress.
 pub const SWEEP_MIN_AGE: Duration = Duration::from_secs(3600);
-/// A document is reminded about when it expires within this many days (and again once expired).
-pub const EXPIRY_WARNING_DAYS: u64 = 30;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PurgeReport {
@@ -97,31 +94,4 @@ pub async fn sweep(
         "document storage swept"
     );
     Ok(report)
-}
-
-/// Live documents expiring within [`EXPIRY_WARNING_DAYS`] of `today`, or already expired.
-pub async fn expiring(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<ExpiringDocument>> {
-    let by = today
-        .checked_add_days(chrono::Days::new(EXPIRY_WARNING_DAYS))
-        .unwrap_or(today);
-    let documents = repo::expiring_by(pool, by).await?;
-    // Live vehicles of the same owner only; the address from the owner's profile.
-    let vehicle_ids: Vec<VehicleId> = documents.iter().map(|d| d.vehicle_id).collect();
-    let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
-    let mut users: Vec<String> = documents.iter().map(|d| d.user_id.clone()).collect();
-    users.sort();
-    users.dedup();
-    let addresses = mvp_user_profile::notification_addresses(pool, &users).await?;
-    Ok(documents
-        .into_iter()
-        .filter(|d| {
-            vehicles
-                .get(&d.vehicle_id)
-                .is_some_and(|v| v.user_id == d.user_id)
-        })
-        .map(|d| ExpiringDocument {
-            email: addresses.get(&d.user_id).cloned(),
-            ..d
-        })
-        .collect())
 }

@@ -3,7 +3,8 @@
 //! limited per file and per user, and committed to object storage before the row is written;
 //! downloads stream back with the stored type, an RFC 6266 file name and `Range`. Deletes are soft; the
 //! purge job removes the bytes later. Other features ask this crate about document ids
-//! ([`documents_of_vehicle`], [`live_documents`]) and expiring documents ([`job::expiring`]).
+//! ([`documents_of_vehicle`], [`live_documents`]) and documents with an expiry date
+//! ([`with_expiry`]).
 
 pub mod api;
 pub mod domain;
@@ -54,6 +55,29 @@ pub async fn documents_of_vehicle(
         return Ok(Vec::new());
     }
     repo::live_ids_of_vehicle(conn, user_id, vehicle_id, ids).await
+}
+
+pub use repo::ExpiringDocument;
+
+/// Live documents on live vehicles with an expiry date — of `user`, or of every user — expiring on
+/// or before `by` when given, soonest first (for reminders, the notification summary and the
+/// calendar feed).
+pub async fn with_expiry(
+    pool: &PgPool,
+    user: Option<&str>,
+    by: Option<chrono::NaiveDate>,
+) -> sqlx::Result<Vec<ExpiringDocument>> {
+    let documents = repo::with_expiry(pool, user, by).await?;
+    let vehicle_ids: Vec<VehicleId> = documents.iter().map(|d| d.vehicle_id).collect();
+    let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
+    Ok(documents
+        .into_iter()
+        .filter(|d| {
+            vehicles
+                .get(&d.vehicle_id)
+                .is_some_and(|v| v.user_id == d.user_id)
+        })
+        .collect())
 }
 
 /// Of `ids`, the ones that are still the user's live documents (deleted ones drop out of lists that

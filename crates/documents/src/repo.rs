@@ -324,21 +324,25 @@ pub struct ExpiringDocument {
     pub document_type: String,
     pub title: String,
     pub expiration_date: NaiveDate,
-    /// The profile's notification address (or its sign-in address), when there is a profile.
-    pub email: Option<String>,
 }
 
-/// Every user's live documents expiring on or before `by` (whatever their vehicle: the job keeps
-/// those on live vehicles), soonest first; `email` is left for the job to fill.
+/// Live documents with an expiry date — of `user`, or of every user — expiring on or before `by`
+/// when given (whatever their vehicle: the caller keeps those on live vehicles), soonest first.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn expiring_by(pool: &PgPool, by: NaiveDate) -> sqlx::Result<Vec<ExpiringDocument>> {
+pub async fn with_expiry(
+    pool: &PgPool,
+    user: Option<&str>,
+    by: Option<NaiveDate>,
+) -> sqlx::Result<Vec<ExpiringDocument>> {
     sqlx::query_as!(
         ExpiringDocument,
         r#"select id as "id: DocumentId", user_id, vehicle_id as "vehicle_id: VehicleId",
-                  document_type, title, expiration_date as "expiration_date!", null::text as email
+                  document_type, title, expiration_date as "expiration_date!"
              from documents
-            where deleted_at is null and expiration_date is not null and expiration_date <= $1
+            where deleted_at is null and expiration_date is not null
+              and ($1::text is null or user_id = $1) and ($2::date is null or expiration_date <= $2)
             order by expiration_date, id"#,
+        user,
         by,
     )
     .fetch_all(pool)

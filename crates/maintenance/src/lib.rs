@@ -1,16 +1,90 @@
 //! mvp-maintenance: service records, interval schedules (months and/or distance, whichever first)
-//! with `ok` / `due_soon` / `overdue` status, starter templates, and the daily reminder job.
+//! with `ok` / `due_soon` / `overdue` status and starter templates. What is due is said by
+//! [`due_schedules`]; telling the owner is the notifications capsule's work.
 
 pub mod api;
 pub mod domain;
-pub mod job;
 pub mod parse;
 pub mod repo;
 pub mod status;
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
 use mvp_core::AppState;
+use mvp_types::ids::{ScheduleId, VehicleId};
+use mvp_types::maintenance::ScheduleStatus;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// An active schedule on a live vehicle with its next due point for the owner's "today".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueSchedule {
+    pub user_id: String,
+    pub vehicle_id: VehicleId,
+    pub schedule_id: ScheduleId,
+    /// What is due: the subtypes, comma-separated.
+    pub title: String,
+    pub status: ScheduleStatus,
+    pub next_date: Option<NaiveDate>,
+    pub next_odometer: Option<i64>,
+    /// The schedule asks for e-mail reminders.
+    pub email_notifications: bool,
+}
+
+/// What a schedule's status depends on besides the schedule: the owner's today and unit system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueContext {
+    pub today: NaiveDate,
+    pub metric: bool,
+}
+
+/// The users who have at least one active schedule (for a job to look up their time zones first).
+pub async fn schedule_owners(pool: &PgPool) -> sqlx::Result<Vec<String>> {
+    repo::schedule_owners(pool).await
+}
+
+/// Every active schedule on a live vehicle — of `user`, or of everyone — with its due point for
+/// `context(owner)`. The current odometer is the vehicle's, or its records' when higher.
+pub async fn due_schedules(
+    pool: &PgPool,
+    user: Option<&str>,
+    context: &(dyn Fn(&str) -> DueContext + Sync),
+) -> anyhow::Result<Vec<DueSchedule>> {
+    let active = repo::active_schedules(pool, user).await?;
+    let vehicle_ids: Vec<VehicleId> = active.iter().map(|a| a.schedule.vehicle_id).collect();
+    let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
+    let mut out = Vec::with_capacity(active.len());
+    let mut contexts: HashMap<String, DueContext> = HashMap::new();
+    for a in active {
+        let Some(vehicle) = vehicles
+            .get(&a.schedule.vehicle_id)
+            .filter(|v| v.user_id == a.schedule.user_id)
+        else {
+            continue;
+        };
+        let odometer = a
+            .records_odometer
+            .map_or(vehicle.odometer, |r| r.max(vehicle.odometer));
+        let ctx = *contexts
+            .entry(a.schedule.user_id.clone())
+            .or_insert_with(|| context(&a.schedule.user_id));
+        let due = status::compute(&a.schedule, ctx.today, Some(odometer), ctx.metric);
+        let row = a.schedule;
+        out.push(DueSchedule {
+            title: row.subtypes.join(", "),
+            user_id: row.user_id,
+            vehicle_id: row.vehicle_id,
+            schedule_id: row.id,
+            status: due.status,
+            next_date: due.next_date,
+            next_odometer: due.next_odometer,
+            email_notifications: row.email_notifications,
+        });
+    }
+    Ok(out)
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -1,5 +1,5 @@
-//! Queries on `maintenance_records`, `maintenance_schedules` and `notification_logs`, each scoped by
-//! user id (the reminder job, which serves every user, names each row's own user).
+//! Queries on `maintenance_records` and `maintenance_schedules`, each scoped by user id (the
+//! cross-user reads for the reminder job name each row's own user).
 
 use crate::domain::{RecordFields, ScheduleFields};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -362,12 +362,18 @@ pub struct ActiveSchedule {
     pub records_odometer: Option<i64>,
 }
 
-/// Every user's active schedules (whatever their vehicle: the job keeps those on live vehicles).
+/// Active schedules of `user`, or of every user (whatever their vehicle: the caller keeps those on
+/// live vehicles).
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSchedule>> {
+pub async fn active_schedules(
+    pool: &PgPool,
+    user: Option<&str>,
+) -> sqlx::Result<Vec<ActiveSchedule>> {
     let schedules = schedule_rows!(
         "select ",
-        " from maintenance_schedules where deleted_at is null and is_active"
+        " from maintenance_schedules
+          where deleted_at is null and is_active and ($1::text is null or user_id = $1)",
+        user,
     )
     .fetch_all(pool)
     .await?;
@@ -398,31 +404,12 @@ pub async fn all_active_schedules(pool: &PgPool) -> sqlx::Result<Vec<ActiveSched
         .collect())
 }
 
-/// Records a reminder once per subject (`kind` `maintenance`: a schedule; `document`: a document),
-/// status and due point. Returns whether it is new.
+/// The users with at least one active schedule.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn log_reminder(
-    pool: &PgPool,
-    kind: &str,
-    user_id: &str,
-    subject_id: Uuid,
-    status: &str,
-    due_key: &str,
-    today: NaiveDate,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "insert into notification_logs (id, user_id, kind, subject_id, status, due_key, sent_on)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict (kind, subject_id, status, due_key) do nothing",
-        Uuid::now_v7(),
-        user_id,
-        kind,
-        subject_id,
-        status,
-        due_key,
-        today,
+pub async fn schedule_owners(pool: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        "select distinct user_id from maintenance_schedules where deleted_at is null and is_active"
     )
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_all(pool)
+    .await
 }

@@ -1,8 +1,8 @@
 //! Maintenance against the real app: records advance schedules and deleting them recomputes,
-//! upcoming is ordered by urgency, validation names fields, a second user gets 404 everywhere, and
-//! the reminder job sends one reminder per crossing however often it runs.
+//! upcoming is ordered by urgency, validation names fields, and a second user gets 404 everywhere.
+//! (Reminders are tested in crates/notifications.)
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use mvp_test_support::app::json;
 use mvp_test_support::{TestApp, spawn_app};
 use serde_json::{Value, json};
@@ -303,118 +303,6 @@ async fn a_second_user_gets_404_on_every_route_with_the_first_users_ids() {
     );
 }
 
-#[tokio::test]
-async fn the_reminder_job_sends_one_reminder_per_crossing() {
-    let app = spawn_app().await;
-    let token = app
-        .token_with_email("auth0|remind", "remind@example.com", true)
-        .await;
-    let v = vehicle(&app, &token, 50_000).await;
-    let _ = app.get_as(&token, "/api/user/profile").await;
-    let created = app
-        .post_json_as(
-            &token,
-            "/api/maintenance/schedules",
-            &json!({
-            "vehicleId": v, "category": "routine_maintenance", "subtypes": ["Coolant"],
-            "intervalMonths": 12, "lastServiceDate": "2026-01-15", "emailNotifications": true}),
-        )
-        .await;
-    assert_eq!(created.status(), 201);
-    let pool = app.pool().await;
-    let data_dir = app.state.config.storage.data_dir.clone();
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
-
-    // Well before the due date: nothing.
-    let quiet = mvp_maintenance::job::run(&pool, &data_dir, day("2026-10-01"))
-        .await
-        .unwrap_or_default();
-    assert!(quiet.ran);
-    assert_eq!(quiet.reminded, 0);
-    // Inside the 30-day window: one "due soon" reminder, however many runs that day.
-    let first = mvp_maintenance::job::run(&pool, &data_dir, day("2026-12-20"))
-        .await
-        .unwrap_or_default();
-    let again = mvp_maintenance::job::run(&pool, &data_dir, day("2026-12-20"))
-        .await
-        .unwrap_or_default();
-    let next_day = mvp_maintenance::job::run(&pool, &data_dir, day("2026-12-21"))
-        .await
-        .unwrap_or_default();
-    assert_eq!(
-        (first.reminded, again.reminded, next_day.reminded),
-        (1, 0, 0)
-    );
-    // Past the due date: one "overdue" reminder.
-    let overdue = mvp_maintenance::job::run(&pool, &data_dir, day("2027-01-16"))
-        .await
-        .unwrap_or_default();
-    let overdue_again = mvp_maintenance::job::run(&pool, &data_dir, day("2027-01-16"))
-        .await
-        .unwrap_or_default();
-    assert_eq!((overdue.reminded, overdue_again.reminded), (1, 0));
-
-    let logged: i64 =
-        sqlx::query_scalar("select count(*) from notification_logs where kind = 'maintenance'")
-            .fetch_one(&pool)
-            .await
-            .unwrap_or(-1);
-    assert_eq!(logged, 2);
-    let mails: Vec<_> = app
-        .outbox()
-        .await
-        .into_iter()
-        .filter(|m| m.kind == "maintenance_reminder")
-        .collect();
-    assert_eq!(mails.len(), 2);
-    assert!(mails.iter().all(|m| m.to == "remind@example.com"));
-    assert!(
-        mails[0].subject.contains("due soon") && mails[1].subject.contains("overdue"),
-        "{mails:?}"
-    );
-}
-
-/// The job reminds only about live vehicles: a deleted vehicle's due schedule and expiring document
-/// are left alone (it now asks mvp-vehicles which vehicles are live instead of joining its table).
-#[tokio::test]
-async fn a_deleted_vehicle_gets_no_reminders() {
-    let app = spawn_app().await;
-    let token = app
-        .token_with_email("auth0|sold", "sold@example.com", true)
-        .await;
-    let kept = vehicle(&app, &token, 10_000).await;
-    let sold = vehicle(&app, &token, 20_000).await;
-    for v in [&kept, &sold] {
-        let schedule = app
-            .post_json_as(
-                &token,
-                "/api/maintenance/schedules",
-                &json!({"vehicleId": v, "category": "routine_maintenance", "subtypes": ["Coolant"],
-                        "intervalMonths": 12, "lastServiceDate": "2026-01-15", "emailNotifications": true}),
-            )
-            .await;
-        assert_eq!(schedule.status(), 201);
-        document(&app, &token, v, Some("2027-01-01")).await;
-    }
-    assert_eq!(
-        app.delete_as(&token, &format!("/api/vehicles/{sold}"))
-            .await
-            .status(),
-        204
-    );
-    let pool = app.pool().await;
-    let data_dir = app.state.config.storage.data_dir.clone();
-    let today = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap_or_default();
-    let report = mvp_maintenance::job::run(&pool, &data_dir, today)
-        .await
-        .unwrap_or_default();
-    // One schedule and one document of the kept vehicle; nothing of the sold one.
-    assert_eq!(report.reminded, 2, "{report:?}");
-    let mails = app.outbox().await;
-    assert_eq!(mails.len(), 2, "{mails:?}");
-    assert!(mails.iter().all(|m| m.to == "sold@example.com"));
-}
-
 /// Uploads a small PDF for `vehicle_id` and returns its id.
 async fn document(app: &TestApp, token: &str, vehicle_id: &str, expires: Option<&str>) -> String {
     let mut form = reqwest::multipart::Form::new()
@@ -514,47 +402,6 @@ async fn records_refer_only_to_the_users_documents_of_the_same_vehicle() {
     assert_eq!(read["documentIds"], json!([]));
     let listed = json(app.get_as(&token, "/api/maintenance/records").await).await;
     assert_eq!(listed[0]["documentIds"], json!([]));
-}
-
-#[tokio::test]
-async fn expiring_documents_are_reminded_once_before_and_once_after_expiry() {
-    let app = spawn_app().await;
-    let token = app
-        .token_with_email("auth0|papers", "papers@example.com", true)
-        .await;
-    let car = vehicle(&app, &token, 10_000).await;
-    let _ = app.get_as(&token, "/api/user/profile").await;
-    document(&app, &token, &car, Some("2027-03-31")).await;
-    let pool = app.pool().await;
-    let data_dir = app.state.config.storage.data_dir.clone();
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
-    let run = |today: &'static str| {
-        let pool = pool.clone();
-        let data_dir = data_dir.clone();
-        async move {
-            mvp_maintenance::job::run(&pool, &data_dir, day(today))
-                .await
-                .unwrap_or_default()
-                .reminded
-        }
-    };
-
-    assert_eq!(run("2027-02-01").await, 0, "two months ahead: quiet");
-    assert_eq!((run("2027-03-10").await, run("2027-03-11").await), (1, 0));
-    assert_eq!((run("2027-04-01").await, run("2027-04-02").await), (1, 0));
-    let mails: Vec<_> = app
-        .outbox()
-        .await
-        .into_iter()
-        .filter(|m| m.kind == "document_expiry")
-        .collect();
-    assert_eq!(mails.len(), 2);
-    assert!(mails.iter().all(|m| m.to == "papers@example.com"));
-    assert!(
-        mails[0].subject.starts_with("Expiring soon") && mails[0].text.contains("21 days"),
-        "{mails:?}"
-    );
-    assert!(mails[1].subject.starts_with("Expired"), "{mails:?}");
 }
 
 /// Concurrent writes on one vehicle (record updates and creates, schedule edits, a fill-up) each

@@ -7,12 +7,15 @@ pub mod app;
 pub mod bomb;
 pub mod db;
 pub mod fakes;
+mod helpers;
 pub mod issuer;
+pub mod mail;
 pub mod routes;
 pub mod services;
 
 pub use app::{TestApp, TestAppBuilder, spawn_app};
 pub use issuer::StubIssuer;
+pub use mail::SmtpSink;
 pub use services::{TempPostgres, TempRedis, TempS3};
 
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for a child process to take).

@@ -126,6 +126,11 @@ typed_id!(
     DocumentId
 );
 
+typed_id!(
+    /// An entry of the notification centre (`notifications.id`).
+    NotificationId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod ids;
 pub mod limits;
 pub mod maintenance;
+pub mod notification;
 pub mod platform;
 pub mod units;
 pub mod user;

@@ -1,12 +1,15 @@
 //! mvp-user-preferences: unit system, currency, time zone and dark mode, with defaults on first read.
 //! `GET|PUT /api/user/preferences`. Other capsules read them with [`get`], onboarding sets them with
-//! [`apply`] and asks [`explicitly_set`]; background jobs ask [`metric_users`] which units to write in.
+//! [`apply`] and asks [`explicitly_set`]; background jobs ask [`local_days`] for each user's own
+//! today (their time zone) and units.
 
 pub mod api;
 pub mod domain;
 pub mod repo;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
 
 use mvp_core::AppState;
 use sqlx::PgPool;
@@ -36,11 +39,38 @@ pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> 
     repo::explicitly_set(pool, user_id).await
 }
 
-/// Of `user_ids`, those who chose metric units (the rest see imperial, the default).
-pub async fn metric_users(pool: &PgPool, user_ids: &[String]) -> sqlx::Result<HashSet<String>> {
-    Ok(repo::metric_users(pool, user_ids)
+/// A user's own calendar day at some instant, and whether they chose metric units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalDay {
+    pub today: NaiveDate,
+    pub metric: bool,
+}
+
+impl LocalDay {
+    /// The day of a user without stored preferences: UTC, imperial units (the defaults).
+    pub fn default_at(now: DateTime<Utc>) -> Self {
+        Self {
+            today: now.date_naive(),
+            metric: false,
+        }
+    }
+}
+
+/// Each of `user_ids` that has stored preferences: their day at `now` in their time zone, and their
+/// units. The others have [`LocalDay::default_at`].
+pub async fn local_days(
+    pool: &PgPool,
+    user_ids: &[String],
+    now: DateTime<Utc>,
+) -> sqlx::Result<HashMap<String, LocalDay>> {
+    Ok(repo::zones_and_units(pool, user_ids)
         .await?
         .into_iter()
+        .map(|(user_id, zone, metric)| {
+            let zone = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+            let today = now.with_timezone(&zone).date_naive();
+            (user_id, LocalDay { today, metric })
+        })
         .collect())
 }
 

@@ -106,13 +106,20 @@ pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> 
     .await
 }
 
-/// Of `user_ids`, those whose unit system is metric (everyone else sees imperial, the default).
+/// `(user id, time zone, metric)` of each of `user_ids` with stored preferences.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn metric_users(pool: &PgPool, user_ids: &[String]) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar!(
-        "select user_id from user_preferences where user_id = any($1) and unit_system = 'metric'",
+pub async fn zones_and_units(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, String, bool)>> {
+    Ok(sqlx::query!(
+        r#"select user_id, time_zone, unit_system = 'metric' as "metric!"
+             from user_preferences where user_id = any($1)"#,
         user_ids,
     )
     .fetch_all(pool)
-    .await
+    .await?
+    .into_iter()
+    .map(|r| (r.user_id, r.time_zone, r.metric))
+    .collect())
 }

@@ -67,6 +67,8 @@ pub async fn advance_odometer(
 pub struct LiveVehicle {
     pub user_id: String,
     pub odometer: i64,
+    /// The nickname, else "year make model" (for messages to the owner).
+    pub name: String,
 }
 
 /// Of `ids`, the vehicles that are not deleted, by id (a job across users: compare `user_id` with
@@ -78,7 +80,16 @@ pub async fn live(
     Ok(repo::live_by_ids(pool, ids)
         .await?
         .into_iter()
-        .map(|(id, user_id, odometer)| (id, LiveVehicle { user_id, odometer }))
+        .map(|(id, user_id, odometer, name)| {
+            (
+                id,
+                LiveVehicle {
+                    user_id,
+                    odometer,
+                    name,
+                },
+            )
+        })
         .collect())
 }
 

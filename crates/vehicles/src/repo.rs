@@ -302,10 +302,12 @@ pub async fn advance_odometer(
 pub async fn live_by_ids(
     pool: &PgPool,
     ids: &[VehicleId],
-) -> sqlx::Result<Vec<(VehicleId, String, i64)>> {
+) -> sqlx::Result<Vec<(VehicleId, String, i64, String)>> {
     let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     let rows = sqlx::query!(
-        r#"select id as "id: VehicleId", user_id, odometer_reading from vehicles
+        r#"select id as "id: VehicleId", user_id, odometer_reading,
+                  coalesce(nullif(btrim(nickname), ''), concat_ws(' ', year, make, model)) as "name!"
+             from vehicles
             where id = any($1) and deleted_at is null"#,
         &ids,
     )
@@ -313,6 +315,6 @@ pub async fn live_by_ids(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.id, r.user_id, r.odometer_reading))
+        .map(|r| (r.id, r.user_id, r.odometer_reading, r.name))
         .collect())
 }

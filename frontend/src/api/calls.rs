@@ -4,14 +4,19 @@
 use std::collections::BTreeMap;
 
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats};
-use mvp_types::ids::{FuelLogId, RecordId, ScheduleId, VehicleId};
+use mvp_types::ids::{FuelLogId, NotificationId, RecordId, ScheduleId, VehicleId};
 use mvp_types::maintenance::{
     MaintenanceRecord, MaintenanceSchedule, RecordInput, TemplateRequest,
+};
+use mvp_types::notification::{
+    CalendarFeed, MarkedRead, Notification, NotificationSettings, NotificationSummary, TestMessage,
+    UpdateNotificationSettings,
 };
 use mvp_types::platform::{CatalogItem, VinDecode};
 use mvp_types::user::{
     AcceptTermsRequest, LoginRequest, ResendVerificationRequest, SignupRequest, SignupResponse,
-    TokenResponse, UpdatePreferences, UserPreferences, UserStatus, VerifyEmailResponse,
+    TokenResponse, UpdatePreferences, UpdateProfile, UserPreferences, UserProfile, UserStatus,
+    VerifyEmailResponse,
 };
 use mvp_types::vehicle::{Vehicle, VehicleInput};
 use mvp_types::RuntimeConfig;
@@ -257,4 +262,54 @@ pub async fn upcoming() -> ApiResult<Vec<MaintenanceSchedule>> {
 
 pub async fn subtypes() -> ApiResult<BTreeMap<String, Vec<String>>> {
     get("/api/maintenance/subtypes").await
+}
+
+// --- profile, notifications, calendar ------------------------------------------------------------------
+
+pub async fn profile() -> ApiResult<UserProfile> {
+    get("/api/user/profile").await
+}
+
+pub async fn update_profile(body: &UpdateProfile) -> ApiResult<UserProfile> {
+    put("/api/user/profile", body).await
+}
+
+pub async fn notification_summary() -> ApiResult<NotificationSummary> {
+    get("/api/notifications/summary").await
+}
+
+pub async fn notifications(limit: u32) -> ApiResult<Vec<Notification>> {
+    get(&format!("/api/notifications?limit={limit}")).await
+}
+
+pub async fn mark_read(id: NotificationId) -> ApiResult<()> {
+    send("POST", &format!("/api/notifications/{id}/read"), Body::None)
+        .await
+        .map(|_| ())
+}
+
+pub async fn mark_all_read() -> ApiResult<MarkedRead> {
+    json(send("POST", "/api/notifications/read-all", Body::None).await?).await
+}
+
+pub async fn notification_settings() -> ApiResult<NotificationSettings> {
+    get("/api/user/notification-settings").await
+}
+
+pub async fn update_notification_settings(
+    body: &UpdateNotificationSettings,
+) -> ApiResult<NotificationSettings> {
+    put("/api/user/notification-settings", body).await
+}
+
+pub async fn send_test_message() -> ApiResult<TestMessage> {
+    json(send("POST", "/api/user/notification-settings/test", Body::None).await?).await
+}
+
+pub async fn calendar() -> ApiResult<CalendarFeed> {
+    get("/api/user/calendar").await
+}
+
+pub async fn rotate_calendar() -> ApiResult<CalendarFeed> {
+    json(send("POST", "/api/user/calendar/rotate", Body::None).await?).await
 }

@@ -1,6 +1,7 @@
 //! Reusable pieces: form fields with their error line, selects, skeletons, empty states, toasts, the
 //! confirmation dialog and the vehicle photo.
 
+pub mod bell;
 pub mod chart;
 pub mod form;
 pub mod ui;

@@ -44,6 +44,9 @@ pub(super) enum Rule {
     Vin,
     /// Any text of `min..=max` characters.
     Chars(usize, usize),
+    /// A push URL (ntfy, webhook): empty (none) or `http(s)://host…`, at most 2048 characters. Whether
+    /// the host is public is checked by resolving it, which no schema states.
+    PushUrl,
     /// An array of at most n items (each with its own rule).
     Items(usize, Box<Rule>),
 }
@@ -69,6 +72,27 @@ pub(super) fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
     use Rule::*;
     let fuel_types = || OneOf(mvp_types::vehicle::FUEL_TYPES.to_vec());
     let mut rules = vec![
+        // Notification settings (mvp-notifications api.rs) and e-mail templates (templates.rs).
+        ("UpdateNotificationSettings", "dueSoonDays", Int(1, 365)),
+        ("UpdateNotificationSettings", "ntfyUrl", PushUrl),
+        ("UpdateNotificationSettings", "webhookUrl", PushUrl),
+        ("UpdateNotificationSettings", "email", Bool),
+        ("UpdateNotificationSettings", "rotateWebhookSecret", Bool),
+        (
+            "UpdateEmailTemplate",
+            "subject",
+            Chars(1, mvp_notifications::templates::BODY_MAX_BYTES),
+        ),
+        (
+            "UpdateEmailTemplate",
+            "textBody",
+            Chars(1, mvp_notifications::templates::BODY_MAX_BYTES),
+        ),
+        (
+            "UpdateEmailTemplate",
+            "htmlBody",
+            Chars(1, mvp_notifications::templates::BODY_MAX_BYTES),
+        ),
         // Vehicles (mvp-vehicles domain.rs).
         ("VehicleInput", "vin", Vin),
         ("VehicleInput", "year", Int(l::FIRST_YEAR.into(), 9999)),

@@ -28,6 +28,7 @@ const IDS: &[&str] = &[
     "RecordId",
     "ScheduleId",
     "DocumentId",
+    "NotificationId",
     "RequestId",
 ];
 
@@ -144,7 +145,13 @@ pub fn apply(doc: &mut Value) {
                     .unwrap_or("")
                     .to_owned();
                 let required = needs.contains(&name.as_str());
-                if let Some((_, schema)) = rules.iter().find(|(n, _)| *n == name) {
+                // A rule names its parameter, or `path prefix:name` where one name means different
+                // things (`key`: a maintenance template, an e-mail template).
+                let rule = rules.iter().find(|(n, _)| match n.split_once(':') {
+                    Some((prefix, n)) => n == name && path.starts_with(prefix),
+                    None => *n == name,
+                });
+                if let Some((_, schema)) = rule {
                     parameter["schema"] = schema.clone();
                 }
                 if required {
@@ -246,6 +253,18 @@ fn constrain(property: &mut Value, rule: &Rule) {
         Rule::True => {
             put(schema, "const", Value::Bool(true));
         }
+        Rule::PushUrl => {
+            put(
+                schema,
+                "maxLength",
+                Value::from(mvp_notifications::push::URL_MAX_CHARS),
+            );
+            put(
+                schema,
+                "pattern",
+                Value::from(r"^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?)?$"),
+            );
+        }
         Rule::Chars(min, max) => {
             put(schema, "minLength", Value::from(*min));
             put(schema, "maxLength", Value::from(*max));
@@ -314,6 +333,7 @@ mod tests {
         }
         let text = doc.to_string();
         for (name, _) in parameter_rules() {
+            let name = name.rsplit(':').next().unwrap_or(name);
             assert!(text.contains(&format!("\"name\":\"{name}\"")), "{name}");
         }
     }

@@ -37,7 +37,11 @@ pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {
         ("size", json!({"type": "string", "enum": ["thumb"]})),
         ("vin", json!({"type": "string", "pattern": VIN})),
         (
-            "key",
+            "unread",
+            json!({"type": "string", "enum": ["true", "false"]}),
+        ),
+        (
+            "/api/maintenance/:key",
             json!({"type": "string", "enum": mvp_maintenance::domain::TEMPLATES
                 .iter().map(|t| t.key).collect::<Vec<_>>()}),
         ),

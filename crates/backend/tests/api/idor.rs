@@ -23,6 +23,18 @@ const NOT_OWNED: &[(&str, &str)] = &[
         "/api/maintenance/schedules/templates/{key}",
         "a template key; its vehicle comes in the body (tried below)",
     ),
+    (
+        "/api/admin/email-templates/{key}",
+        "an instance-wide template, for admins only (403 for others, crates/notifications tests)",
+    ),
+    (
+        "/api/admin/email-templates/{key}/preview",
+        "an instance-wide template, for admins only (403 for others, crates/notifications tests)",
+    ),
+    (
+        "/api/calendar/{file}",
+        "the feed's secret token is the credential itself, not a user's id (a wrong or rotated token is 404, crates/notifications tests)",
+    ),
 ];
 
 fn png() -> Vec<u8> {
@@ -96,6 +108,7 @@ impl Owned {
             ("/api/maintenance/records/{id}", "record"),
             ("/api/maintenance/schedules/{id}", "schedule"),
             ("/api/documents/{id}", "document"),
+            ("/api/notifications/{id}", "notification"),
         ]
         .iter()
         .find(|(prefix, _)| template.starts_with(prefix))?
@@ -157,6 +170,29 @@ async fn create_fixtures(app: &TestApp, owner: &str) -> Owned {
     .await;
     let (k, id) = made("document", json(document).await);
     ids.insert(k, id);
+    // A notification-centre entry, as the reminder job writes them.
+    let profile = json(app.get_as(owner, "/api/user/profile").await).await;
+    let owner_id = profile["id"].as_str().unwrap_or_default().to_owned();
+    let mut conn = app
+        .pool()
+        .await
+        .acquire()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let entry = mvp_notifications::repo::insert_notification(
+        &mut conn,
+        &mvp_notifications::repo::NewNotification {
+            user_id: &owner_id,
+            kind: "maintenance_overdue",
+            title: "Overdue on Civic: Engine Oil",
+            body: "Engine Oil on Civic is overdue.",
+            vehicle_id: vehicle_id.parse().ok(),
+            subject_id: None,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    ids.insert("notification", entry.to_string());
     Owned { ids }
 }
 

@@ -215,3 +215,85 @@ async fn migrations_run_as_the_non_superuser_app_role() {
     assert!(create_role.is_err(), "the app role could create a role");
     assert_eq!(owner, role, "the app role owns the tables it migrated");
 }
+
+/// Must show: two `job deliver` processes at once over 200 queued messages send each exactly once
+/// (claims with `FOR UPDATE SKIP LOCKED`), through a real SMTP server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_deliver_processes_send_each_message_once() {
+    let app = mvp_test_support::spawn_app().await;
+    let sink = mvp_test_support::SmtpSink::start()
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let pool = app.pool().await;
+    let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    for n in 0..200 {
+        let to = format!("driver{n}@example.com");
+        let text = format!("message {n}");
+        let queued = mvp_notifications::queue::enqueue(
+            &mut tx,
+            &mvp_notifications::queue::NewDelivery {
+                idempotency_key: format!("load:{n}"),
+                user_id: None,
+                kind: "test_message",
+                channel: mvp_notifications::queue::Channel::Email,
+                recipient: &to,
+                subject: "Load",
+                text_body: &text,
+                html_body: None,
+                due_at: None,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(queued.is_some());
+    }
+    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let mut vars = base_vars(&db::with_database(&db::admin_url(), &app.db_name));
+    vars.insert("MVP_MAIL__TRANSPORT".to_owned(), "smtp".to_owned());
+    vars.insert("MVP_MAIL__SMTP_URL".to_owned(), sink.url());
+    let spawn = || {
+        Command::new(BIN)
+            .args(["job", "deliver"])
+            .env_clear()
+            .envs(&vars)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (
+        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+    );
+    let mut sent = 0;
+    for out in [&a, &b] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let n: usize = stdout
+            .split("sent ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {stdout:?}"));
+        sent += n;
+    }
+    assert_eq!(sent, 200);
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 200);
+    let mut ids: Vec<&str> = messages.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "no message was sent twice");
+    let waiting: i64 =
+        sqlx::query_scalar("select count(*) from notification_deliveries where status <> 'sent'")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or(-1);
+    assert_eq!(waiting, 0);
+}

@@ -152,7 +152,7 @@ async fn expiring_documents_are_listed_soonest_first() {
     );
 
     let pool = app.pool().await;
-    let expiring = job::expiring(&pool, today)
+    let expiring = mvp_documents::with_expiry(&pool, None, Some(today + chrono::Days::new(30)))
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let mut titles: Vec<&str> = expiring.iter().map(|d| d.title.as_str()).collect();

@@ -2,5 +2,9 @@
 //! real clients are tested without the network.
 
 pub mod auth0;
+pub mod receiver;
+pub mod resend;
 
 pub use auth0::FakeAuth0;
+pub use receiver::PushReceiver;
+pub use resend::FakeResend;
