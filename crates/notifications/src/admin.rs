@@ -108,10 +108,11 @@ pub async fn preview(
     body: Bytes,
 ) -> AppResult<Json<EmailPreview>> {
     let row = stored(&state, &key).await?;
+    // No body, or `null`: the stored template as it is.
     let changes: UpdateEmailTemplate = if body.iter().all(u8::is_ascii_whitespace) {
         UpdateEmailTemplate::default()
     } else {
-        mvp_core::extract::parse_json(&body)?
+        mvp_core::extract::parse_json::<Option<UpdateEmailTemplate>>(&body)?.unwrap_or_default()
     };
     let parts = edited(&state, &row, changes)?;
     let sample = templates::sample_vars(&state.config.server.public_url);

@@ -219,7 +219,7 @@ pub async fn put_settings(
     }
     if row.webhook_url.is_none() {
         row.webhook_secret = None;
-    } else if row.webhook_secret.is_none() || body.rotate_webhook_secret {
+    } else if row.webhook_secret.is_none() || body.rotate_webhook_secret == Some(true) {
         row.webhook_secret = Some(mvp_core::secret::random_token());
     }
     repo::save_settings(&state.db, user_id, &row).await?;

@@ -109,10 +109,10 @@ crate::input_struct! {
         pub ntfy_url: Option<String>,
         /// "" clears it; absent or null keeps it.
         pub webhook_url: Option<String>,
+        #[serde(default, deserialize_with = "crate::whole::option")]
         pub due_soon_days: Option<i64>,
         /// true: make a new webhook key.
-        #[serde(default)]
-        pub rotate_webhook_secret: bool,
+        pub rotate_webhook_secret: Option<bool>,
     }
 }
 

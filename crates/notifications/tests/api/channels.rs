@@ -170,6 +170,38 @@ async fn a_webhook_gets_signed_json_and_ntfy_gets_the_text() {
     assert_eq!(test.status(), 202);
     assert_eq!(json(test).await["channels"], json!(["ntfy", "webhook"]));
     assert_eq!(receiver.received().len(), 4);
+
+    // A new key on request; removing the webhook removes its key.
+    let rotated = app
+        .put_json_as(
+            &token,
+            "/api/user/notification-settings",
+            &json!({"rotateWebhookSecret": true}),
+        )
+        .await;
+    let rotated = json(rotated).await;
+    assert_ne!(rotated["webhookSecret"], json!(secret));
+    assert_eq!(rotated["webhookSecret"].as_str().map(str::len), Some(43));
+    let removed = app
+        .put_json_as(
+            &token,
+            "/api/user/notification-settings",
+            &json!({"webhookUrl": ""}),
+        )
+        .await;
+    let removed = json(removed).await;
+    assert_eq!(
+        (
+            removed["webhookUrl"].clone(),
+            removed["webhookSecret"].clone()
+        ),
+        (Value::Null, Value::Null)
+    );
+    assert_eq!(
+        removed["ntfyUrl"],
+        receiver.url("/ntfy/my-car"),
+        "other channels are kept"
+    );
 }
 
 #[tokio::test]

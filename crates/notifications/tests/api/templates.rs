@@ -121,6 +121,8 @@ async fn admins_edit_and_preview_templates_with_checks() {
         .client
         .post(app.url("/api/admin/email-templates/maintenance_due_soon/preview"))
         .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("null")
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
