@@ -52,16 +52,18 @@ for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && br
 
 say "$(nproc) cores, $(date -u +%FT%TZ): $N queued e-mails, one deliver process, SMTP to aiosmtpd on loopback"
 start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o "$WORK/rss" "$BIN" job deliver > "$WORK/deliver.out"
+/usr/bin/time -f '%M %U %S' -o "$WORK/rss" "$BIN" job deliver > "$WORK/deliver.out"
 end=$(date +%s.%N)
 received="$(wc -l < "$WORK/received.jsonl")"
 sent_rows="$(psql -h 127.0.0.1 -U postgres -d "$DB" -qtAc "select count(*) from notification_deliveries where status = 'sent'")"
 unique="$(sort -u "$WORK/received.jsonl" | wc -l)"
-python3 - "$start" "$end" "$N" "$received" "$unique" "$sent_rows" "$(cat "$WORK/rss")" "$(cat "$WORK/deliver.out")" <<'PY'
+read -r rss_kb user_s sys_s < "$WORK/rss"
+python3 - "$start" "$end" "$N" "$received" "$unique" "$sent_rows" "$rss_kb" "$(cat "$WORK/deliver.out")" "$user_s" "$sys_s" <<'PY'
 import sys
-start, end, n, received, unique, sent, rss_kb, out = sys.argv[1:9]
+start, end, n, received, unique, sent, rss_kb, out, user_s, sys_s = sys.argv[1:11]
 secs = float(end) - float(start)
 print(f"{out}")
 print(f"delivered {received} of {n} (unique Message-IDs {unique}, rows marked sent {sent}) in {secs:.2f} s: "
-      f"{int(received) / secs:.0f} messages/s; peak RSS of the deliver process {int(rss_kb) / 1024:.1f} MiB")
+      f"{int(received) / secs:.0f} messages/s; peak RSS of the deliver process {int(rss_kb) / 1024:.1f} MiB; "
+      f"its CPU {float(user_s) + float(sys_s):.1f} s (user {user_s}, sys {sys_s})")
 PY

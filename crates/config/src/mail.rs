@@ -37,6 +37,8 @@ pub struct MailConfig {
     pub smtp_password: Option<SecretString>,
     pub resend_base_url: String,
     pub resend_api_key: Option<SecretString>,
+    /// Messages sent at once (and SMTP connections kept open).
+    pub concurrency: u32,
     pub max_attempts: u32,
     pub retry_base_secs: u64,
     pub deliver_interval_secs: u64,
@@ -98,6 +100,9 @@ impl MailConfig {
                     problems,
                 );
             }
+        }
+        if !(1..=100).contains(&self.concurrency) {
+            problems.push(("mail.concurrency".into(), "must be from 1 to 100".into()));
         }
         for (key, value) in [
             ("mail.max_attempts", u64::from(self.max_attempts)),

@@ -21,10 +21,8 @@ use crate::queue::{self, Channel, Claimed};
 use crate::repo;
 use crate::transport::{self, Mail, SendError, Transport};
 
-/// Messages claimed per query.
-const BATCH: i64 = 50;
-/// Messages sent at once.
-const CONCURRENCY: usize = 8;
+/// Messages claimed per query (and marked sent with one statement).
+const BATCH: i64 = 100;
 /// The longest wait between tries.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
@@ -45,6 +43,8 @@ pub struct Deliverer {
     transport: Arc<dyn Transport>,
     push: PushClient,
     max_attempts: i32,
+    /// Messages sent at once (`mail.concurrency`; the SMTP pool keeps as many connections).
+    concurrency: usize,
     retry_base: Duration,
     lease_secs: f64,
     health: Components,
@@ -84,6 +84,7 @@ impl Deliverer {
             push: PushClient::new(allow_private_push, timeout)?,
             transport,
             max_attempts: i32::try_from(mail.max_attempts).unwrap_or(i32::MAX),
+            concurrency: usize::try_from(mail.concurrency).unwrap_or(1).max(1),
             retry_base: Duration::from_secs(mail.retry_base_secs),
             // A claim outlives the slowest send, so a live sender never loses its message.
             lease_secs: (timeout.as_secs_f64() * 2.0).max(60.0),
@@ -101,17 +102,23 @@ impl Deliverer {
             }
             let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(batch)
                 .map(|m| self.deliver(m, now))
-                .buffer_unordered(CONCURRENCY)
+                .buffer_unordered(self.concurrency)
                 .collect()
                 .await;
+            let mut sent = Vec::new();
             for outcome in outcomes {
                 match outcome? {
-                    Outcome::Sent => report.sent += 1,
+                    Outcome::Sent(id) => sent.push(id),
                     Outcome::Retried => report.retried += 1,
                     Outcome::Failed => report.failed += 1,
                     Outcome::Held => report.held += 1,
                 }
             }
+            // One statement (one commit) per batch: a commit per message made the disk's flush
+            // the bottleneck. A crash between sending and this write leaves the batch's leases to
+            // run out and the messages to be sent again — at least once, never lost.
+            queue::mark_sent(&self.pool, &sent, now).await?;
+            report.sent += sent.len();
         }
         if report != DeliverReport::default() {
             tracing::info!(
@@ -132,7 +139,13 @@ impl Deliverer {
         let now = Utc::now();
         let mut claimed = queue::claim(&self.pool, now, 1, self.lease_secs, Some(id)).await?;
         match claimed.pop() {
-            Some(m) => Ok(matches!(self.deliver(m, now).await?, Outcome::Sent)),
+            Some(m) => match self.deliver(m, now).await? {
+                Outcome::Sent(id) => {
+                    queue::mark_sent(&self.pool, &[id], now).await?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            },
             None => Ok(false),
         }
     }
@@ -165,7 +178,6 @@ impl Deliverer {
         let to = shown_recipient(m.channel, &m.recipient);
         let outcome = match result {
             Ok(()) => {
-                queue::mark_sent(&self.pool, m.id, now).await?;
                 if m.channel == Channel::Email {
                     let before = self.health.set("mail", ok(self.transport.name()));
                     if before == Some(HealthStatus::Degraded) {
@@ -176,7 +188,7 @@ impl Deliverer {
                     }
                 }
                 tracing::debug!(id = %m.id, kind = %m.kind, channel = m.channel.as_str(), %to, "delivered");
-                Outcome::Sent
+                Outcome::Sent(m.id)
             }
             Err(SendError::Temporary(error)) if m.attempts < self.max_attempts => {
                 let at = now + self.backoff(m.attempts);
@@ -238,7 +250,8 @@ impl Deliverer {
 }
 
 enum Outcome {
-    Sent,
+    /// Sent; the caller records it (in bulk).
+    Sent(Uuid),
     Retried,
     Failed,
     Held,

@@ -138,13 +138,17 @@ pub async fn claim(
         .collect())
 }
 
+/// Records `ids` as sent, in one statement.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn mark_sent(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn mark_sent(pool: &PgPool, ids: &[Uuid], now: DateTime<Utc>) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
         "update notification_deliveries
             set status = 'sent', sent_at = $2, locked_until = null, last_error = null
-          where id = $1",
-        id,
+          where id = any($1)",
+        ids,
         now,
     )
     .execute(pool)

@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncTransport as _, Message, Tokio1Executor};
 use mvp_core::config::{MailConfig, MailTransport};
 use mvp_core::outbox::{self, OutboxMessage};
@@ -119,6 +120,7 @@ impl Smtp {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
             .map_err(|e| anyhow::anyhow!("mail.smtp_url cannot be used: {e}"))?
             .timeout(Some(config.send_timeout()))
+            .pool_config(PoolConfig::new().max_size(config.concurrency))
             .build();
         Ok(Self { transport, from })
     }
