@@ -68,8 +68,11 @@ say "starting the backends with the SPA: local sign-in at http://127.0.0.1:$PORT
 start_backend local "$PORT" MVP_AUTH__PROVIDER=local \
   MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=2 MVP_MAIL__DELIVER_INTERVAL_SECS=1
 # The second one trusts the fake issuer that e2e/run.mjs serves on ISSUER_PORT.
+# Both share the database, so both would send its queued mail; the local one does (its outbox is the
+# one the steps read), this one only at start.
 start_backend oidc "$OIDC_PORT" MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="http://127.0.0.1:$ISSUER_PORT/" \
-  MVP_AUTH__CLIENT_ID=mvp-spa-e2e MVP_AUTH__AUDIENCE=motovaultpro
+  MVP_AUTH__CLIENT_ID=mvp-spa-e2e MVP_AUTH__AUDIENCE=motovaultpro \
+  MVP_MAIL__DELIVER_INTERVAL_SECS=86400 MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=86400
 
 status=0
 BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/local/outbox" \

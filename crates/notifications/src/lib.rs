@@ -99,8 +99,6 @@ pub(crate) async fn send_test_message(
         .await?
         .ok_or(AppError::NotFound("email template"))?;
     let mut tx = state.db.begin().await?;
-    let mut ids = Vec::new();
-    let mut channels = Vec::new();
     let app_url = state
         .config
         .server
@@ -121,45 +119,25 @@ pub(crate) async fn send_test_message(
         "createdAt": chrono::Utc::now(),
     })
     .to_string();
-    for (channel, recipient, text, html) in [
-        (
-            Channel::Email,
+    let queued = queue::enqueue_fanout(
+        &mut tx,
+        &queue::Fanout {
+            key: &key,
+            user_id,
+            kind: "test_message",
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+            body: &body,
+            webhook: &webhook_body,
             email,
-            rendered.text.as_str(),
-            Some(rendered.html.as_str()),
-        ),
-        (
-            Channel::Ntfy,
-            settings.ntfy_url.as_deref(),
-            body.as_str(),
-            None,
-        ),
-        (
-            Channel::Webhook,
-            settings.webhook_url.as_deref(),
-            webhook_body.as_str(),
-            None,
-        ),
-    ] {
-        let Some(recipient) = recipient else { continue };
-        let queued = queue::enqueue(
-            &mut tx,
-            &NewDelivery {
-                idempotency_key: format!("{key}:{}", channel.as_str()),
-                user_id: Some(user_id),
-                kind: "test_message",
-                channel,
-                recipient,
-                subject: &rendered.subject,
-                text_body: text,
-                html_body: html,
-                due_at: None,
-            },
-        )
-        .await?;
-        ids.extend(queued);
-        channels.push(channel.as_str().to_owned());
-    }
+            ntfy_url: settings.ntfy_url.as_deref(),
+            webhook_url: settings.webhook_url.as_deref(),
+            due_at: None,
+        },
+    )
+    .await?;
+    let channels: Vec<String> = queued.iter().map(|(c, _)| c.as_str().to_owned()).collect();
     if channels.is_empty() {
         return Ok(channels);
     }
@@ -176,7 +154,7 @@ pub(crate) async fn send_test_message(
     )
     .await?;
     tx.commit().await?;
-    for id in ids {
+    for (_, id) in queued {
         send_now(state, id).await;
     }
     Ok(channels)

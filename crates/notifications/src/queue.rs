@@ -73,6 +73,57 @@ pub async fn enqueue(conn: &mut PgConnection, d: &NewDelivery<'_>) -> sqlx::Resu
     .await
 }
 
+/// One message to each channel a user has on: the rendered e-mail to `email`, the short `body` to
+/// the ntfy topic, the JSON `webhook` body to the webhook URL; each keyed `<key>:<channel>`.
+#[derive(Debug, Clone)]
+pub struct Fanout<'a> {
+    pub key: &'a str,
+    pub user_id: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub body: &'a str,
+    pub webhook: &'a str,
+    pub email: Option<&'a str>,
+    pub ntfy_url: Option<&'a str>,
+    pub webhook_url: Option<&'a str>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Queues a fan-out in the caller's transaction; returns what was queued (a key queued before is
+/// left out).
+pub async fn enqueue_fanout(
+    conn: &mut PgConnection,
+    f: &Fanout<'_>,
+) -> sqlx::Result<Vec<(Channel, Uuid)>> {
+    let mut queued = Vec::new();
+    for (channel, recipient, text, html) in [
+        (Channel::Email, f.email, f.text, Some(f.html)),
+        (Channel::Ntfy, f.ntfy_url, f.body, None),
+        (Channel::Webhook, f.webhook_url, f.webhook, None),
+    ] {
+        let Some(recipient) = recipient else { continue };
+        let id = enqueue(
+            &mut *conn,
+            &NewDelivery {
+                idempotency_key: format!("{}:{}", f.key, channel.as_str()),
+                user_id: Some(f.user_id),
+                kind: f.kind,
+                channel,
+                recipient,
+                subject: f.subject,
+                text_body: text,
+                html_body: html,
+                due_at: f.due_at,
+            },
+        )
+        .await?;
+        queued.extend(id.map(|id| (channel, id)));
+    }
+    Ok(queued)
+}
+
 /// A message claimed for sending.
 #[derive(Debug, Clone)]
 pub struct Claimed {

@@ -17,7 +17,7 @@ use mvp_user_preferences::LocalDay;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::queue::{self, Channel, NewDelivery};
+use crate::queue::{self, Fanout};
 use crate::repo::{self, NewNotification, SettingsRow, TemplateRow};
 use crate::templates::{self, Vars};
 
@@ -329,45 +329,25 @@ async fn remind(
             "createdAt": now,
         })
         .to_string();
-        let channels = [
-            (
-                Channel::Email,
-                email.map(String::as_str),
-                rendered.text.as_str(),
-                Some(rendered.html.as_str()),
-            ),
-            (
-                Channel::Ntfy,
-                settings.ntfy_url.as_deref(),
-                body.as_str(),
-                None,
-            ),
-            (
-                Channel::Webhook,
-                settings.webhook_url.as_deref(),
-                webhook_body.as_str(),
-                None,
-            ),
-        ];
-        for (channel, recipient, text, html) in channels {
-            let Some(recipient) = recipient else { continue };
-            let queued = queue::enqueue(
-                &mut tx,
-                &NewDelivery {
-                    idempotency_key: format!("{key}:{}", channel.as_str()),
-                    user_id: Some(&r.user_id),
-                    kind: r.template,
-                    channel,
-                    recipient,
-                    subject: &rendered.subject,
-                    text_body: text,
-                    html_body: html,
-                    due_at: Some(now),
-                },
-            )
-            .await?;
-            report.queued += usize::from(queued.is_some());
-        }
+        let queued = queue::enqueue_fanout(
+            &mut tx,
+            &Fanout {
+                key: &key,
+                user_id: &r.user_id,
+                kind: r.template,
+                subject: &rendered.subject,
+                text: &rendered.text,
+                html: &rendered.html,
+                body: &body,
+                webhook: &webhook_body,
+                email: email.map(String::as_str),
+                ntfy_url: settings.ntfy_url.as_deref(),
+                webhook_url: settings.webhook_url.as_deref(),
+                due_at: Some(now),
+            },
+        )
+        .await?;
+        report.queued += queued.len();
         tx.commit().await?;
         report.reminded += 1;
     }

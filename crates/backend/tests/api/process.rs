@@ -18,6 +18,25 @@ fn run(vars: &BTreeMap<String, String>, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run mvp-backend: {e}"))
 }
 
+/// Starts `mvp-backend <args>` twice at once and waits for both.
+fn run_twice(vars: &BTreeMap<String, String>, args: &[&str]) -> (Output, Output) {
+    let spawn = || {
+        Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .envs(vars)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (a, b) = (spawn(), spawn());
+    (
+        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
 fn base_vars(database_url: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("CONFIG_DIR".to_owned(), "/nonexistent".to_owned()),
@@ -85,21 +104,7 @@ async fn two_migrate_processes_at_once_both_succeed() {
     let admin = db::admin_url();
     let (_conn, name) = empty_database(&admin, &uuid::Uuid::new_v4().simple().to_string()).await;
     let vars = base_vars(&db::with_database(&admin, &name));
-    let spawn = || {
-        Command::new(BIN)
-            .arg("migrate")
-            .env_clear()
-            .envs(&vars)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (
-        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-    );
+    let (a, b) = run_twice(&vars, &["migrate"]);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     let expected = mvp_core::db::MIGRATOR.iter().count();
@@ -252,21 +257,7 @@ async fn two_deliver_processes_send_each_message_once() {
     let mut vars = base_vars(&db::with_database(&db::admin_url(), &app.db_name));
     vars.insert("MVP_MAIL__TRANSPORT".to_owned(), "smtp".to_owned());
     vars.insert("MVP_MAIL__SMTP_URL".to_owned(), sink.url());
-    let spawn = || {
-        Command::new(BIN)
-            .args(["job", "deliver"])
-            .env_clear()
-            .envs(&vars)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (
-        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-    );
+    let (a, b) = run_twice(&vars, &["job", "deliver"]);
     let mut sent = 0;
     for out in [&a, &b] {
         assert!(
