@@ -46,6 +46,14 @@ pub struct MailConfig {
 }
 
 impl MailConfig {
+    /// The SMTP URL to connect with: a password from the `smtp-password` secret is put into a URL
+    /// that names a user without one (as `database.password` is).
+    pub fn smtp_connect_url(&self) -> Option<SecretString> {
+        self.smtp_url
+            .as_ref()
+            .map(|url| crate::settings::with_password(url, self.smtp_password.as_ref()))
+    }
+
     pub fn deliver_interval(&self) -> Duration {
         Duration::from_secs(self.deliver_interval_secs)
     }
@@ -128,5 +136,44 @@ pub struct NotificationsConfig {
 impl NotificationsConfig {
     pub fn reminder_interval(&self) -> Duration {
         Duration::from_secs(self.reminder_interval_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str, password: Option<&str>) -> MailConfig {
+        MailConfig {
+            transport: MailTransport::Smtp,
+            from: "a@b.c".to_owned(),
+            smtp_url: Some(SecretString::from(url.to_owned())),
+            smtp_password: password.map(|p| SecretString::from(p.to_owned())),
+            resend_base_url: String::new(),
+            resend_api_key: None,
+            concurrency: 10,
+            max_attempts: 8,
+            retry_base_secs: 30,
+            deliver_interval_secs: 5,
+            send_timeout_secs: 30,
+        }
+    }
+
+    #[test]
+    fn a_secret_password_fills_an_smtp_url_without_one() {
+        let url = |c: MailConfig| {
+            c.smtp_connect_url()
+                .map(|u| u.expose_secret().to_owned())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            url(config(
+                "smtps://mailer@mail.example.com:465",
+                Some("p@ss word")
+            )),
+            "smtps://mailer:p%40ss%20word@mail.example.com:465"
+        );
+        assert_eq!(url(config("smtp://u:x@h:25", Some("p"))), "smtp://u:x@h:25");
+        assert_eq!(url(config("smtp://h:25", Some("p"))), "smtp://h:25");
     }
 }

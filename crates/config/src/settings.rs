@@ -118,18 +118,7 @@ impl DatabaseConfig {
             .as_ref()
             .map(|p| percent_encode(p.expose_secret()));
         match &self.url {
-            Some(url) => {
-                let url = url.expose_secret();
-                match (&password, url.split_once("://")) {
-                    (Some(pw), Some((scheme, rest))) => match rest.split_once('@') {
-                        Some((userinfo, host)) if !userinfo.contains(':') => {
-                            SecretString::from(format!("{scheme}://{userinfo}:{pw}@{host}"))
-                        }
-                        _ => SecretString::from(url.to_owned()),
-                    },
-                    _ => SecretString::from(url.to_owned()),
-                }
-            }
+            Some(url) => with_password(url, self.password.as_ref()),
             None => {
                 let auth = match &password {
                     Some(pw) => format!("{}:{pw}", self.user),
@@ -358,6 +347,21 @@ fn de_socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, 
 /// `null` becomes an empty path, replaced by the environment's default during validation.
 fn de_data_dir<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
     Ok(Option::<PathBuf>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `url` with `password` (from a secret file) put in when the URL names a user without one.
+pub(crate) fn with_password(url: &SecretString, password: Option<&SecretString>) -> SecretString {
+    let text = url.expose_secret();
+    let (Some(password), Some((scheme, rest))) = (password, text.split_once("://")) else {
+        return url.clone();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if !user.contains(':') => SecretString::from(format!(
+            "{scheme}://{user}:{}@{host}",
+            percent_encode(password.expose_secret())
+        )),
+        _ => url.clone(),
+    }
 }
 
 fn percent_encode(text: &str) -> String {

@@ -8,8 +8,6 @@ pub mod parse;
 pub mod repo;
 pub mod status;
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use mvp_core::AppState;
 use mvp_types::ids::{ScheduleId, VehicleId};
@@ -56,7 +54,6 @@ pub async fn due_schedules(
     let vehicle_ids: Vec<VehicleId> = active.iter().map(|a| a.schedule.vehicle_id).collect();
     let vehicles = mvp_vehicles::live(pool, &vehicle_ids).await?;
     let mut out = Vec::with_capacity(active.len());
-    let mut contexts: HashMap<String, DueContext> = HashMap::new();
     for a in active {
         let Some(vehicle) = vehicles
             .get(&a.schedule.vehicle_id)
@@ -67,9 +64,7 @@ pub async fn due_schedules(
         let odometer = a
             .records_odometer
             .map_or(vehicle.odometer, |r| r.max(vehicle.odometer));
-        let ctx = *contexts
-            .entry(a.schedule.user_id.clone())
-            .or_insert_with(|| context(&a.schedule.user_id));
+        let ctx = context(&a.schedule.user_id);
         let due = status::compute(&a.schedule, ctx.today, Some(odometer), ctx.metric);
         let row = a.schedule;
         out.push(DueSchedule {

@@ -234,7 +234,8 @@ pub async fn send_test(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<(StatusCode, Json<TestMessage>)> {
-    let settings = get_settings(State(state.clone()), user.clone()).await?.0;
+    let row = repo::settings(&state.db, user.user_id.as_str()).await?;
+    let settings = settings_dto(&state, &user, row).await?;
     let channels = crate::send_test_message(&state, &user, &settings).await?;
     if channels.is_empty() {
         return Err(AppError::Conflict(

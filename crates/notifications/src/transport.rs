@@ -113,44 +113,14 @@ pub struct Smtp {
 impl Smtp {
     fn new(config: &MailConfig, from: Mailbox) -> anyhow::Result<Self> {
         let url = config
-            .smtp_url
-            .as_ref()
+            .smtp_connect_url()
             .ok_or_else(|| anyhow::anyhow!("mail.smtp_url is not set"))?;
-        let url = with_password(url, config.smtp_password.as_ref());
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
             .map_err(|e| anyhow::anyhow!("mail.smtp_url cannot be used: {e}"))?
             .timeout(Some(config.send_timeout()))
             .pool_config(PoolConfig::new().max_size(config.concurrency))
             .build();
         Ok(Self { transport, from })
-    }
-}
-
-/// Puts a password from the `smtp-password` secret into a URL that names a user without one.
-fn with_password(url: &SecretString, password: Option<&SecretString>) -> SecretString {
-    let text = url.expose_secret();
-    let Some(password) = password else {
-        return url.clone();
-    };
-    match text.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((user, host)) if !user.contains(':') => {
-                let encoded: String = password
-                    .expose_secret()
-                    .bytes()
-                    .map(|b| {
-                        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                            (b as char).to_string()
-                        } else {
-                            format!("%{b:02X}")
-                        }
-                    })
-                    .collect();
-                SecretString::from(format!("{scheme}://{user}:{encoded}@{host}"))
-            }
-            _ => url.clone(),
-        },
-        None => url.clone(),
     }
 }
 
@@ -261,30 +231,5 @@ impl Transport for Resend {
                 _ => SendError::Permanent(text),
             })
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_secret_password_fills_a_url_without_one() {
-        let url = SecretString::from("smtps://mailer@mail.example.com:465".to_owned());
-        let pw = SecretString::from("p@ss word".to_owned());
-        assert_eq!(
-            with_password(&url, Some(&pw)).expose_secret(),
-            "smtps://mailer:p%40ss%20word@mail.example.com:465"
-        );
-        let has = SecretString::from("smtp://u:x@h:25".to_owned());
-        assert_eq!(
-            with_password(&has, Some(&pw)).expose_secret(),
-            "smtp://u:x@h:25"
-        );
-        let none = SecretString::from("smtp://h:25".to_owned());
-        assert_eq!(
-            with_password(&none, Some(&pw)).expose_secret(),
-            "smtp://h:25"
-        );
     }
 }
