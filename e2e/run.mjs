@@ -10,6 +10,7 @@
 
 import { chromium } from 'playwright-core';
 import { startFakeOidc } from './fake-oidc.mjs';
+import { startFakePlaces } from './fake-places.mjs';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
@@ -539,6 +540,87 @@ await step('calendar: the feed address is copied, serves the due date, and can b
   await page.waitForFunction((old) => document.querySelector('#calendarUrl')?.value !== old, url);
   assert((await fetch(url)).status === 404, 'the old calendar address still works');
   assert((await fetch(await page.inputValue('#calendarUrl'))).status === 200, 'the new address does not work');
+});
+
+// --- Gas stations (a fake Google Places API on PLACES_PORT, which the backend is pointed at) ----------
+const HERE = { latitude: 39.9526, longitude: -75.1652 };
+const offset = (north, east) => ({ latitude: HERE.latitude + (north / 6371008.8) * 180 / Math.PI,
+  longitude: HERE.longitude + (east / (6371008.8 * Math.cos(HERE.latitude * Math.PI / 180))) * 180 / Math.PI });
+const places = process.env.PLACES_PORT && startFakePlaces({ port: Number(process.env.PLACES_PORT), key: process.env.PLACES_KEY,
+  places: [
+    { id: 'ChIJe2eShell', name: 'Shell', address: '1400 N Broad St, Philadelphia', ...offset(800, 0) },
+    { id: 'ChIJe2eSunoco', name: 'Sunoco', address: '22 Market St, Philadelphia', ...offset(0, 2000) },
+    { id: 'ChIJe2eWawa', name: 'Wawa', address: '9 Far Rd, Philadelphia', ...offset(-30000, 0) },
+  ] });
+
+await step('stations: near the device\'s location, nearest first; a favourite saved; a price reported', async () => {
+  assert(places, 'PLACES_PORT is not set');
+  await context.grantPermissions(['geolocation'], { origin: BASE });
+  await context.setGeolocation(HERE);
+  await page.goto(`${BASE}/stations`);
+  await page.locator('[data-testid="located"]').waitFor();
+  const rows = page.locator('.station-list > li');
+  await rows.nth(1).waitFor();
+  const ids = await rows.evaluateAll((els) => els.map((e) => e.dataset.placeId));
+  assert(JSON.stringify(ids) === JSON.stringify(['ChIJe2eShell', 'ChIJe2eSunoco']), `stations: ${ids}`);
+  const metric = await page.evaluate(() => document.body.innerText.includes('km'));
+  const first = await rows.first().locator('.station-distance').innerText();
+  assert(/^(0\.5 mi|800 m)$/.test(first), `distance of the nearest: ${first} (metric ${metric})`);
+  assert((await rows.first().locator('a', { hasText: 'Open in maps' }).getAttribute('href')).includes('query_place_id=ChIJe2eShell'), 'maps link');
+  const sunoco = page.locator('.station-list > li[data-place-id="ChIJe2eSunoco"]');
+  await sunoco.getByRole('button', { name: '☆ Favourite' }).click();
+  await page.locator('.toast').filter({ hasText: 'Added to favourites' }).waitFor();
+  await page.locator('.saved-list li[data-saved="ChIJe2eSunoco"]').filter({ hasText: '★' }).waitFor();
+  const shell = page.locator('.station-list > li[data-place-id="ChIJe2eShell"]');
+  await shell.getByRole('button', { name: 'Report a price' }).click();
+  await shell.locator('#priceFuelType').selectOption('regular');
+  await shell.locator('#price').fill('3.459');
+  await shell.getByRole('button', { name: 'Report price' }).click();
+  await page.locator('.toast').filter({ hasText: 'Price reported' }).waitFor();
+  await page.locator('.station-list > li[data-place-id="ChIJe2eShell"] .prices li[data-fuel="regular"]').filter({ hasText: '3.459' }).waitFor();
+  assert(places.stats.calls === 1, `Google was called ${places.stats.calls} times; the reloads should hit the cache`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'stations-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('stations: a missing station is reported and shown to its reporter as pending', async () => {
+  await page.getByRole('button', { name: 'Report a station that is missing' }).click();
+  await page.fill('.report-station #name', 'Corner Fuel');
+  await page.fill('.report-station #address', '5 Spring Garden St, Philadelphia');
+  assert((await page.inputValue('.report-station #latitude')).startsWith('39.95'), 'the location is not prefilled');
+  await page.check('.report-station input[name="fuelTypes"][value="diesel"]');
+  await page.getByRole('button', { name: 'Report station' }).click();
+  await page.locator('.toast').filter({ hasText: 'Station reported' }).waitFor();
+  await page.locator('.station-list > li[data-source="community"]').filter({ hasText: 'pending review' }).waitFor();
+  await page.locator('.report-list [data-status="pending"]').waitFor();
+});
+
+await step('stations: with Google down the page says so and still lists community stations', async () => {
+  await fetch(`http://127.0.0.1:${process.env.PLACES_PORT}/__fail`, { method: 'POST', body: JSON.stringify({ status: 503 }) });
+  const radius = page.locator('#radius');
+  const values = await radius.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  await radius.selectOption(values[values.length - 1]);
+  await page.locator('[data-testid="degraded"]').waitFor();
+  const ids = await page.locator('.station-list > li').evaluateAll((els) => els.map((e) => e.dataset.source));
+  assert(ids.includes('community'), `sources while Google is down: ${ids}`);
+});
+
+await step('fill-up form: the favourite station first in the picker; the fill-up shows it', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#stationId option[value="ChIJe2eSunoco"]', { state: 'attached' });
+  const labels = await page.locator('#stationId option').allInnerTexts();
+  assert(labels[0] === '— none —' && labels[1] === '★ Sunoco', `picker: ${labels}`);
+  await page.selectOption('#stationId', 'ChIJe2eSunoco');
+  assert(await page.inputValue('#locationName') === 'Sunoco', 'picking a station did not fill the place');
+  await page.fill('#dateTime', new Date(Date.now() - 86400e3).toISOString().slice(0, 10) + 'T08:00');
+  await page.fill('#odometerReading', '99999');
+  await page.fill('#fuelUnits', '9');
+  await page.check('input[name="priceMode"][value="unit"]');
+  await page.fill('#price', '3.2');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\?tab=fuel$/);
+  await page.locator('table.logs tbody td[data-station="ChIJe2eSunoco"]').filter({ hasText: 'Sunoco' }).waitFor();
 });
 
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vehicles/:id/fuel/:log/edit") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
                     <Route path=path!("/preferences") view=|| view! { <Protected><pages::preferences::Preferences /></Protected> } />
                     <Route path=path!("/profile") view=|| view! { <Protected><pages::profile::ProfilePage /></Protected> } />
+                    <Route path=path!("/stations") view=|| view! { <Protected><pages::stations::StationsPage /></Protected> } />
                     <Route path=path!("/notifications") view=|| view! { <Protected><pages::notifications::NotificationCentre /></Protected> } />
                 </Routes>
             </main>
@@ -186,6 +187,7 @@ fn Nav() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
                     <A href="/vehicles">"Vehicles"</A>
+                    <A href="/stations">"Stations"</A>
                     <A href="/preferences">"Preferences"</A>
                     <A href="/profile">"Profile"</A>
                     <button class="btn link" on:click=sign_out.clone()>"Sign out"</button>

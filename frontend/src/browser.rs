@@ -151,3 +151,46 @@ pub fn query_param(name: &str) -> Option<String> {
         .ok()?
         .get(name)
 }
+
+/// The device's position (`navigator.geolocation`), as `(latitude, longitude)`; the browser asks the
+/// user first. An error says why in words a person can act on.
+pub async fn current_position() -> Result<(f64, f64), String> {
+    let geolocation = web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| Reflect::get(&n, &JsValue::from_str("geolocation")).ok())
+        .filter(|g| !g.is_undefined() && !g.is_null())
+        .ok_or_else(|| "this browser cannot tell its location".to_owned())?;
+    let get: js_sys::Function = Reflect::get(&geolocation, &JsValue::from_str("getCurrentPosition"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| "this browser cannot tell its location".to_owned())?;
+    let options = Object::new();
+    let _ = Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from_f64(10_000.0));
+    let _ = Reflect::set(&options, &JsValue::from_str("maximumAge"), &JsValue::from_f64(60_000.0));
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = get.call3(&geolocation, &resolve, &reject, &options);
+    });
+    let position = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| {
+            let code = Reflect::get(&e, &JsValue::from_str("code"))
+                .ok()
+                .and_then(|c| c.as_f64())
+                .unwrap_or_default();
+            if code == 1.0 {
+                "location access was not allowed".to_owned()
+            } else {
+                "the location could not be found".to_owned()
+            }
+        })?;
+    let coords = Reflect::get(&position, &JsValue::from_str("coords"))
+        .map_err(|_| "the location could not be read".to_owned())?;
+    let read = |k: &str| {
+        Reflect::get(&coords, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    read("latitude")
+        .zip(read("longitude"))
+        .ok_or_else(|| "the location could not be read".to_owned())
+}

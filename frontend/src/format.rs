@@ -204,6 +204,30 @@ pub fn unit_price_from_total(units: Decimal, total: Decimal) -> Option<Decimal> 
     Some((total / units).round_dp_with_strategy(3, RoundingStrategy::MidpointNearestEven))
 }
 
+/// A distance in metres as a person reads it: `850 m` / `1.2 km`, or `0.5 mi` (imperial).
+pub fn meters(value: f64, metric: bool) -> String {
+    if metric {
+        if value < 1_000.0 {
+            format!("{} m", (value / 10.0).round() * 10.0)
+        } else {
+            format!("{:.1} km", value / 1_000.0)
+        }
+    } else {
+        format!("{:.1} mi", value / 1_609.344)
+    }
+}
+
+/// How long ago `seconds` was: `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
+pub fn ago(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => "just now".to_owned(),
+        s if s < 3_600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3_600),
+        s if s < 2 * 86_400 => "yesterday".to_owned(),
+        s => format!("{} days ago", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +306,17 @@ mod tests {
         assert_eq!(total_from_unit_price(d("12.345"), d("3.459")), d("42.70"));
         assert_eq!(unit_price_from_total(d("10"), d("35.00")), Some(d("3.500")));
         assert_eq!(unit_price_from_total(Decimal::ZERO, d("35")), None);
+    }
+
+    #[test]
+    fn distances_and_ages_read_naturally() {
+        assert_eq!(meters(846.0, true), "850 m");
+        assert_eq!(meters(1_234.0, true), "1.2 km");
+        assert_eq!(meters(1_609.344, false), "1.0 mi");
+        assert_eq!(ago(30), "just now");
+        assert_eq!(ago(600), "10 min ago");
+        assert_eq!(ago(7_300), "2 h ago");
+        assert_eq!(ago(90_000), "yesterday");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
     }
 }

@@ -32,6 +32,7 @@ pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRou
         .merge(mvp_maintenance::router())
         .merge(mvp_documents::router(document_max_bytes))
         .merge(mvp_notifications::router())
+        .merge(mvp_stations::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
@@ -115,7 +116,13 @@ async fn api_health(
     responses((status = 200, description = "Runtime configuration", body = RuntimeConfig)))]
 async fn runtime_config(State(state): State<AppState>) -> Json<RuntimeConfig> {
     let auth = &state.config.auth;
-    let features = BTreeMap::from([("redis".to_owned(), state.cache.backend_name() == "redis")]);
+    let features = BTreeMap::from([
+        ("redis".to_owned(), state.cache.backend_name() == "redis"),
+        (
+            "googlePlaces".to_owned(),
+            state.config.stations.google_key().is_some(),
+        ),
+    ]);
     Json(RuntimeConfig {
         auth_provider: auth.provider.as_str().to_owned(),
         issuer: auth.issuer.clone(),

@@ -19,6 +19,7 @@ const SECRET_FILES: &[(&str, &[&str])] = &[
     ("resend-api-key", &["mail", "resend_api_key"]),
     ("smtp-url", &["mail", "smtp_url"]),
     ("smtp-password", &["mail", "smtp_password"]),
+    ("google-maps-api-key", &["stations", "google_api_key"]),
     ("s3-access-key-id", &["storage", "s3", "access_key_id"]),
     (
         "s3-secret-access-key",

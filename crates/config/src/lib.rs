@@ -11,6 +11,7 @@ mod cidr;
 mod layers;
 mod mail;
 mod settings;
+mod stations;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ pub use cidr::Cidr;
 pub use layers::{ConfigSource, variable_names};
 pub use mail::{MailConfig, MailTransport, NotificationsConfig};
 pub use settings::*;
+pub use stations::StationsConfig;
 
 /// A configuration that cannot be used. The message always names the setting.
 #[derive(Debug, thiserror::Error)]

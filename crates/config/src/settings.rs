@@ -66,6 +66,7 @@ pub struct Config {
     pub log: LogConfig,
     pub mail: crate::MailConfig,
     pub notifications: crate::NotificationsConfig,
+    pub stations: crate::StationsConfig,
     pub admin: AdminConfig,
 }
 
@@ -554,6 +555,7 @@ impl Config {
         }
         check_http_url("ocr.url", &self.ocr.url, &mut problems);
         self.mail.check(&mut problems);
+        self.stations.check(&mut problems);
         if self.notifications.reminder_interval_secs == 0 {
             problems.push((
                 "notifications.reminder_interval_secs".into(),

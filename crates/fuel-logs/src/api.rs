@@ -24,6 +24,7 @@ use sqlx::PgConnection;
 use crate::domain::{NewFuelLog, kind_of};
 use crate::months;
 use crate::repo::{self, FuelRow, ListFilter};
+use crate::station;
 
 const NOT_FOUND: AppError = AppError::NotFound("fuel log");
 
@@ -66,6 +67,7 @@ fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
         full_fill: row.full_fill,
         missed_previous: row.missed_previous,
         station_id: row.station_id,
+        station: None,
         location_name: row.location_name,
         notes: row.notes,
         efficiency,
@@ -184,10 +186,9 @@ pub async fn list(
         }
         _ => repo::list(&state.db, user_id, &filter, page.limit, page.offset).await?,
     };
-    Ok((
-        total_header(total),
-        Json(rows.into_iter().map(|r| to_dto(r, &prefs)).collect()),
-    ))
+    let mut logs: Vec<FuelLog> = rows.into_iter().map(|r| to_dto(r, &prefs)).collect();
+    station::attach_pooled(&state.db, &user.user_id, &mut logs).await?;
+    Ok((total_header(total), Json(logs)))
 }
 
 /// Records a fill-up. Numbers are in the user's units; send `costPerUnit` or `totalCost` (or both).
@@ -205,6 +206,7 @@ pub async fn create(
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     let mut tx = state.db.begin().await?;
     mvp_vehicles::lock(&mut tx, user.user_id.as_str(), &[log.vehicle_id]).await?;
+    station::check(&mut tx, &user.user_id, log.station_id.as_deref(), None).await?;
     check_odometer(&mut tx, &user, &log, None).await?;
     let id = repo::insert(&mut tx, user.user_id.as_str(), &log).await?;
     repo::recompute(
@@ -219,11 +221,11 @@ pub async fn create(
     let row = repo::find(&mut tx, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
+    let mut dto = [to_dto(row, &prefs)];
+    station::attach(&mut tx, &user.user_id, &mut dto).await?;
     tx.commit().await?;
-    Ok(created(
-        &format!("/api/fuel-logs/{id}"),
-        to_dto(row, &prefs),
-    ))
+    let [dto] = dto;
+    Ok(created(&format!("/api/fuel-logs/{id}"), dto))
 }
 
 /// One fill-up.
@@ -242,7 +244,10 @@ pub async fn get(
     let row = repo::find(&mut conn, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
-    Ok(Json(to_dto(row, &prefs)))
+    let mut dto = [to_dto(row, &prefs)];
+    station::attach(&mut conn, &user.user_id, &mut dto).await?;
+    let [dto] = dto;
+    Ok(Json(dto))
 }
 
 /// Replaces a fill-up; the economy of every later fill-up of the vehicle follows.
@@ -271,6 +276,13 @@ pub async fn update(
         &[log.vehicle_id, old.vehicle_id],
     )
     .await?;
+    station::check(
+        &mut tx,
+        &user.user_id,
+        log.station_id.as_deref(),
+        old.station_id.as_deref(),
+    )
+    .await?;
     check_odometer(&mut tx, &user, &log, Some(id)).await?;
     repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
     let from = old.date_time.min(log.date_time);
@@ -296,8 +308,11 @@ pub async fn update(
     let row = repo::find(&mut tx, user.user_id.as_str(), id)
         .await?
         .ok_or(NOT_FOUND)?;
+    let mut dto = [to_dto(row, &prefs)];
+    station::attach(&mut tx, &user.user_id, &mut dto).await?;
     tx.commit().await?;
-    Ok(Json(to_dto(row, &prefs)))
+    let [dto] = dto;
+    Ok(Json(dto))
 }
 
 /// Deletes a fill-up (soft); later economy is recomputed without it.

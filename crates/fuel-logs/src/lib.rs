@@ -10,6 +10,7 @@ pub mod chain;
 pub mod domain;
 pub mod months;
 pub mod repo;
+pub mod station;
 
 use mvp_core::AppState;
 use utoipa_axum::router::OpenApiRouter;

@@ -33,6 +33,10 @@ pub struct FuelLog {
     pub full_fill: bool,
     pub missed_previous: bool,
     pub station_id: Option<String>,
+    /// The station `stationId` names, when this user can see it (a saved, community or Google
+    /// station); null for none or a reference kept from before stations existed.
+    #[serde(default)]
+    pub station: Option<crate::station::StationRef>,
     pub location_name: Option<String>,
     pub notes: Option<String>,
     /// Economy of the interval this full fill closes, in `efficiencyUnit`.
@@ -49,7 +53,7 @@ crate::input_struct! {
     #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct FuelLogInput {
-        echo: [id, created_at, updated_at, efficiency, efficiency_unit],
+        echo: [id, created_at, updated_at, efficiency, efficiency_unit, station],
         pub vehicle_id: Option<VehicleId>,
         pub date_time: Option<DateTime<Utc>>,
         #[serde(default)]

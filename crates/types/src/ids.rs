@@ -150,3 +150,8 @@ mod tests {
         assert_eq!(back, id);
     }
 }
+
+typed_id!(
+    /// A station a user reported (`community_stations.id`); its `placeId` is this UUID as text.
+    CommunityStationId
+);

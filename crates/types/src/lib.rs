@@ -14,6 +14,7 @@ pub mod limits;
 pub mod maintenance;
 pub mod notification;
 pub mod platform;
+pub mod station;
 pub mod units;
 pub mod user;
 pub mod vehicle;

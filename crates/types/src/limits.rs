@@ -72,3 +72,21 @@ pub const EMAIL_LOCAL_MAX_BYTES: usize = 64;
 
 pub const PAGE_DEFAULT_LIMIT: i64 = 100;
 pub const PAGE_MAX_LIMIT: i64 = 500;
+
+// --- Stations ----------------------------------------------------------------------------------
+
+/// Search radius in metres (`radius` of `/api/stations/search`): above 0, at most this.
+pub const STATION_RADIUS_MAX: u32 = 50_000;
+pub const STATION_RADIUS_DEFAULT: u32 = 5_000;
+/// A station search's free text (`query`).
+pub const STATION_QUERY_MAX: usize = 200;
+/// A station's name and brand.
+pub const STATION_NAME_MAX: usize = 200;
+pub const STATION_ADDRESS_MAX: usize = 500;
+/// Fuel types one community station may list.
+pub const STATION_FUEL_TYPES_MAX: usize = 16;
+/// `stations.price_ceiling`'s default: a reported price is below it (the OpenAPI document states
+/// this default; an instance may configure another).
+pub const STATION_PRICE_CEILING_DEFAULT: u32 = 100;
+/// Decimal places of a reported pump price (tenths of a cent, as pumps show them).
+pub const STATION_PRICE_DP: u32 = 3;

@@ -13,6 +13,10 @@ use mvp_types::notification::{
     UpdateNotificationSettings,
 };
 use mvp_types::platform::{CatalogItem, VinDecode};
+use mvp_types::station::{
+    CommunityStation, CommunityStationInput, PriceReportInput, SavedStation, SavedStationInput,
+    Station, StationPrice,
+};
 use mvp_types::user::{
     AcceptTermsRequest, LoginRequest, ResendVerificationRequest, SignupRequest, SignupResponse,
     TokenResponse, UpdatePreferences, UpdateProfile, UserPreferences, UserProfile, UserStatus,
@@ -312,4 +316,52 @@ pub async fn calendar() -> ApiResult<CalendarFeed> {
 
 pub async fn rotate_calendar() -> ApiResult<CalendarFeed> {
     json(send("POST", "/api/user/calendar/rotate", Body::None).await?).await
+}
+
+// --- stations ---------------------------------------------------------------------------------------
+
+/// A station search; `true` beside the list when the server could not ask Google (`X-Degraded`).
+pub async fn search_stations(
+    at: Option<(f64, f64)>,
+    radius_m: u32,
+    query: &str,
+) -> ApiResult<(Vec<Station>, bool)> {
+    let mut path = format!("/api/stations/search?radius={radius_m}");
+    if let Some((lat, lon)) = at {
+        path.push_str(&format!("&latitude={lat}&longitude={lon}"));
+    }
+    if !query.trim().is_empty() {
+        path.push_str(&format!("&query={}", enc(query.trim())));
+    }
+    let response = send("GET", &path, Body::None).await?;
+    let degraded = response.headers().get("x-degraded").ok().flatten().as_deref() == Some("1");
+    Ok((json(response).await?, degraded))
+}
+
+pub async fn saved_stations() -> ApiResult<Vec<SavedStation>> {
+    get("/api/stations/saved").await
+}
+
+pub async fn save_station(body: &SavedStationInput) -> ApiResult<SavedStation> {
+    post("/api/stations/saved", body).await
+}
+
+pub async fn update_saved_station(place_id: &str, body: &SavedStationInput) -> ApiResult<SavedStation> {
+    put(&format!("/api/stations/saved/{}", enc(place_id)), body).await
+}
+
+pub async fn delete_saved_station(place_id: &str) -> ApiResult<()> {
+    delete(&format!("/api/stations/saved/{}", enc(place_id))).await
+}
+
+pub async fn report_station(body: &CommunityStationInput) -> ApiResult<CommunityStation> {
+    post("/api/stations/community", body).await
+}
+
+pub async fn my_station_reports() -> ApiResult<Vec<CommunityStation>> {
+    get("/api/stations/community/mine").await
+}
+
+pub async fn report_price(place_id: &str, body: &PriceReportInput) -> ApiResult<StationPrice> {
+    post(&format!("/api/stations/community/{}/prices", enc(place_id)), body).await
 }

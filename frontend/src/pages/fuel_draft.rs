@@ -24,6 +24,8 @@ pub struct FuelDraft {
     pub price: String,
     pub full_fill: bool,
     pub missed_previous: bool,
+    /// A station's `placeId` (empty: none).
+    pub station_id: String,
     pub location: String,
     pub notes: String,
 }
@@ -102,6 +104,7 @@ pub fn fuel_input(
         total_cost,
         full_fill: Some(d.full_fill),
         missed_previous: Some(d.missed_previous),
+        station_id: opt(&d.station_id),
         location_name: opt(&d.location),
         notes: opt(&d.notes),
         ..FuelLogInput::default()

@@ -101,6 +101,47 @@ fn FuelFormInner(
             .unwrap_or_default(),
     );
     let notes = RwSignal::new(e.as_ref().and_then(|l| l.notes.clone()).unwrap_or_default());
+    let station = RwSignal::new(
+        e.as_ref()
+            .and_then(|l| l.station_id.clone())
+            .unwrap_or_default(),
+    );
+    // The station picker: saved stations, favourites first (as the API lists them), and the one
+    // this fill-up names when it is not among them.
+    let current_station = e
+        .as_ref()
+        .and_then(|l| l.station.clone().map(|s| (s.place_id, s.name)));
+    let station_options = RwSignal::new(current_station.clone().into_iter().collect::<Vec<_>>());
+    spawn_local(async move {
+        if let Ok(saved) = calls::saved_stations().await {
+            let mut options: Vec<(String, String)> = saved
+                .into_iter()
+                .map(|s| {
+                    let name = s.nickname.unwrap_or(s.name);
+                    let label = if s.is_favorite { format!("★ {name}") } else { name };
+                    (s.place_id, label)
+                })
+                .collect();
+            if let Some((id, name)) = current_station {
+                if !options.iter().any(|(v, _)| *v == id) {
+                    options.push((id, name));
+                }
+            }
+            station_options.set(options);
+        }
+    });
+    let on_station = Callback::new(move |id: String| {
+        let name = station_options
+            .get_untracked()
+            .into_iter()
+            .find(|(v, _)| *v == id)
+            .map(|(_, label)| label.trim_start_matches("★ ").to_owned());
+        if let Some(name) = name {
+            if location.get_untracked().trim().is_empty() {
+                location.set(name);
+            }
+        }
+    });
     let errors = Errors::new();
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -151,6 +192,7 @@ fn FuelFormInner(
                 price: price.get_untracked(),
                 full_fill: full_fill.get_untracked(),
                 missed_previous: missed.get_untracked(),
+                station_id: station.get_untracked(),
                 location: location.get_untracked(),
                 notes: notes.get_untracked(),
             };
@@ -242,7 +284,11 @@ fn FuelFormInner(
                 <Field label="Grade (optional)" name="fuelGrade" errors=errors>
                     <TextInput name="fuelGrade" value=grade errors=errors />
                 </Field>
-                <Field label="Station or place (optional)" name="locationName" errors=errors>
+                <Field label="Station (saved stations, favourites first)" name="stationId" errors=errors>
+                    <Select name="stationId" value=station options=station_options placeholder="— none —"
+                        errors=errors on_change=on_station />
+                </Field>
+                <Field label="Place or note (optional)" name="locationName" errors=errors>
                     <TextInput name="locationName" value=location errors=errors />
                 </Field>
             </div>

@@ -160,7 +160,7 @@ fn LogTable(
                                 <td class="num">{format::unit_price(l.cost_per_unit, &currency, &stats.volume_unit)}</td>
                                 <td class="num">{format::money(l.total_cost, &currency)}</td>
                                 <td class="num" data-testid="row-economy">{row_efficiency(&l)}</td>
-                                <td>{l.location_name.clone().unwrap_or_default()}</td>
+                                <td data-station=l.station_id.clone().unwrap_or_default()>{l.station.as_ref().map(|s| s.name.clone()).or_else(|| l.location_name.clone()).unwrap_or_default()}</td>
                                 <td class="row-actions">
                                     <A href=format!("/vehicles/{}/fuel/{id}/edit", l.vehicle_id) attr:class="btn small">"Edit"</A>
                                     <button class="btn small danger" on:click=move |_| on_delete(id)>"Delete"</button>

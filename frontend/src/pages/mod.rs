@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod onboarding;
 pub mod preferences;
 pub mod profile;
+pub mod stations;
 pub mod terms;
 pub mod vehicle_detail;
 pub mod vehicle_draft;

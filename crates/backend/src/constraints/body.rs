@@ -49,6 +49,8 @@ pub(super) enum Rule {
     PushUrl,
     /// An array of at most n items (each with its own rule).
     Items(usize, Box<Rule>),
+    /// A number (not only whole) in `min..=max`: coordinates.
+    Range(f64, f64),
 }
 
 pub(super) fn decimal(below: i64, dp: u32) -> Rule {
@@ -93,6 +95,60 @@ pub(super) fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
             "htmlBody",
             Chars(1, mvp_notifications::templates::BODY_MAX_BYTES),
         ),
+        // Stations (mvp-stations domain.rs).
+        (
+            "SavedStationInput",
+            "placeId",
+            LineRequired(l::STATION_ID_MAX),
+        ),
+        (
+            "SavedStationInput",
+            "name",
+            LineRequired(l::STATION_NAME_MAX),
+        ),
+        ("SavedStationInput", "address", Line(l::STATION_ADDRESS_MAX)),
+        ("SavedStationInput", "latitude", Range(-90.0, 90.0)),
+        ("SavedStationInput", "latitude", Required),
+        ("SavedStationInput", "longitude", Range(-180.0, 180.0)),
+        ("SavedStationInput", "longitude", Required),
+        ("SavedStationInput", "nickname", Line(l::NAME_MAX)),
+        ("SavedStationInput", "notes", Text(l::FUEL_NOTES_MAX)),
+        ("SavedStationInput", "isFavorite", Bool),
+        (
+            "CommunityStationInput",
+            "name",
+            LineRequired(l::STATION_NAME_MAX),
+        ),
+        (
+            "CommunityStationInput",
+            "address",
+            LineRequired(l::STATION_ADDRESS_MAX),
+        ),
+        ("CommunityStationInput", "latitude", Range(-90.0, 90.0)),
+        ("CommunityStationInput", "latitude", Required),
+        ("CommunityStationInput", "longitude", Range(-180.0, 180.0)),
+        ("CommunityStationInput", "longitude", Required),
+        ("CommunityStationInput", "brand", Line(l::STATION_NAME_MAX)),
+        (
+            "CommunityStationInput",
+            "fuelTypes",
+            Items(
+                l::STATION_FUEL_TYPES_MAX,
+                Box::new(OneOf(mvp_types::station::STATION_FUEL_TYPES.to_vec())),
+            ),
+        ),
+        (
+            "PriceReportInput",
+            "fuelType",
+            OneOf(mvp_types::station::STATION_FUEL_TYPES.to_vec()),
+        ),
+        ("PriceReportInput", "fuelType", Required),
+        (
+            "PriceReportInput",
+            "price",
+            positive(l::STATION_PRICE_CEILING_DEFAULT.into(), l::STATION_PRICE_DP),
+        ),
+        ("PriceReportInput", "price", Required),
         // Vehicles (mvp-vehicles domain.rs).
         ("VehicleInput", "vin", Vin),
         ("VehicleInput", "year", Int(l::FIRST_YEAR.into(), 9999)),

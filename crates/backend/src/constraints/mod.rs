@@ -29,6 +29,7 @@ const IDS: &[&str] = &[
     "ScheduleId",
     "DocumentId",
     "NotificationId",
+    "CommunityStationId",
     "RequestId",
 ];
 
@@ -268,6 +269,10 @@ fn constrain(property: &mut Value, rule: &Rule) {
         Rule::Chars(min, max) => {
             put(schema, "minLength", Value::from(*min));
             put(schema, "maxLength", Value::from(*max));
+        }
+        Rule::Range(min, max) => {
+            put(schema, "minimum", Value::from(*min));
+            put(schema, "maximum", Value::from(*max));
         }
         Rule::Items(max, item) => {
             put(schema, "maxItems", Value::from(*max));

@@ -45,6 +45,27 @@ pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {
             json!({"type": "string", "enum": mvp_maintenance::domain::TEMPLATES
                 .iter().map(|t| t.key).collect::<Vec<_>>()}),
         ),
+        (
+            "latitude",
+            json!({"type": "number", "minimum": -90, "maximum": 90}),
+        ),
+        (
+            "longitude",
+            json!({"type": "number", "minimum": -180, "maximum": 180}),
+        ),
+        (
+            "radius",
+            json!({"type": "number", "exclusiveMinimum": 0, "maximum": l::STATION_RADIUS_MAX,
+                   "default": l::STATION_RADIUS_DEFAULT}),
+        ),
+        (
+            "query",
+            json!({"type": "string", "maxLength": l::STATION_QUERY_MAX, "pattern": LINE}),
+        ),
+        (
+            "placeId",
+            json!({"type": "string", "minLength": 1, "maxLength": l::STATION_ID_MAX, "pattern": LINE}),
+        ),
         ("from", date_or_time.clone()),
         ("to", date_or_time),
     ]

@@ -70,6 +70,14 @@ fn create_body(path: &str, vehicle: &str) -> Option<Value> {
     })
 }
 
+/// Valid bodies of writes whose path has no `GET` to copy one from.
+fn valid_body(template: &str) -> Option<Value> {
+    Some(match template {
+        "/api/stations/community/{id}/prices" => json!({"fuelType": "regular", "price": 3.459}),
+        _ => return None,
+    })
+}
+
 async fn send(
     app: &TestApp,
     token: &str,
@@ -109,12 +117,15 @@ impl Owned {
             ("/api/maintenance/schedules/{id}", "schedule"),
             ("/api/documents/{id}", "document"),
             ("/api/notifications/{id}", "notification"),
+            ("/api/stations/saved/{placeId}", "saved_station"),
+            ("/api/stations/community/{id}", "community_station"),
         ]
         .iter()
         .find(|(prefix, _)| template.starts_with(prefix))?
         .1;
         let id = self.ids.get(kind)?;
-        (template.matches('{').count() == 1).then(|| template.replace("{id}", id))
+        (template.matches('{').count() == 1)
+            .then(|| template.replace("{id}", id).replace("{placeId}", id))
     }
 }
 
@@ -193,6 +204,29 @@ async fn create_fixtures(app: &TestApp, owner: &str) -> Owned {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     ids.insert("notification", entry.to_string());
+    // A saved station, and a community station A reported (pending: only A sees it).
+    let saved = app
+        .post_json_as(
+            owner,
+            "/api/stations/saved",
+            &json!({"placeId": "ChIJidorSaved", "name": "Shell", "address": "1 Main St",
+                    "latitude": 40.0, "longitude": -75.0, "isFavorite": true}),
+        )
+        .await;
+    assert_eq!(saved.status(), 201, "saved station");
+    ids.insert("saved_station", "ChIJidorSaved".to_owned());
+    let reported = json(
+        app.post_json_as(
+            owner,
+            "/api/stations/community",
+            &json!({"name": "Corner Fuel", "address": "2 Side St", "latitude": 40.0,
+                    "longitude": -75.0, "fuelTypes": ["regular"]}),
+        )
+        .await,
+    )
+    .await;
+    let (k, id) = made("community_station", reported);
+    ids.insert(k, id);
     Owned { ids }
 }
 
@@ -261,9 +295,10 @@ async fn another_users_ids_get_404_on_every_operation_in_the_openapi_document() 
                         .part("file", Part::bytes(pdf()).file_name("x.pdf")),
                 ),
             ),
-            (&Method::PUT | &Method::POST, false) => {
-                (Some(json(app.get_as(&alice, path).await).await), None)
-            }
+            (&Method::PUT | &Method::POST, false) => match valid_body(template) {
+                Some(body) => (Some(body), None),
+                None => (Some(json(app.get_as(&alice, path).await).await), None),
+            },
             _ => (None, None),
         };
         let response = send(&app, &bob, method.clone(), path, body, form).await;
