@@ -86,6 +86,15 @@ def before_call(context, case, kwargs):
     vin = params.get("vin")
     if isinstance(vin, str) and len(vin) == 17 and vin.isalnum():
         params["vin"] = with_check_digit(vin)
+    # A station search needs a point (latitude and longitude together) or a text.
+    if path == "/api/stations/search":
+        query = case.query if isinstance(case.query, dict) else {}
+        lat, lon, text = query.get("latitude"), query.get("longitude"), query.get("query")
+        has_text = isinstance(text, str) and text.strip(" ") != ""
+        if (lat is None) != (lon is None) or (lat is None and not has_text):
+            query["latitude"] = 39.95 if lat is None else lat
+            query["longitude"] = -75.16 if lon is None else lon
+        case.query = query
     body = case.body
     if not isinstance(body, dict):
         return
