@@ -160,13 +160,22 @@ pub async fn current_position() -> Result<(f64, f64), String> {
         .and_then(|n| Reflect::get(&n, &JsValue::from_str("geolocation")).ok())
         .filter(|g| !g.is_undefined() && !g.is_null())
         .ok_or_else(|| "this browser cannot tell its location".to_owned())?;
-    let get: js_sys::Function = Reflect::get(&geolocation, &JsValue::from_str("getCurrentPosition"))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| "this browser cannot tell its location".to_owned())?;
+    let get: js_sys::Function =
+        Reflect::get(&geolocation, &JsValue::from_str("getCurrentPosition"))
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| "this browser cannot tell its location".to_owned())?;
     let options = Object::new();
-    let _ = Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from_f64(10_000.0));
-    let _ = Reflect::set(&options, &JsValue::from_str("maximumAge"), &JsValue::from_f64(60_000.0));
+    let _ = Reflect::set(
+        &options,
+        &JsValue::from_str("timeout"),
+        &JsValue::from_f64(10_000.0),
+    );
+    let _ = Reflect::set(
+        &options,
+        &JsValue::from_str("maximumAge"),
+        &JsValue::from_f64(60_000.0),
+    );
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         let _ = get.call3(&geolocation, &resolve, &reject, &options);
     });

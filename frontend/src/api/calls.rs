@@ -334,7 +334,13 @@ pub async fn search_stations(
         path.push_str(&format!("&query={}", enc(query.trim())));
     }
     let response = send("GET", &path, Body::None).await?;
-    let degraded = response.headers().get("x-degraded").ok().flatten().as_deref() == Some("1");
+    let degraded = response
+        .headers()
+        .get("x-degraded")
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("1");
     Ok((json(response).await?, degraded))
 }
 
@@ -346,7 +352,10 @@ pub async fn save_station(body: &SavedStationInput) -> ApiResult<SavedStation> {
     post("/api/stations/saved", body).await
 }
 
-pub async fn update_saved_station(place_id: &str, body: &SavedStationInput) -> ApiResult<SavedStation> {
+pub async fn update_saved_station(
+    place_id: &str,
+    body: &SavedStationInput,
+) -> ApiResult<SavedStation> {
     put(&format!("/api/stations/saved/{}", enc(place_id)), body).await
 }
 
@@ -363,5 +372,9 @@ pub async fn my_station_reports() -> ApiResult<Vec<CommunityStation>> {
 }
 
 pub async fn report_price(place_id: &str, body: &PriceReportInput) -> ApiResult<StationPrice> {
-    post(&format!("/api/stations/community/{}/prices", enc(place_id)), body).await
+    post(
+        &format!("/api/stations/community/{}/prices", enc(place_id)),
+        body,
+    )
+    .await
 }

@@ -118,7 +118,11 @@ fn FuelFormInner(
                 .into_iter()
                 .map(|s| {
                     let name = s.nickname.unwrap_or(s.name);
-                    let label = if s.is_favorite { format!("★ {name}") } else { name };
+                    let label = if s.is_favorite {
+                        format!("★ {name}")
+                    } else {
+                        name
+                    };
                     (s.place_id, label)
                 })
                 .collect();

@@ -19,9 +19,22 @@ use crate::state::ctx;
 /// Radius choices in the user's unit: `(label, metres)`.
 fn radii(metric: bool) -> Vec<(String, String)> {
     let list: &[(u32, &str)] = if metric {
-        &[(1_000, "1 km"), (2_000, "2 km"), (5_000, "5 km"), (10_000, "10 km"), (25_000, "25 km"), (50_000, "50 km")]
+        &[
+            (1_000, "1 km"),
+            (2_000, "2 km"),
+            (5_000, "5 km"),
+            (10_000, "10 km"),
+            (25_000, "25 km"),
+            (50_000, "50 km"),
+        ]
     } else {
-        &[(1_609, "1 mi"), (3_219, "2 mi"), (8_047, "5 mi"), (16_093, "10 mi"), (40_234, "25 mi")]
+        &[
+            (1_609, "1 mi"),
+            (3_219, "2 mi"),
+            (8_047, "5 mi"),
+            (16_093, "10 mi"),
+            (40_234, "25 mi"),
+        ]
     };
     list.iter()
         .map(|(m, label)| (m.to_string(), (*label).to_owned()))
@@ -163,17 +176,21 @@ fn StationRow(station: Station, metric: bool, reload: Callback<()>) -> impl Into
             };
             match result {
                 Ok(_) => {
-                    c.success(if favourite { "Added to favourites" } else { "Station saved" });
+                    c.success(if favourite {
+                        "Added to favourites"
+                    } else {
+                        "Station saved"
+                    });
                     reload.run(());
                 }
                 Err(e) => c.error(format!("Cannot save it: {e}")),
             }
         });
     };
-    let title = station
-        .nickname
-        .clone()
-        .map_or_else(|| station.name.clone(), |n| format!("{n} ({})", station.name));
+    let title = station.nickname.clone().map_or_else(
+        || station.name.clone(),
+        |n| format!("{n} ({})", station.name),
+    );
     let distance = station.distance_meters.map(|d| format::meters(d, metric));
     let place_id = station.place_id.clone();
     view! {
@@ -214,8 +231,16 @@ fn ReportStation(at: RwSignal<Option<(f64, f64)>>, on_done: Callback<()>) -> imp
     let name = RwSignal::new(String::new());
     let address = RwSignal::new(String::new());
     let brand = RwSignal::new(String::new());
-    let lat = RwSignal::new(at.get_untracked().map(|p| format!("{:.6}", p.0)).unwrap_or_default());
-    let lon = RwSignal::new(at.get_untracked().map(|p| format!("{:.6}", p.1)).unwrap_or_default());
+    let lat = RwSignal::new(
+        at.get_untracked()
+            .map(|p| format!("{:.6}", p.0))
+            .unwrap_or_default(),
+    );
+    let lon = RwSignal::new(
+        at.get_untracked()
+            .map(|p| format!("{:.6}", p.1))
+            .unwrap_or_default(),
+    );
     let fuels = RwSignal::new(vec!["regular".to_owned()]);
     let errors = Errors::new();
     let form_error = RwSignal::new(None::<String>);
@@ -344,8 +369,12 @@ pub fn StationsPage() -> impl IntoView {
     };
     let load_lists = move || {
         spawn_local(async move {
-            saved.set(Some(calls::saved_stations().await.map_err(|e| e.to_string())));
-            mine.set(Some(calls::my_station_reports().await.map_err(|e| e.to_string())));
+            saved.set(Some(
+                calls::saved_stations().await.map_err(|e| e.to_string()),
+            ));
+            mine.set(Some(
+                calls::my_station_reports().await.map_err(|e| e.to_string()),
+            ));
         });
     };
     let reload = Callback::new(move |()| {
