@@ -179,7 +179,7 @@ pub async fn community_of(
 ) -> sqlx::Result<(Vec<CommunityRow>, i64)> {
     let rows = sqlx::query!(
         r#"select id as "id: CommunityStationId", name, address, latitude, longitude, brand,
-                  fuel_types, status, reason, created_at, reviewed_at,
+                  fuel_types, status as "status: CommunityStatus", reason, created_at, reviewed_at,
                   count(*) over () as "total!"
              from community_stations
             where reported_by = $1
@@ -213,7 +213,7 @@ pub async fn community_of(
             longitude: r.longitude,
             brand: r.brand,
             fuel_types: r.fuel_types,
-            status: CommunityStatus::parse(&r.status).unwrap_or(CommunityStatus::Pending),
+            status: r.status,
             reason: r.reason,
             created_at: r.created_at,
             reviewed_at: r.reviewed_at,
@@ -298,42 +298,19 @@ pub struct SavedRow {
     pub updated_at: DateTime<Utc>,
 }
 
-fn source(text: &str) -> StationSource {
-    if text == "community" {
-        StationSource::Community
-    } else {
-        StationSource::Google
-    }
-}
-
 /// The user's saved stations: favourites first, then newest.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn saved(conn: &mut PgConnection, user: &UserId) -> sqlx::Result<Vec<SavedRow>> {
-    let rows = sqlx::query!(
-        "select place_id, source, name, address, latitude, longitude, nickname, notes,
-                is_favorite, created_at, updated_at
-           from saved_stations where user_id = $1
-          order by is_favorite desc, created_at desc, place_id",
+    sqlx::query_as!(
+        SavedRow,
+        r#"select place_id, source as "source: StationSource", name, address, latitude, longitude,
+                  nickname, notes, is_favorite, created_at, updated_at
+             from saved_stations where user_id = $1
+            order by is_favorite desc, created_at desc, place_id"#,
         user.as_str(),
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SavedRow {
-            place_id: r.place_id,
-            source: source(&r.source),
-            name: r.name,
-            address: r.address,
-            latitude: r.latitude,
-            longitude: r.longitude,
-            nickname: r.nickname,
-            notes: r.notes,
-            is_favorite: r.is_favorite,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-        .collect())
+    .await
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
@@ -342,28 +319,16 @@ pub async fn saved_one(
     user: &UserId,
     place_id: &str,
 ) -> sqlx::Result<Option<SavedRow>> {
-    let row = sqlx::query!(
-        "select place_id, source, name, address, latitude, longitude, nickname, notes,
-                is_favorite, created_at, updated_at
-           from saved_stations where user_id = $1 and place_id = $2",
+    sqlx::query_as!(
+        SavedRow,
+        r#"select place_id, source as "source: StationSource", name, address, latitude, longitude,
+                  nickname, notes, is_favorite, created_at, updated_at
+             from saved_stations where user_id = $1 and place_id = $2"#,
         user.as_str(),
         place_id,
     )
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| SavedRow {
-        place_id: r.place_id,
-        source: source(&r.source),
-        name: r.name,
-        address: r.address,
-        latitude: r.latitude,
-        longitude: r.longitude,
-        nickname: r.nickname,
-        notes: r.notes,
-        is_favorite: r.is_favorite,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }))
+    .await
 }
 
 /// Saves a station; `false` when this user has saved that `placeId` already.

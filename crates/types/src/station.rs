@@ -15,7 +15,8 @@ pub const STATION_FUEL_TYPES: &[&str] = &[
 
 /// Where a station comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema, sqlx::Type))]
+#[cfg_attr(feature = "server", sqlx(type_name = "text", rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
 pub enum StationSource {
     /// Google Places (`placeId` is Google's place id).
@@ -130,7 +131,8 @@ crate::input_struct! {
 
 /// Where a community report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema, sqlx::Type))]
+#[cfg_attr(feature = "server", sqlx(type_name = "text", rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
 pub enum CommunityStatus {
     Pending,
@@ -144,15 +146,6 @@ impl CommunityStatus {
             Self::Pending => "pending",
             Self::Approved => "approved",
             Self::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pending" => Some(Self::Pending),
-            "approved" => Some(Self::Approved),
-            "rejected" => Some(Self::Rejected),
-            _ => None,
         }
     }
 }

@@ -245,18 +245,12 @@ async fn search(
                     "fake: includedTypes must be [gas_station]",
                 );
             }
-            let mut found: Vec<(f64, &FakePlace)> = places
+            let found = places
                 .iter()
                 .map(|p| (distance_m(lat, lon, p.latitude, p.longitude), p))
                 .filter(|(d, _)| *d <= radius)
                 .collect();
-            found.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let list: Vec<Value> = found
-                .iter()
-                .take(usize::try_from(max).unwrap_or(20))
-                .map(|(_, p)| wire(p))
-                .collect();
-            answer(list)
+            answer(found, max)
         }
         "places:searchText" => {
             let Some(query) = body["textQuery"].as_str().filter(|q| !q.trim().is_empty()) else {
@@ -267,7 +261,7 @@ async fn search(
                 );
             };
             let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-            let mut found: Vec<(f64, &FakePlace)> = places
+            let found = places
                 .iter()
                 .filter(|p| {
                     let text = format!("{} {}", p.name, p.address).to_lowercase();
@@ -280,21 +274,21 @@ async fn search(
                     (d, p)
                 })
                 .collect();
-            found.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let max = body["pageSize"].as_u64().unwrap_or(20).clamp(1, 20);
-            let list: Vec<Value> = found
-                .iter()
-                .take(usize::try_from(max).unwrap_or(20))
-                .map(|(_, p)| wire(p))
-                .collect();
-            answer(list)
+            answer(found, body["pageSize"].as_u64().unwrap_or(20).clamp(1, 20))
         }
         _ => google_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown method"),
     }
 }
 
-/// Google leaves `places` out when nothing matched.
-fn answer(list: Vec<Value>) -> Response {
+/// The `max` nearest of `found` (distance, place), as Google lists them: `places` is left out when
+/// nothing matched.
+fn answer(mut found: Vec<(f64, &FakePlace)>, max: u64) -> Response {
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let list: Vec<Value> = found
+        .iter()
+        .take(usize::try_from(max).unwrap_or(20))
+        .map(|(_, p)| wire(p))
+        .collect();
     if list.is_empty() {
         Json(json!({})).into_response()
     } else {
