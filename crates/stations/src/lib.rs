@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod geo;
 pub mod google;
 pub mod repo;
 pub mod search;

@@ -314,7 +314,7 @@ mod tests {
             place_id: id.to_owned(),
             name: format!("Station {id}"),
             address: String::new(),
-            latitude: 40.0 + (north_m / crate::domain::EARTH_RADIUS_M).to_degrees(),
+            latitude: 40.0 + (north_m / crate::geo::EARTH_RADIUS_M).to_degrees(),
             longitude: -75.0,
         }
     }
@@ -341,7 +341,7 @@ mod tests {
             id: CommunityStationId::new(),
             name: "Corner Fuel".into(),
             address: "1 Main St".into(),
-            latitude: 40.0 + (1_500.0 / crate::domain::EARTH_RADIUS_M).to_degrees(),
+            latitude: 40.0 + (1_500.0 / crate::geo::EARTH_RADIUS_M).to_degrees(),
             longitude: -75.0,
             brand: None,
             pending: false,

@@ -1,15 +1,22 @@
 //! Queries on `community_stations`, `places`, `saved_stations` and `station_prices`. A user's rows
 //! are scoped by user id; a community station is seen by everyone once approved and by its reporter
-//! before; Google places are public listings.
+//! before; Google places are public listings. Community stations, places and the names fill-ups
+//! show are here; saved stations in `saved.rs`, prices in `prices.rs`.
+
+mod prices;
+mod saved;
+
+pub use prices::{insert_price, latest_prices, lock_recent_reports};
+pub use saved::{SavedRow, delete_saved, insert_saved, saved, saved_one, update_saved};
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use mvp_types::ids::{CommunityStationId, UserId};
-use mvp_types::station::{CommunityStatus, StationPrice, StationRef, StationSource};
+use mvp_types::station::{CommunityStatus, StationRef};
 use sqlx::PgConnection;
 
-use crate::domain::{NewCommunity, NewPrice, NewSaved, Point};
+use crate::domain::{NewCommunity, Point};
 use crate::google::Place;
 
 /// Results of one community query at most.
@@ -280,209 +287,6 @@ pub async fn place_known(conn: &mut PgConnection, place_id: &str) -> sqlx::Resul
     )
     .fetch_one(&mut *conn)
     .await
-}
-
-/// A saved station as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedRow {
-    pub place_id: String,
-    pub source: StationSource,
-    pub name: String,
-    pub address: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub nickname: Option<String>,
-    pub notes: Option<String>,
-    pub is_favorite: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The user's saved stations: favourites first, then newest.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn saved(conn: &mut PgConnection, user: &UserId) -> sqlx::Result<Vec<SavedRow>> {
-    sqlx::query_as!(
-        SavedRow,
-        r#"select place_id, source as "source: StationSource", name, address, latitude, longitude,
-                  nickname, notes, is_favorite, created_at, updated_at
-             from saved_stations where user_id = $1
-            order by is_favorite desc, created_at desc, place_id"#,
-        user.as_str(),
-    )
-    .fetch_all(&mut *conn)
-    .await
-}
-
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn saved_one(
-    conn: &mut PgConnection,
-    user: &UserId,
-    place_id: &str,
-) -> sqlx::Result<Option<SavedRow>> {
-    sqlx::query_as!(
-        SavedRow,
-        r#"select place_id, source as "source: StationSource", name, address, latitude, longitude,
-                  nickname, notes, is_favorite, created_at, updated_at
-             from saved_stations where user_id = $1 and place_id = $2"#,
-        user.as_str(),
-        place_id,
-    )
-    .fetch_optional(&mut *conn)
-    .await
-}
-
-/// Saves a station; `false` when this user has saved that `placeId` already.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn insert_saved(
-    conn: &mut PgConnection,
-    user: &UserId,
-    s: &NewSaved,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "insert into saved_stations
-            (user_id, place_id, source, name, address, latitude, longitude, nickname, notes,
-             is_favorite)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         on conflict (user_id, place_id) do nothing",
-        user.as_str(),
-        s.place_id,
-        s.source.as_str(),
-        s.name,
-        s.address,
-        s.point.latitude,
-        s.point.longitude,
-        s.nickname,
-        s.notes,
-        s.is_favorite,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Replaces a saved station's fields; `false` when the user has no such station.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn update_saved(
-    conn: &mut PgConnection,
-    user: &UserId,
-    s: &NewSaved,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "update saved_stations
-            set name = $3, address = $4, latitude = $5, longitude = $6, nickname = $7,
-                notes = $8, is_favorite = $9, updated_at = now()
-          where user_id = $1 and place_id = $2",
-        user.as_str(),
-        s.place_id,
-        s.name,
-        s.address,
-        s.point.latitude,
-        s.point.longitude,
-        s.nickname,
-        s.notes,
-        s.is_favorite,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn delete_saved(
-    conn: &mut PgConnection,
-    user: &UserId,
-    place_id: &str,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "delete from saved_stations where user_id = $1 and place_id = $2",
-        user.as_str(),
-        place_id,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// The latest price per fuel type of each of `place_ids` (the index walks each station's newest
-/// report per type).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn latest_prices(
-    conn: &mut PgConnection,
-    place_ids: &[String],
-) -> sqlx::Result<HashMap<String, Vec<StationPrice>>> {
-    let mut out: HashMap<String, Vec<StationPrice>> = HashMap::new();
-    if place_ids.is_empty() {
-        return Ok(out);
-    }
-    let rows = sqlx::query!(
-        "select distinct on (place_id, fuel_type) place_id, fuel_type, price, reported_at
-           from station_prices
-          where place_id = any($1)
-          order by place_id, fuel_type, reported_at desc, id desc",
-        place_ids,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        out.entry(r.place_id).or_default().push(StationPrice {
-            fuel_type: r.fuel_type,
-            price: r.price.normalize(),
-            reported_at: r.reported_at,
-        });
-    }
-    Ok(out)
-}
-
-/// Serialises one user's reports on one station (the hourly limit is then exact), and returns how
-/// many they made in the last hour and when the oldest of those was.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn lock_recent_reports(
-    conn: &mut PgConnection,
-    user: &UserId,
-    place_id: &str,
-) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
-    sqlx::query!(
-        "select pg_advisory_xact_lock(hashtextextended('station_prices:' || $1 || ':' || $2, 0))",
-        user.as_str(),
-        place_id,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let row = sqlx::query!(
-        r#"select count(*) as "n!", min(reported_at) as oldest
-             from station_prices
-            where user_id = $1 and place_id = $2 and reported_at > now() - interval '1 hour'"#,
-        user.as_str(),
-        place_id,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((row.n, row.oldest))
-}
-
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn insert_price(
-    conn: &mut PgConnection,
-    user: &UserId,
-    place_id: &str,
-    price: &NewPrice,
-) -> sqlx::Result<StationPrice> {
-    let row = sqlx::query!(
-        "insert into station_prices (place_id, user_id, fuel_type, price)
-         values ($1, $2, $3, $4)
-         returning fuel_type, price, reported_at",
-        place_id,
-        user.as_str(),
-        price.fuel_type,
-        price.price,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(StationPrice {
-        fuel_type: row.fuel_type,
-        price: row.price.normalize(),
-        reported_at: row.reported_at,
-    })
 }
 
 /// Name and address of each of `place_ids` this user can see: their saved copy first, then a
