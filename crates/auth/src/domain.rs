@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use mvp_core::AppError;
+use mvp_types::Invalid;
 use mvp_types::limits::{PASSWORD_MAX, PASSWORD_MIN};
 use mvp_types::user::SignupRequest;
 use mvp_types::{Email, FieldError};
@@ -19,9 +19,9 @@ pub struct NewAccount {
 }
 
 impl TryFrom<SignupRequest> for NewAccount {
-    type Error = AppError;
+    type Error = Invalid;
 
-    fn try_from(body: SignupRequest) -> Result<Self, AppError> {
+    fn try_from(body: SignupRequest) -> Result<Self, Invalid> {
         let mut details = Vec::new();
         if !body.accept_terms {
             details.push(FieldError::new(
@@ -44,7 +44,7 @@ impl TryFrom<SignupRequest> for NewAccount {
                 email,
                 password: SecretString::from(body.password),
             }),
-            _ => Err(AppError::validation_many(details)),
+            _ => Err(Invalid(details)),
         }
     }
 }
@@ -91,11 +91,9 @@ mod tests {
         }
     }
 
-    fn fields(result: Result<NewAccount, AppError>) -> Vec<String> {
+    fn fields(result: Result<NewAccount, Invalid>) -> Vec<String> {
         match result {
-            Err(AppError::Validation { details, .. }) => {
-                details.into_iter().map(|d| d.field).collect()
-            }
+            Err(Invalid(details)) => details.into_iter().map(|d| d.field).collect(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

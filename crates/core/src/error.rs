@@ -57,6 +57,13 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// A domain's broken rules are a 400 naming each field.
+impl From<mvp_types::Invalid> for AppError {
+    fn from(invalid: mvp_types::Invalid) -> Self {
+        Self::validation_many(invalid.0)
+    }
+}
+
 impl AppError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();

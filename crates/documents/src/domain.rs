@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::NaiveDate;
-use mvp_core::AppError;
 use mvp_core::validate::{optional_text, single_line_text};
 use mvp_types::FieldError;
+use mvp_types::Invalid;
 use mvp_types::document::{DOCUMENT_TYPES, DocumentInput};
 use mvp_types::ids::VehicleId;
 use mvp_types::limits::{DOCUMENT_TITLE_MAX, NOTES_MAX};
@@ -51,7 +51,7 @@ pub const UPLOAD_FIELDS: &[&str] = &[
 pub fn upload_fields(
     mut text: HashMap<String, String>,
     file_name: &str,
-) -> Result<DocumentFields, AppError> {
+) -> Result<DocumentFields, Invalid> {
     let mut details = Vec::new();
     let mut take = |name: &str| {
         text.remove(name)
@@ -95,7 +95,7 @@ pub fn upload_fields(
 pub fn update_fields(
     input: DocumentInput,
     current_vehicle: VehicleId,
-) -> Result<DocumentFields, AppError> {
+) -> Result<DocumentFields, Invalid> {
     let draft = Draft {
         vehicle_id: Some(input.vehicle_id.unwrap_or(current_vehicle)),
         document_type: input.document_type,
@@ -118,7 +118,7 @@ fn date(details: &mut Vec<FieldError>, field: &str, raw: Option<String>) -> Opti
     }
 }
 
-fn validate(mut details: Vec<FieldError>, draft: Draft) -> Result<DocumentFields, AppError> {
+fn validate(mut details: Vec<FieldError>, draft: Draft) -> Result<DocumentFields, Invalid> {
     if draft.vehicle_id.is_none() && !details.iter().any(|d| d.field == "vehicleId") {
         details.push(FieldError::new("vehicleId", "vehicleId is required"));
     }
@@ -158,7 +158,7 @@ fn validate(mut details: Vec<FieldError>, draft: Draft) -> Result<DocumentFields
                 notes,
             })
         }
-        _ => Err(AppError::validation_many(details)),
+        _ => Err(Invalid(details)),
     }
 }
 
@@ -243,7 +243,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ok.title, "policy 2026");
 
-        let Err(AppError::Validation { details, .. }) = upload_fields(
+        let Err(Invalid(details)) = upload_fields(
             text(&[
                 ("vehicleId", "nope"),
                 ("documentType", "passport"),

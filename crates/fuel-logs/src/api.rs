@@ -108,7 +108,7 @@ async fn check_odometer(
         except,
     )
     .await?;
-    log.check_odometer(before, after)
+    Ok(log.check_odometer(before, after)?)
 }
 
 /// Moves the vehicle's odometer forward when this reading is beyond it.

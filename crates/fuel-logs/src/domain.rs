@@ -4,9 +4,9 @@
 //! agree within one cent.
 
 use chrono::{DateTime, Duration, Utc};
-use mvp_core::AppError;
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
+use mvp_types::Invalid;
 use mvp_types::fuel::{FILL_FUEL_TYPES, FuelLogInput};
 use mvp_types::ids::VehicleId;
 use mvp_types::limits::{
@@ -69,13 +69,13 @@ impl NewFuelLog {
         &self,
         before: Option<Decimal>,
         after: Option<Decimal>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Invalid> {
         let Some(km) = self.odometer_km() else {
             return Ok(());
         };
         let shown = |km: Decimal| distance_from_km(km, self.units);
         if let Some(before) = before.filter(|b| km <= *b) {
-            return Err(AppError::validation(
+            return Err(Invalid::field(
                 "odometerReading",
                 format!(
                     "must be higher than the reading of an earlier fill-up ({})",
@@ -84,7 +84,7 @@ impl NewFuelLog {
             ));
         }
         if let Some(after) = after.filter(|a| km >= *a) {
-            return Err(AppError::validation(
+            return Err(Invalid::field(
                 "odometerReading",
                 format!(
                     "must be lower than the reading of a later fill-up ({})",
@@ -127,7 +127,7 @@ fn number(
 }
 
 impl NewFuelLog {
-    pub fn parse(input: FuelLogInput, units: UnitSystem) -> Result<Self, AppError> {
+    pub fn parse(input: FuelLogInput, units: UnitSystem) -> Result<Self, Invalid> {
         let mut details = Vec::new();
         let vehicle_id = input.vehicle_id;
         if vehicle_id.is_none() {
@@ -280,7 +280,7 @@ impl NewFuelLog {
                 location_name,
                 notes,
             }),
-            _ => Err(AppError::validation_many(details)),
+            _ => Err(Invalid(details)),
         }
     }
 }
@@ -306,11 +306,9 @@ mod tests {
         }
     }
 
-    fn fields(r: Result<NewFuelLog, AppError>) -> Vec<String> {
+    fn fields(r: Result<NewFuelLog, Invalid>) -> Vec<String> {
         match r {
-            Err(AppError::Validation { details, .. }) => {
-                details.into_iter().map(|d| d.field).collect()
-            }
+            Err(Invalid(details)) => details.into_iter().map(|d| d.field).collect(),
             other => panic!("{other:?}"),
         }
     }
@@ -394,7 +392,7 @@ mod tests {
         );
         for (before, after) in [(Some(d("19900")), None), (None, Some(d("19800")))] {
             match log.check_odometer(before, after) {
-                Err(AppError::Validation { details, .. }) => {
+                Err(Invalid(details)) => {
                     assert_eq!(details[0].field, "odometerReading");
                     // The message shows the neighbour in the user's unit (miles here).
                     assert!(details[0].message.contains("123"), "{}", details[0].message);

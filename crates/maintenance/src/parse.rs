@@ -1,9 +1,9 @@
 //! Checking request bodies into `RecordFields` / `ScheduleFields`; every broken rule names its field.
 
 use chrono::{Duration, NaiveDate, Utc};
-use mvp_core::AppError;
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
+use mvp_types::Invalid;
 use mvp_types::limits::{
     DEFAULT_REMINDER_DAYS, INTERVAL_DISTANCE_MAX, INTERVAL_MONTHS_MAX, MAINTENANCE_COST_BELOW,
     MONEY_DP, NOTES_MAX, ODOMETER_MAX, RECORD_DOCUMENTS_MAX, REMINDER_DAYS_MAX, REMINDERS_MAX,
@@ -63,7 +63,7 @@ fn not_future(details: &mut Vec<FieldError>, field: &str, date: Option<NaiveDate
     }
 }
 
-pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
+pub fn record(input: RecordInput) -> Result<RecordFields, Invalid> {
     let mut details = Vec::new();
     if input.vehicle_id.is_none() {
         details.push(FieldError::new("vehicleId", "vehicleId is required"));
@@ -112,11 +112,11 @@ pub fn record(input: RecordInput) -> Result<RecordFields, AppError> {
             notes,
             document_ids,
         }),
-        _ => Err(AppError::validation_many(details)),
+        _ => Err(Invalid(details)),
     }
 }
 
-pub fn schedule(input: ScheduleInput) -> Result<ScheduleFields, AppError> {
+pub fn schedule(input: ScheduleInput) -> Result<ScheduleFields, Invalid> {
     let mut details = Vec::new();
     if input.vehicle_id.is_none() {
         details.push(FieldError::new("vehicleId", "vehicleId is required"));
@@ -174,6 +174,6 @@ pub fn schedule(input: ScheduleInput) -> Result<ScheduleFields, AppError> {
             reminder_days_before,
             is_active: input.is_active.unwrap_or(true),
         }),
-        _ => Err(AppError::validation_many(details)),
+        _ => Err(Invalid(details)),
     }
 }

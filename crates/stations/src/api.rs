@@ -14,19 +14,10 @@ use mvp_types::station::{
 };
 use serde::Deserialize;
 
-use crate::domain::{
-    Invalid, NewCommunity, NewPrice, NewSaved, SAME_STATION_M, Search, SearchParams,
-};
+use crate::domain::{NewCommunity, NewPrice, NewSaved, SAME_STATION_M, Search, SearchParams};
 use crate::repo::{self, CommunityRow, SavedRow};
 
 const NOT_FOUND: AppError = AppError::NotFound("station");
-
-/// Broken rules of a request are a 400 naming each field.
-impl From<Invalid> for AppError {
-    fn from(invalid: Invalid) -> Self {
-        Self::validation_many(invalid.0)
-    }
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

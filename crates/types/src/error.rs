@@ -78,6 +78,46 @@ impl FieldError {
     }
 }
 
+/// A domain's answer to input that breaks its rules: every broken rule, each naming its field. The
+/// capsules' parsers return it without knowing HTTP; `mvp-core` turns it into the 400 (API.md's
+/// `validation_failed` with `details`) at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    /// One broken rule.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self(vec![FieldError::new(field, message)])
+    }
+
+    /// `Ok(value)` when nothing was broken, else every rule that was.
+    pub fn or<T>(details: Vec<FieldError>, value: T) -> Result<T, Self> {
+        if details.is_empty() {
+            Ok(value)
+        } else {
+            Err(Self(details))
+        }
+    }
+
+    /// The fields named, in order (for tests and logs).
+    pub fn fields(&self) -> Vec<&str> {
+        self.0.iter().map(|d| d.field.as_str()).collect()
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {

@@ -22,6 +22,6 @@ pub mod vin;
 pub mod whole;
 
 pub use email::Email;
-pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError, Invalid};
 pub use health::{ComponentHealth, HealthResponse, HealthStatus, RuntimeConfig};
 pub use vin::{Vin, VinError};

@@ -2,8 +2,8 @@
 //! `unitSystem` imperial|metric, `currencyCode` an active ISO 4217 code, `timeZone` an IANA zone,
 //! `darkMode` a boolean.
 
-use mvp_core::AppError;
 use mvp_types::FieldError;
+use mvp_types::Invalid;
 use mvp_types::user::{UnitSystem, UpdatePreferences};
 use serde_json::Value;
 
@@ -71,9 +71,9 @@ fn time_zone(value: &Value) -> Result<String, String> {
 }
 
 impl TryFrom<UpdatePreferences> for PreferenceChanges {
-    type Error = AppError;
+    type Error = Invalid;
 
-    fn try_from(body: UpdatePreferences) -> Result<Self, AppError> {
+    fn try_from(body: UpdatePreferences) -> Result<Self, Invalid> {
         let mut details = Vec::new();
         let mut check = |field: &str, result: Result<(), String>| {
             if let Err(message) = result {
@@ -123,7 +123,7 @@ impl TryFrom<UpdatePreferences> for PreferenceChanges {
         if details.is_empty() {
             Ok(changes)
         } else {
-            Err(AppError::validation_many(details))
+            Err(Invalid(details))
         }
     }
 }
@@ -165,7 +165,7 @@ mod tests {
             efficiency_unit: Some(json!("furlongs_per_hogshead")),
         };
         match PreferenceChanges::try_from(body) {
-            Err(AppError::Validation { details, .. }) => {
+            Err(Invalid(details)) => {
                 let fields: Vec<&str> = details.iter().map(|d| d.field.as_str()).collect();
                 assert_eq!(
                     fields,

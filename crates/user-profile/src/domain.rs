@@ -1,8 +1,8 @@
 //! Profile rules: a display name is trimmed, at most 100 characters, empty means none; a
 //! notification e-mail is a valid address or none.
 
-use mvp_core::AppError;
 use mvp_types::Email;
+use mvp_types::Invalid;
 use mvp_types::limits::DISPLAY_NAME_MAX;
 use mvp_types::user::UpdateProfile;
 
@@ -14,9 +14,9 @@ pub struct ProfileChanges {
 }
 
 impl TryFrom<UpdateProfile> for ProfileChanges {
-    type Error = AppError;
+    type Error = Invalid;
 
-    fn try_from(body: UpdateProfile) -> Result<Self, AppError> {
+    fn try_from(body: UpdateProfile) -> Result<Self, Invalid> {
         let mut details = Vec::new();
         let display_name = body
             .display_name
@@ -52,7 +52,7 @@ impl TryFrom<UpdateProfile> for ProfileChanges {
                 notification_email,
             })
         } else {
-            Err(AppError::validation_many(details))
+            Err(Invalid(details))
         }
     }
 }
@@ -86,7 +86,7 @@ mod tests {
     #[test]
     fn a_bad_notification_email_names_the_field() {
         match ProfileChanges::try_from(update(Some("Jane"), Some("not-an-email"))) {
-            Err(AppError::Validation { details, .. }) => {
+            Err(Invalid(details)) => {
                 assert_eq!(details[0].field, "notificationEmail")
             }
             other => panic!("{other:?}"),

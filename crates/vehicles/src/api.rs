@@ -29,7 +29,7 @@ async fn fields(state: &AppState, input: VehicleInput) -> AppResult<VehicleField
         (Some(vin), true) => Some(mvp_platform::decode_vin(&state.db, vin).await?),
         _ => None,
     };
-    VehicleFields::parse(input, vin, decoded.as_ref())
+    Ok(VehicleFields::parse(input, vin, decoded.as_ref())?)
 }
 
 fn duplicate_vin() -> AppError {

@@ -3,8 +3,8 @@
 //! model (and trim, engine, fuel type).
 
 use chrono::{Datelike, NaiveDate, Utc};
-use mvp_core::AppError;
 use mvp_core::validate::{optional_text, single_line_text};
+use mvp_types::Invalid;
 use mvp_types::limits::{
     FIRST_YEAR, LICENSE_PLATE_MAX, MONEY_DP, NAME_MAX, NOTES_MAX, ODOMETER_MAX,
     PURCHASE_PRICE_BELOW, TEXT_MAX,
@@ -36,7 +36,7 @@ pub struct VehicleFields {
 }
 
 /// Parses just the VIN (so the caller can decode it before the rest is checked).
-pub fn parse_vin(input: &VehicleInput) -> Result<Option<Vin>, AppError> {
+pub fn parse_vin(input: &VehicleInput) -> Result<Option<Vin>, Invalid> {
     match input
         .vin
         .as_deref()
@@ -46,7 +46,7 @@ pub fn parse_vin(input: &VehicleInput) -> Result<Option<Vin>, AppError> {
         None => Ok(None),
         Some(raw) => Vin::parse(raw)
             .map(Some)
-            .map_err(|e| AppError::validation("vin", e.to_string())),
+            .map_err(|e| Invalid::field("vin", e.to_string())),
     }
 }
 
@@ -56,7 +56,7 @@ impl VehicleFields {
         input: VehicleInput,
         vin: Option<Vin>,
         decoded: Option<&VinDecode>,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, Invalid> {
         let mut details = Vec::new();
         let next_year = Utc::now().year() + 1;
         let year = input.year.or(decoded.and_then(|d| d.year));
@@ -174,7 +174,7 @@ impl VehicleFields {
                 notes,
             })
         } else {
-            Err(AppError::validation_many(details))
+            Err(Invalid(details))
         }
     }
 }
@@ -193,11 +193,9 @@ mod tests {
         }
     }
 
-    fn fields(result: Result<VehicleFields, AppError>) -> Vec<String> {
+    fn fields(result: Result<VehicleFields, Invalid>) -> Vec<String> {
         match result {
-            Err(AppError::Validation { details, .. }) => {
-                details.into_iter().map(|d| d.field).collect()
-            }
+            Err(Invalid(details)) => details.into_iter().map(|d| d.field).collect(),
             other => panic!("{other:?}"),
         }
     }

@@ -3,11 +3,11 @@
 //! ([`Invalid`], a 400 at the edge: api.rs). The geometry is in geo.rs.
 
 use mvp_core::validate::single_line_text;
-use mvp_types::FieldError;
 use mvp_types::limits as l;
 use mvp_types::station::{
     CommunityStationInput, PriceReportInput, STATION_FUEL_TYPES, SavedStationInput, StationSource,
 };
+use mvp_types::{FieldError, Invalid};
 use rust_decimal::Decimal;
 
 pub use crate::geo::Point;
@@ -17,18 +17,6 @@ mod search;
 
 /// Two reports of the same name closer than this are the same station (409).
 pub const SAME_STATION_M: f64 = 30.0;
-
-/// Broken rules, each naming its field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid(pub Vec<FieldError>);
-
-pub(crate) fn done<T>(value: T, details: Vec<FieldError>) -> Result<T, Invalid> {
-    if details.is_empty() {
-        Ok(value)
-    } else {
-        Err(Invalid(details))
-    }
-}
 
 pub(crate) fn coordinate(
     details: &mut Vec<FieldError>,
@@ -107,7 +95,8 @@ impl NewSaved {
         else {
             return Err(Invalid(details));
         };
-        done(
+        Invalid::or(
+            details,
             Self {
                 source: StationSource::of(&place_id),
                 place_id,
@@ -121,7 +110,6 @@ impl NewSaved {
                 notes,
                 is_favorite: input.is_favorite.unwrap_or(false),
             },
-            details,
         )
     }
 }
@@ -182,7 +170,8 @@ impl NewCommunity {
         else {
             return Err(Invalid(details));
         };
-        done(
+        Invalid::or(
+            details,
             Self {
                 name,
                 address,
@@ -193,7 +182,6 @@ impl NewCommunity {
                 brand,
                 fuel_types,
             },
-            details,
         )
     }
 }

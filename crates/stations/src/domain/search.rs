@@ -4,7 +4,9 @@
 use mvp_types::FieldError;
 use mvp_types::limits as l;
 
-use super::{Invalid, Point, coordinate, done};
+use mvp_types::Invalid;
+
+use super::{Point, coordinate};
 
 fn parse_number(details: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<f64> {
     let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
@@ -109,13 +111,13 @@ impl Search {
                 "latitude and longitude, or a query, are required",
             ));
         }
-        done(
+        Invalid::or(
+            details,
             Self {
                 center,
                 radius,
                 query,
             },
-            details,
         )
     }
 
