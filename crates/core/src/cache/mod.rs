@@ -1,19 +1,25 @@
 //! The cache: Redis when configured, an in-process map otherwise. A cache is an optimisation, never a
 //! dependency: every Redis failure (down, slow, gone mid-request) is logged and treated as a miss, so
-//! requests still succeed from Postgres and health reports `degraded`.
+//! requests still succeed from Postgres and health reports `degraded`. The in-process store is in
+//! memory.rs, the Redis connection in remote.rs.
+
+mod memory;
+mod remote;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mvp_types::{ComponentHealth, HealthStatus};
-use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use crate::config::RedisConfig;
+
+use self::memory::{Entry, Store, live, store};
+use self::remote::{ManagerSlot, RedisBackend, escape_glob};
 
 /// Bytes (keys and values) the in-process cache holds; past it moka evicts the entries least likely
 /// to be used again, one at a time — never the whole cache.
@@ -47,62 +53,6 @@ struct Inner {
 enum Backend {
     Redis(RedisBackend),
     Memory(Store),
-}
-
-/// A cached value and when it expires.
-#[derive(Clone)]
-struct Entry {
-    bytes: bytes::Bytes,
-    expires: Instant,
-}
-
-/// Each entry lives until its own `expires`.
-struct UntilExpires;
-
-impl moka::Expiry<String, Entry> for UntilExpires {
-    fn expire_after_create(&self, _: &String, entry: &Entry, now: Instant) -> Option<Duration> {
-        Some(entry.expires.saturating_duration_since(now))
-    }
-
-    fn expire_after_update(
-        &self,
-        _: &String,
-        entry: &Entry,
-        now: Instant,
-        _: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(entry.expires.saturating_duration_since(now))
-    }
-}
-
-/// An in-process store bounded by bytes, with a time to live per entry (moka).
-type Store = moka::sync::Cache<String, Entry>;
-
-fn store(max_bytes: u64) -> Store {
-    moka::sync::Cache::builder()
-        .max_capacity(max_bytes)
-        .weigher(|key: &String, entry: &Entry| {
-            u32::try_from(key.len() + entry.bytes.len()).unwrap_or(u32::MAX)
-        })
-        .expire_after(UntilExpires)
-        .support_invalidation_closures()
-        .build()
-}
-
-/// The live entry under `key`, if any (moka drops expired ones lazily).
-fn live(store: &Store, key: &str) -> Option<Entry> {
-    store.get(key).filter(|e| e.expires > Instant::now())
-}
-
-struct RedisBackend {
-    client: redis::Client,
-    timeout: Duration,
-    manager: Mutex<ManagerSlot>,
-}
-
-struct ManagerSlot {
-    manager: Option<ConnectionManager>,
-    last_attempt: Option<Instant>,
 }
 
 impl Cache {
@@ -402,105 +352,6 @@ impl Cache {
                 }
             }
         }
-    }
-}
-
-/// Escapes Redis glob characters so a prefix matches literally.
-fn escape_glob(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-impl RedisBackend {
-    /// Runs one command within the timeout; `None` on any failure (logged).
-    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Option<T> {
-        let mut conn = self.connection().await?;
-        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut conn)).await {
-            Ok(Ok(value)) => Some(value),
-            Ok(Err(err)) => {
-                tracing::warn!(error = %err, "redis command failed; treating as a cache miss");
-                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error()
-                {
-                    self.drop_connection().await;
-                }
-                None
-            }
-            Err(_) => {
-                tracing::warn!(
-                    timeout_ms = self.timeout.as_millis() as u64,
-                    "redis command timed out"
-                );
-                None
-            }
-        }
-    }
-
-    async fn run_pipe<T: redis::FromRedisValue>(&self, pipe: redis::Pipeline) -> Option<T> {
-        let mut conn = self.connection().await?;
-        match tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut conn)).await {
-            Ok(Ok(value)) => Some(value),
-            Ok(Err(err)) => {
-                tracing::warn!(error = %err, "redis pipeline failed");
-                if err.is_unrecoverable_error() || err.is_connection_dropped() || err.is_io_error()
-                {
-                    self.drop_connection().await;
-                }
-                None
-            }
-            Err(_) => {
-                tracing::warn!("redis pipeline timed out");
-                None
-            }
-        }
-    }
-
-    async fn connection(&self) -> Option<ConnectionManager> {
-        let mut slot = self.manager.lock().await;
-        if let Some(manager) = &slot.manager {
-            return Some(manager.clone());
-        }
-        if slot
-            .last_attempt
-            .is_some_and(|at| at.elapsed() < RECONNECT_EVERY)
-        {
-            return None;
-        }
-        slot.last_attempt = Some(Instant::now());
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(1);
-        match tokio::time::timeout(
-            self.timeout * 4,
-            ConnectionManager::new_with_config(self.client.clone(), config),
-        )
-        .await
-        {
-            Ok(Ok(manager)) => {
-                tracing::info!("connected to redis");
-                slot.manager = Some(manager.clone());
-                Some(manager)
-            }
-            Ok(Err(err)) => {
-                tracing::warn!(error = %err, "redis is not reachable; serving without it");
-                None
-            }
-            Err(_) => {
-                tracing::warn!("redis connection timed out; serving without it");
-                None
-            }
-        }
-    }
-
-    async fn drop_connection(&self) {
-        let mut slot = self.manager.lock().await;
-        slot.manager = None;
     }
 }
 
