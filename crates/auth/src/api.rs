@@ -1,6 +1,7 @@
 //! Handlers of `/api/auth/*`. Login, refresh, logout, verify-email and the JWKS exist only with the
 //! local provider (404 otherwise); signup, resend-verification and user-status work with both.
 
+use mvp_types::ids::UserId;
 use std::time::Duration;
 
 use axum::Json;
@@ -86,7 +87,7 @@ pub async fn signup(
             )
             .await?;
             drop(conn);
-            mvp_user_profile::ensure(&state.db, &user_id, Some(&email)).await?;
+            mvp_user_profile::ensure(&state.db, &UserId(user_id.clone()), Some(&email)).await?;
             user_id
         }
     };
@@ -279,7 +280,7 @@ pub async fn user_status(
     State(state): State<AppState>,
     UnverifiedUser(user): UnverifiedUser,
 ) -> AppResult<Json<UserStatus>> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let email_verified = match state.config.auth.provider {
         AuthProvider::Local => {
             let mut conn = state.db.acquire().await?;
@@ -326,12 +327,12 @@ pub async fn accept_terms(
             format!("the current terms are version {current}; read and accept those"),
         ));
     }
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let mut conn = state.db.acquire().await?;
     mvp_terms_agreement::record_once(
         &mut conn,
         &mvp_terms_agreement::Acceptance {
-            user_id,
+            user_id: user_id.as_str(),
             terms_version: current,
             accepted_at: Utc::now(),
             ip_address: client.ip.map(|ip| ip.to_string()),

@@ -7,6 +7,7 @@ use mvp_core::error::DbResultExt as _;
 use mvp_core::secret::{hash_token, random_token};
 use mvp_core::{AppError, AppResult, AppState, ClientInfo};
 use mvp_types::Email;
+use mvp_types::ids::UserId;
 use mvp_types::user::TokenResponse;
 use serde::Serialize;
 use uuid::Uuid;
@@ -32,7 +33,7 @@ pub async fn create_account(
     account: NewAccount,
     client: &ClientInfo,
 ) -> AppResult<String> {
-    let user_id = Uuid::new_v4().to_string();
+    let user_id = UserId(Uuid::new_v4().to_string());
     let hash = password::hash(&state.work.passwords, account.password).await?;
     let mut tx = state.db.begin().await?;
     repo::insert_account(
@@ -49,7 +50,7 @@ pub async fn create_account(
     mvp_terms_agreement::record_once(
         &mut tx,
         &mvp_terms_agreement::Acceptance {
-            user_id: &user_id,
+            user_id: user_id.as_str(),
             terms_version: &state.config.auth.terms_version,
             accepted_at: Utc::now(),
             ip_address: client.ip.map(|ip| ip.to_string()),
@@ -63,15 +64,15 @@ pub async fn create_account(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
     repo::insert_verification(&mut tx, &user_id, &hash_token(&token), expires).await?;
-    let mail = queue_verification(state, &mut tx, &user_id, &account.email, &token).await?;
+    let mail = queue_verification(state, &mut tx, user_id.as_str(), &account.email, &token).await?;
     tx.commit().await?;
 
     mvp_user_profile::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
     if let Some(id) = mail {
         mvp_notifications::send_now(state, id).await;
     }
-    tracing::info!(user = %&user_id[..8], "local account created");
-    Ok(user_id)
+    tracing::info!(user = %user_id.short(), "local account created");
+    Ok(user_id.0)
 }
 
 /// A fresh verification link for an unverified account (nothing for unknown or verified ones).
@@ -88,7 +89,13 @@ pub async fn resend_verification(state: &AppState, email: &Email) -> AppResult<(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
     let mut tx = state.db.begin().await?;
-    repo::insert_verification(&mut tx, &account.user_id, &hash_token(&token), expires).await?;
+    repo::insert_verification(
+        &mut tx,
+        &UserId(account.user_id.clone()),
+        &hash_token(&token),
+        expires,
+    )
+    .await?;
     let mail = queue_verification(state, &mut tx, &account.user_id, email, &token).await?;
     tx.commit().await?;
     if let Some(id) = mail {
@@ -169,7 +176,7 @@ pub async fn issue_tokens(
     });
     repo::insert_refresh(
         conn,
-        &account.user_id,
+        &UserId(account.user_id.clone()),
         family,
         &hash_token(&refresh_token),
         expires,
@@ -199,7 +206,8 @@ pub async fn refresh(
         return Err(AppError::Unauthorized("revoked refresh token".to_owned()));
     }
     if row.used_at.is_some() {
-        let revoked = repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
+        let revoked =
+            repo::revoke_family(&mut tx, &UserId(row.user_id.clone()), row.family_id).await?;
         tx.commit().await?;
         tracing::warn!(
             user = %row.user_id.chars().take(8).collect::<String>(),
@@ -211,7 +219,7 @@ pub async fn refresh(
     if row.expires_at <= Utc::now() || row.family_expires_at <= Utc::now() {
         return Err(AppError::Unauthorized("expired refresh token".to_owned()));
     }
-    let account = repo::account_by_user(&mut tx, &row.user_id)
+    let account = repo::account_by_user(&mut tx, &UserId(row.user_id.clone()))
         .await?
         .ok_or_else(|| AppError::Unauthorized("account no longer exists".to_owned()))?;
     repo::mark_refresh_used(&mut tx, row.id).await?;
@@ -228,7 +236,7 @@ pub async fn refresh(
 pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     if let Some(row) = repo::refresh_for_update(&mut tx, &hash_token(token)).await? {
-        repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
+        repo::revoke_family(&mut tx, &UserId(row.user_id.clone()), row.family_id).await?;
     }
     tx.commit().await?;
     Ok(())

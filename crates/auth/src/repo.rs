@@ -2,6 +2,7 @@
 //! up by their SHA-256 only.
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::UserId;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -16,7 +17,7 @@ pub struct Account {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_account(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     email: &str,
     email_normalized: &str,
     password_hash: &str,
@@ -25,7 +26,7 @@ pub async fn insert_account(
         "insert into local_accounts (id, user_id, email, email_normalized, password_hash)
          values ($1, $2, $3, $4, $5)",
         Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         email,
         email_normalized,
         password_hash,
@@ -53,13 +54,13 @@ pub async fn account_by_email(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn account_by_user(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
 ) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
         "select user_id, email, password_hash, email_verified_at from local_accounts
          where user_id = $1 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(conn)
     .await
@@ -68,7 +69,7 @@ pub async fn account_by_user(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_verification(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -76,7 +77,7 @@ pub async fn insert_verification(
         "insert into email_verification_tokens (id, user_id, token_hash, expires_at)
          values ($1, $2, $3, $4)",
         Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         token_hash,
         expires_at,
     )
@@ -107,7 +108,7 @@ pub async fn consume_verification(
     let email: Option<String> = sqlx::query_scalar!(
         "update local_accounts set email_verified_at = coalesce(email_verified_at, now())
          where user_id = $1 and deleted_at is null returning email",
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -137,7 +138,7 @@ pub struct Family {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_refresh(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     family: Family,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
@@ -148,7 +149,7 @@ pub async fn insert_refresh(
            (id, user_id, family_id, family_expires_at, token_hash, expires_at, user_agent)
          values ($1, $2, $3, $4, $5, $6, $7)",
         Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         family.id,
         family.expires_at,
         token_hash,
@@ -191,13 +192,13 @@ pub async fn mark_refresh_used(conn: &mut PgConnection, id: Uuid) -> sqlx::Resul
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn revoke_family(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     family_id: Uuid,
 ) -> sqlx::Result<u64> {
     let done = sqlx::query!(
         "update refresh_tokens set revoked_at = now()
          where user_id = $1 and family_id = $2 and revoked_at is null",
-        user_id,
+        user_id.as_str(),
         family_id,
     )
     .execute(conn)

@@ -52,7 +52,7 @@ pub async fn create(
         )
     })?;
     let fields = domain::upload_fields(received.text, &file.file_name)?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
 
     let id = DocumentId::new();
     let name = Uuid::new_v4().simple().to_string();
@@ -127,7 +127,7 @@ pub async fn list(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<Document>>)> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let vehicle_id = mvp_vehicles::filter(&state.db, user_id, query.vehicle_id.as_deref()).await?;
     let expiring_by = match query
         .expiring_within_days
@@ -181,7 +181,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Document>> {
     let id = path_id(&id, "document")?;
-    let row = repo::find(&state.db, user.user_id.as_str(), id)
+    let row = repo::find(&state.db, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     Ok(Json(row.into()))
@@ -200,7 +200,7 @@ pub async fn update(
     AppJson(input): AppJson<DocumentInput>,
 ) -> AppResult<Json<Document>> {
     let id = path_id(&id, "document")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let current = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     let fields = domain::update_fields(input, current.vehicle_id)?;
     if fields.vehicle_id != current.vehicle_id {
@@ -224,7 +224,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "document")?;
-    if repo::soft_delete(&state.db, user.user_id.as_str(), id).await? {
+    if repo::soft_delete(&state.db, &user.user_id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(NOT_FOUND)
@@ -247,7 +247,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let id = path_id(&id, "document")?;
-    let row = repo::find(&state.db, user.user_id.as_str(), id)
+    let row = repo::find(&state.db, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let etag = format!("\"{}\"", row.sha256);

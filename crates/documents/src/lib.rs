@@ -15,6 +15,7 @@ pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use mvp_core::AppState;
+use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, VehicleId};
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
@@ -47,7 +48,7 @@ pub fn router(max_bytes: u64) -> OpenApiRouter<AppState> {
 /// a maintenance record).
 pub async fn documents_of_vehicle(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     ids: &[DocumentId],
 ) -> sqlx::Result<Vec<DocumentId>> {
@@ -84,7 +85,7 @@ pub async fn with_expiry(
 /// refer to them).
 pub async fn live_documents(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     ids: &[DocumentId],
 ) -> sqlx::Result<Vec<DocumentId>> {
     if ids.is_empty() {

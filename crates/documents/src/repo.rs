@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::document::Document;
+use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, VehicleId, uuids};
 use sqlx::{PgConnection, PgPool};
 
@@ -75,18 +76,18 @@ pub struct StoredFile<'a> {
 
 /// Serialises one user's uploads (quota check and insert) until the transaction ends.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn lock_user(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<()> {
+pub async fn lock_user(conn: &mut PgConnection, user_id: &UserId) -> sqlx::Result<()> {
     mvp_core::db::xact_lock(conn, &format!("documents:{user_id}")).await
 }
 
 /// Bytes the user's files take on disk: live documents and deleted ones not yet purged (their bytes
 /// are kept for the retention period, so an upload→delete loop cannot fill the disk).
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> {
+pub async fn usage(conn: &mut PgConnection, user_id: &UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select coalesce(sum(size_bytes), 0)::bigint as "bytes!" from documents
             where user_id = $1 and purged_at is null"#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(conn)
     .await
@@ -96,7 +97,7 @@ pub async fn usage(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<i64> 
 pub async fn insert(
     conn: &mut PgConnection,
     id: DocumentId,
-    user_id: &str,
+    user_id: &UserId,
     fields: &DocumentFields,
     file: &StoredFile<'_>,
 ) -> sqlx::Result<DocumentRow> {
@@ -107,7 +108,7 @@ pub async fn insert(
          returning ",
         "",
         id.0,
-        user_id,
+        user_id.as_str(),
         fields.vehicle_id.0,
         fields.document_type,
         fields.title,
@@ -135,7 +136,7 @@ pub struct ListFilter {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     filter: ListFilter,
     limit: i64,
     offset: i64,
@@ -149,7 +150,7 @@ pub async fn list(
                 and ($2::uuid is null or vehicle_id = $2)
                 and ($3::date is null or expiration_date <= $3)
               order by expiration_date asc, id asc limit $4 offset $5",
-            user_id,
+            user_id.as_str(),
             filter.vehicle_id.map(|v| v.0),
             filter.expiring_by,
             limit,
@@ -165,7 +166,7 @@ pub async fn list(
                 and ($2::uuid is null or vehicle_id = $2)
                 and ($3::date is null or expiration_date <= $3)
               order by created_at desc, id desc limit $4 offset $5",
-            user_id,
+            user_id.as_str(),
             filter.vehicle_id.map(|v| v.0),
             filter.expiring_by,
             limit,
@@ -179,7 +180,7 @@ pub async fn list(
             where user_id = $1 and deleted_at is null
               and ($2::uuid is null or vehicle_id = $2)
               and ($3::date is null or expiration_date <= $3)"#,
-        user_id,
+        user_id.as_str(),
         filter.vehicle_id.map(|v| v.0),
         filter.expiring_by,
     )
@@ -191,13 +192,13 @@ pub async fn list(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     id: DocumentId,
 ) -> sqlx::Result<Option<DocumentRow>> {
     document_rows!(
         "select ",
         " from documents where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .fetch_optional(pool)
@@ -207,7 +208,7 @@ pub async fn find(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     id: DocumentId,
     fields: &DocumentFields,
 ) -> sqlx::Result<Option<DocumentRow>> {
@@ -217,7 +218,7 @@ pub async fn update(
           where user_id = $1 and id = $2 and deleted_at is null
           returning ",
         "",
-        user_id,
+        user_id.as_str(),
         id.0,
         fields.vehicle_id.0,
         fields.document_type,
@@ -231,11 +232,11 @@ pub async fn update(
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn soft_delete(pool: &PgPool, user_id: &str, id: DocumentId) -> sqlx::Result<bool> {
+pub async fn soft_delete(pool: &PgPool, user_id: &UserId, id: DocumentId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update documents set deleted_at = now()
           where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .execute(pool)
@@ -247,14 +248,14 @@ pub async fn soft_delete(pool: &PgPool, user_id: &str, id: DocumentId) -> sqlx::
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_ids_of_vehicle(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     ids: &[DocumentId],
 ) -> sqlx::Result<Vec<DocumentId>> {
     sqlx::query_scalar!(
         r#"select id as "id: DocumentId" from documents
             where user_id = $1 and vehicle_id = $2 and id = any($3) and deleted_at is null"#,
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         &uuids(ids),
     )
@@ -266,13 +267,13 @@ pub async fn live_ids_of_vehicle(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_ids(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     ids: &[DocumentId],
 ) -> sqlx::Result<Vec<DocumentId>> {
     sqlx::query_scalar!(
         r#"select id as "id: DocumentId" from documents
             where user_id = $1 and id = any($2) and deleted_at is null"#,
-        user_id,
+        user_id.as_str(),
         &uuids(ids),
     )
     .fetch_all(pool)

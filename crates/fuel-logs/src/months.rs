@@ -3,6 +3,7 @@
 //! range the roll-up cannot answer is summed straight from the fill-ups.
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::UserId;
 use mvp_types::ids::VehicleId;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -57,7 +58,7 @@ macro_rules! with_month_sums {
 #[tracing::instrument(skip_all, level = "debug")]
 async fn lock_months(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
 ) -> sqlx::Result<()> {
     mvp_core::db::xact_lock(conn, &format!("fuel-months:{user_id}/{vehicle_id}")).await
@@ -67,7 +68,7 @@ async fn lock_months(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn refresh_months(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     time_zone: &str,
     from: Option<DateTime<Utc>>,
@@ -75,7 +76,7 @@ pub async fn refresh_months(
     lock_months(&mut *conn, user_id, vehicle_id).await?;
     let stored_zone: Option<String> = sqlx::query_scalar!(
         "select time_zone from fuel_log_months where user_id = $1 and vehicle_id = $2 limit 1",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
     )
     .fetch_optional(&mut *conn)
@@ -88,7 +89,7 @@ pub async fn refresh_months(
     sqlx::query!(
         "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
            and ($3::timestamptz is null or month >= date_trunc('month', $3 at time zone $4)::date)",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         from,
         time_zone,
@@ -107,7 +108,7 @@ pub async fn refresh_months(
                  or date_trunc('month', date_time at time zone $4)
                     >= date_trunc('month', $3 at time zone $4))
           group by 4",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         from,
         time_zone,
@@ -121,7 +122,7 @@ pub async fn refresh_months(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn months(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     time_zone: &str,
 ) -> sqlx::Result<Vec<MonthTotals>> {
@@ -132,7 +133,7 @@ pub async fn months(
                     distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
                     energy_interval_volume, time_zone
                from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month",
-            user_id,
+            user_id.as_str(),
             vehicle_id.0,
         )
         .fetch_all(pool)
@@ -144,7 +145,7 @@ pub async fn months(
             r#"select exists(select 1 from fuel_logs
                               where user_id = $1 and vehicle_id = $2 and deleted_at is null)
                  as "any!""#,
-            user_id,
+            user_id.as_str(),
             vehicle_id.0,
         )
         .fetch_one(pool)
@@ -197,7 +198,7 @@ impl From<StoredMonth> for MonthTotals {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn months_in_range(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     time_zone: &str,
     from: Option<DateTime<Utc>>,
@@ -211,7 +212,7 @@ pub async fn months_in_range(
             and ($4::timestamptz is null or date_time >= $4)
             and ($5::timestamptz is null or date_time <= $5)
           group by 1 order by 1",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         time_zone,
         from,

@@ -2,6 +2,7 @@
 //! chain after a change (from the last full fill before the change onward, in one pass).
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::UserId;
 use mvp_types::ids::{FuelLogId, VehicleId};
 use mvp_types::user::UnitSystem;
 use rust_decimal::Decimal;
@@ -58,7 +59,7 @@ macro_rules! fuel_rows {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     log: &NewFuelLog,
 ) -> sqlx::Result<FuelLogId> {
     let id = FuelLogId::new();
@@ -68,7 +69,7 @@ pub async fn insert(
             full_fill, missed_previous, station_id, location_name, notes, odometer_km, trip_km, volume)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
 id.0,
-user_id,
+user_id.as_str(),
 log.vehicle_id.0,
 log.date_time,
 log.units.as_str(),
@@ -96,7 +97,7 @@ log.volume(),
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: FuelLogId,
     log: &NewFuelLog,
 ) -> sqlx::Result<bool> {
@@ -106,7 +107,7 @@ pub async fn update(
             fuel_type = $11, fuel_grade = $12, full_fill = $13, missed_previous = $14, station_id = $15,
             location_name = $16, notes = $17, odometer_km = $18, trip_km = $19, volume = $20
          where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 log.vehicle_id.0,
 log.date_time,
@@ -135,13 +136,13 @@ log.volume(),
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: FuelLogId,
 ) -> sqlx::Result<Option<FuelRow>> {
     fuel_rows!(
         "select ",
         " from fuel_logs where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0
     )
     .fetch_optional(conn)
@@ -151,12 +152,12 @@ pub async fn find(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn soft_delete(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: FuelLogId,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update fuel_logs set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 )
     .execute(conn)
@@ -175,7 +176,7 @@ pub struct ListFilter {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     filter: &ListFilter,
     limit: i64,
     offset: i64,
@@ -187,7 +188,7 @@ pub async fn list(
             and ($3::timestamptz is null or date_time >= $3)
             and ($4::timestamptz is null or date_time <= $4)
           order by date_time desc, id desc limit $5 offset $6",
-        user_id,
+        user_id.as_str(),
         filter.vehicle_id.map(|v| v.0),
         filter.from,
         filter.to,
@@ -201,7 +202,7 @@ pub async fn list(
             where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
               and ($3::timestamptz is null or date_time >= $3)
               and ($4::timestamptz is null or date_time <= $4)"#,
-        user_id,
+        user_id.as_str(),
         filter.vehicle_id.map(|v| v.0),
         filter.from,
         filter.to,
@@ -215,7 +216,7 @@ pub async fn list(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn page(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     limit: i64,
     offset: i64,
@@ -224,7 +225,7 @@ pub async fn page(
         "select ",
         " from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null
          order by date_time desc, id desc limit $3 offset $4",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         limit,
         offset
@@ -238,7 +239,7 @@ pub async fn page(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer_bounds(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     at: DateTime<Utc>,
     except: Option<FuelLogId>,
@@ -251,7 +252,7 @@ pub async fn odometer_bounds(
             (select min(odometer_km) from fuel_logs where user_id = $1 and vehicle_id = $2
                and deleted_at is null and date_time > $3 and ($4::uuid is null or id <> $4))
                as "after""#,
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         at,
         except.map(|e| e.0),
@@ -281,7 +282,7 @@ struct ChainRow {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn recompute(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     from: DateTime<Utc>,
     time_zone: &str,
@@ -299,7 +300,7 @@ pub async fn recompute(
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
             and date_time >= coalesce((select date_time from anchor), '-infinity'::timestamptz)
           order by date_time, odometer_km nulls last, id",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         from,
     )
@@ -309,7 +310,7 @@ pub async fn recompute(
         && sqlx::query_scalar!(
             r#"select exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2
                  and deleted_at is null and date_time < $3) as "earlier!""#,
-            user_id,
+            user_id.as_str(),
             vehicle_id.0,
             from,
         )
@@ -343,7 +344,7 @@ pub async fn recompute(
         sqlx::query!(
             "update fuel_logs set segment_km = $3, interval_km = $4, interval_volume = $5
              where user_id = $1 and id = $2",
-            user_id,
+            user_id.as_str(),
             row.id,
             new.segment_km,
             new.interval_km,
@@ -361,7 +362,7 @@ pub async fn recompute(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn last_interval(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     electric: bool,
     from: Option<DateTime<Utc>>,
@@ -375,7 +376,7 @@ pub async fn last_interval(
               and ($4::timestamptz is null or date_time >= $4)
               and ($5::timestamptz is null or date_time <= $5)
             order by date_time desc limit 1"#,
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
         electric,
         from,

@@ -40,8 +40,15 @@ pub async fn summary(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<NotificationSummary>> {
-    let user_id = user.user_id.as_str();
-    let due = Due::load(&state.db, Some(user_id), chrono::Utc::now(), false, false).await?;
+    let user_id = &user.user_id;
+    let due = Due::load(
+        &state.db,
+        Some(user_id.as_str()),
+        chrono::Utc::now(),
+        false,
+        false,
+    )
+    .await?;
     let mut maintenance: Vec<DueMaintenance> = due
         .schedules
         .iter()
@@ -103,7 +110,7 @@ pub async fn list(
     };
     let (rows, total) = repo::list(
         &state.db,
-        user.user_id.as_str(),
+        &user.user_id,
         unread_only,
         page.limit,
         page.offset,
@@ -126,7 +133,7 @@ pub async fn mark_read(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id: NotificationId = mvp_core::extract::path_id(&id, "notification")?;
-    if repo::mark_read(&state.db, user.user_id.as_str(), id).await? {
+    if repo::mark_read(&state.db, &user.user_id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound("notification"))
@@ -141,7 +148,7 @@ pub async fn mark_all_read(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<MarkedRead>> {
-    let marked = repo::mark_all_read(&state.db, user.user_id.as_str()).await?;
+    let marked = repo::mark_all_read(&state.db, &user.user_id).await?;
     Ok(Json(MarkedRead { marked }))
 }
 
@@ -169,7 +176,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<NotificationSettings>> {
-    let row = repo::settings(&state.db, user.user_id.as_str()).await?;
+    let row = repo::settings(&state.db, &user.user_id).await?;
     Ok(Json(settings_dto(&state, &user, row).await?))
 }
 
@@ -183,7 +190,7 @@ pub async fn put_settings(
     user: AuthUser,
     AppJson(body): AppJson<UpdateNotificationSettings>,
 ) -> AppResult<Json<NotificationSettings>> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let mut row = repo::settings(&state.db, user_id).await?;
     let allow_private = state.config.notifications.allow_private_push_urls;
     let mut problems: Vec<FieldError> = Vec::new();
@@ -234,7 +241,7 @@ pub async fn send_test(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<(StatusCode, Json<TestMessage>)> {
-    let row = repo::settings(&state.db, user.user_id.as_str()).await?;
+    let row = repo::settings(&state.db, &user.user_id).await?;
     let settings = settings_dto(&state, &user, row).await?;
     let channels = crate::send_test_message(&state, &user, &settings).await?;
     if channels.is_empty() {
@@ -260,7 +267,7 @@ pub async fn calendar_url(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<CalendarFeed>> {
-    let token = repo::calendar_token(&state.db, user.user_id.as_str()).await?;
+    let token = repo::calendar_token(&state.db, &user.user_id).await?;
     Ok(Json(CalendarFeed {
         url: feed_url(&state, &token),
     }))
@@ -274,7 +281,7 @@ pub async fn rotate_calendar(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<CalendarFeed>> {
-    let token = repo::rotate_calendar_token(&state.db, user.user_id.as_str()).await?;
+    let token = repo::rotate_calendar_token(&state.db, &user.user_id).await?;
     Ok(Json(CalendarFeed {
         url: feed_url(&state, &token),
     }))

@@ -4,6 +4,7 @@
 //! held without counting the try when our own configuration is wrong (which `/api/health` then
 //! shows as `mail: degraded`, logged once).
 
+use mvp_types::ids::UserId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -233,7 +234,7 @@ impl Deliverer {
         let Some(user_id) = &m.user_id else {
             return Ok(None);
         };
-        Ok(repo::webhook_secret(&self.pool, user_id).await?)
+        Ok(repo::webhook_secret(&self.pool, &UserId(user_id.clone())).await?)
     }
 
     /// `retry_base · 2^(attempts − 1)`, at most six hours.

@@ -6,6 +6,7 @@
 //! It takes `now` as an argument so tests run it with a fixed clock, and a Postgres advisory lock so
 //! only one replica runs it at a time.
 
+use mvp_types::ids::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -289,7 +290,7 @@ async fn remind(
         if !repo::log_once(
             &mut tx,
             r.log_kind,
-            &r.user_id,
+            &UserId(r.user_id.clone()),
             r.subject_id,
             r.status,
             &r.due_key,

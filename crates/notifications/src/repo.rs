@@ -1,6 +1,7 @@
 //! Queries on `notification_settings`, `notifications`, `notification_logs`, `email_templates` and
 //! `calendar_feeds`, each scoped by user id (the reminder job names each row's own user).
 
+use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,12 +34,12 @@ impl Default for SettingsRow {
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn settings(pool: &PgPool, user_id: &str) -> sqlx::Result<SettingsRow> {
+pub async fn settings(pool: &PgPool, user_id: &UserId) -> sqlx::Result<SettingsRow> {
     Ok(sqlx::query_as!(
         SettingsRow,
         "select email_enabled, ntfy_url, webhook_url, webhook_secret, due_soon_days
            from notification_settings where user_id = $1",
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(pool)
     .await?
@@ -75,7 +76,7 @@ pub async fn settings_of(
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn save_settings(pool: &PgPool, user_id: &str, s: &SettingsRow) -> sqlx::Result<()> {
+pub async fn save_settings(pool: &PgPool, user_id: &UserId, s: &SettingsRow) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into notification_settings
              (user_id, email_enabled, ntfy_url, webhook_url, webhook_secret, due_soon_days)
@@ -84,7 +85,7 @@ pub async fn save_settings(pool: &PgPool, user_id: &str, s: &SettingsRow) -> sql
             set email_enabled = excluded.email_enabled, ntfy_url = excluded.ntfy_url,
                 webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret,
                 due_soon_days = excluded.due_soon_days, updated_at = now()",
-        user_id,
+        user_id.as_str(),
         s.email_enabled,
         s.ntfy_url,
         s.webhook_url,
@@ -97,11 +98,11 @@ pub async fn save_settings(pool: &PgPool, user_id: &str, s: &SettingsRow) -> sql
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn webhook_secret(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<String>> {
+pub async fn webhook_secret(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Option<String>> {
     Ok(sqlx::query_scalar!(
         "select webhook_secret from notification_settings
           where user_id = $1 and webhook_url is not null",
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(pool)
     .await?
@@ -113,7 +114,7 @@ pub async fn webhook_secret(pool: &PgPool, user_id: &str) -> sqlx::Result<Option
 pub async fn log_once(
     conn: &mut PgConnection,
     kind: &str,
-    user_id: &str,
+    user_id: &UserId,
     subject_id: Uuid,
     status: &str,
     due_key: &str,
@@ -124,7 +125,7 @@ pub async fn log_once(
          values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (kind, subject_id, status, due_key) do nothing",
         Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         kind,
         subject_id,
         status,
@@ -184,7 +185,7 @@ pub struct NotificationRow {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     unread_only: bool,
     limit: i64,
     offset: i64,
@@ -196,7 +197,7 @@ pub async fn list(
              from notifications
             where user_id = $1 and (not $2 or read_at is null)
             order by created_at desc, id desc limit $3 offset $4"#,
-        user_id,
+        user_id.as_str(),
         unread_only,
         limit,
         offset,
@@ -206,7 +207,7 @@ pub async fn list(
     let total = sqlx::query_scalar!(
         r#"select count(*) as "n!" from notifications
             where user_id = $1 and (not $2 or read_at is null)"#,
-        user_id,
+        user_id.as_str(),
         unread_only,
     )
     .fetch_one(pool)
@@ -215,10 +216,10 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn unread_count(pool: &PgPool, user_id: &str) -> sqlx::Result<i64> {
+pub async fn unread_count(pool: &PgPool, user_id: &UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select count(*) as "n!" from notifications where user_id = $1 and read_at is null"#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await
@@ -226,11 +227,11 @@ pub async fn unread_count(pool: &PgPool, user_id: &str) -> sqlx::Result<i64> {
 
 /// Marks one entry read (kept as first read); `false` when the user has no such entry.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn mark_read(pool: &PgPool, user_id: &str, id: NotificationId) -> sqlx::Result<bool> {
+pub async fn mark_read(pool: &PgPool, user_id: &UserId, id: NotificationId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update notifications set read_at = coalesce(read_at, now())
           where user_id = $1 and id = $2",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .execute(pool)
@@ -239,10 +240,10 @@ pub async fn mark_read(pool: &PgPool, user_id: &str, id: NotificationId) -> sqlx
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn mark_all_read(pool: &PgPool, user_id: &str) -> sqlx::Result<i64> {
+pub async fn mark_all_read(pool: &PgPool, user_id: &UserId) -> sqlx::Result<i64> {
     let done = sqlx::query!(
         "update notifications set read_at = now() where user_id = $1 and read_at is null",
-        user_id,
+        user_id.as_str(),
     )
     .execute(pool)
     .await?;
@@ -320,30 +321,30 @@ pub async fn save_template(
 
 /// The user's calendar token, made on first use.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn calendar_token(pool: &PgPool, user_id: &str) -> sqlx::Result<String> {
+pub async fn calendar_token(pool: &PgPool, user_id: &UserId) -> sqlx::Result<String> {
     sqlx::query!(
         "insert into calendar_feeds (user_id, token) values ($1, $2)
          on conflict (user_id) do nothing",
-        user_id,
+        user_id.as_str(),
         mvp_core::secret::random_token(),
     )
     .execute(pool)
     .await?;
     sqlx::query_scalar!(
         "select token from calendar_feeds where user_id = $1",
-        user_id
+        user_id.as_str()
     )
     .fetch_one(pool)
     .await
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn rotate_calendar_token(pool: &PgPool, user_id: &str) -> sqlx::Result<String> {
+pub async fn rotate_calendar_token(pool: &PgPool, user_id: &UserId) -> sqlx::Result<String> {
     sqlx::query_scalar!(
         "insert into calendar_feeds (user_id, token) values ($1, $2)
          on conflict (user_id) do update set token = excluded.token, created_at = now()
          returning token",
-        user_id,
+        user_id.as_str(),
         mvp_core::secret::random_token(),
     )
     .fetch_one(pool)

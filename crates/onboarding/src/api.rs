@@ -7,7 +7,7 @@ use mvp_types::user::{OnboardingStatus, UpdatePreferences, UserPreferences};
 use mvp_user_preferences::PreferenceChanges;
 
 async fn current(state: &AppState, user: &AuthUser) -> AppResult<OnboardingStatus> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let profile = mvp_user_profile::current(&state.db, user).await?;
     let preferences_set = mvp_user_preferences::explicitly_set(&state.db, user_id).await?;
     Ok(OnboardingStatus {
@@ -39,8 +39,7 @@ pub async fn set_preferences(
     AppJson(body): AppJson<UpdatePreferences>,
 ) -> AppResult<Json<UserPreferences>> {
     let changes = PreferenceChanges::try_from(body)?;
-    let saved =
-        mvp_user_preferences::apply(&state.db, user.user_id.as_str(), &changes, true).await?;
+    let saved = mvp_user_preferences::apply(&state.db, &user.user_id, &changes, true).await?;
     Ok(Json(saved))
 }
 

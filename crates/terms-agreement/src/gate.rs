@@ -4,6 +4,7 @@
 //! positive answer is cached per user and version (in-process, 5 minutes), so the common case costs
 //! no query; acceptance fills the cache at once.
 
+use mvp_types::ids::UserId;
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -24,12 +25,12 @@ const OPEN: &[&str] = &[
     "/api/_test/",
 ];
 
-fn cache_key(user_id: &str, version: &str) -> String {
+fn cache_key(user_id: &UserId, version: &str) -> String {
     format!("terms:ok:{version}:{user_id}")
 }
 
 /// Remembers that `user_id` accepted `version` (after recording it).
-pub async fn remember_accepted(state: &AppState, user_id: &str, version: &str) {
+pub async fn remember_accepted(state: &AppState, user_id: &UserId, version: &str) {
     state
         .cache
         .set_bytes_near(
@@ -42,7 +43,7 @@ pub async fn remember_accepted(state: &AppState, user_id: &str, version: &str) {
 }
 
 /// Whether `user_id` accepted the current terms version (cached when yes).
-pub async fn accepted_current(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+pub async fn accepted_current(state: &AppState, user_id: &UserId) -> Result<bool, AppError> {
     let version = &state.config.auth.terms_version;
     let key = cache_key(user_id, version);
     if state
@@ -77,7 +78,7 @@ pub async fn require_current_terms(
     let (mut parts, body) = request.into_parts();
     // An invalid token is left for the route's own extractor to refuse (401).
     if let Ok(UnverifiedUser(user)) = UnverifiedUser::from_request_parts(&mut parts, &state).await {
-        match accepted_current(&state, user.user_id.as_str()).await {
+        match accepted_current(&state, &user.user_id).await {
             Ok(true) => {}
             Ok(false) => {
                 return AppError::Forbidden(format!(

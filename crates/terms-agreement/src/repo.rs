@@ -1,6 +1,7 @@
 //! `terms_agreements` queries, each scoped by user id.
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::UserId;
 use sqlx::{PgConnection, PgPool};
 
 /// One acceptance as it is recorded.
@@ -43,13 +44,13 @@ pub async fn record_once(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn has_accepted_version(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     version: &str,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists(select 1 from terms_agreements
                           where user_id = $1 and terms_version = $2 and deleted_at is null) as "accepted!""#,
-        user_id,
+        user_id.as_str(),
         version,
     )
     .fetch_one(pool)
@@ -58,11 +59,11 @@ pub async fn has_accepted_version(
 
 /// Whether the user has accepted any version of the terms.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn has_accepted(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
+pub async fn has_accepted(pool: &PgPool, user_id: &UserId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists(select 1 from terms_agreements
                           where user_id = $1 and deleted_at is null) as "accepted!""#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await

@@ -47,7 +47,7 @@ async fn echo(AppJson(body): AppJson<Echo>) -> AppJson<Echo> {
 }
 
 async fn me(user: AuthUser) -> Json<Value> {
-    Json(json!({"userId": user.user_id.as_str(), "email": user.email}))
+    Json(json!({"userId": &user.user_id, "email": user.email}))
 }
 
 /// Cache-aside over a real query, like a feature's read path.
@@ -62,11 +62,9 @@ async fn data(State(state): State<AppState>, user: AuthUser) -> AppResult<Json<V
                 .await
         })
         .await?;
-    Ok(Json(
-        json!({"userId": user.user_id.as_str(), "admins": admins}),
-    ))
+    Ok(Json(json!({"userId": &user.user_id, "admins": admins})))
 }
 
 async fn admin(AdminUser(user): AdminUser) -> Json<Value> {
-    Json(json!({"admin": user.user_id.as_str()}))
+    Json(json!({"admin": &user.user_id}))
 }

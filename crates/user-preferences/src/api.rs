@@ -16,9 +16,7 @@ pub async fn get_preferences(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<UserPreferences>> {
-    Ok(Json(
-        repo::get_or_create(&state.db, user.user_id.as_str()).await?,
-    ))
+    Ok(Json(repo::get_or_create(&state.db, &user.user_id).await?))
 }
 
 /// Changes any of the preferences; fields left out keep their value.
@@ -33,6 +31,6 @@ pub async fn put_preferences(
 ) -> AppResult<Json<UserPreferences>> {
     let changes = PreferenceChanges::try_from(body)?;
     Ok(Json(
-        repo::apply(&state.db, user.user_id.as_str(), &changes, true).await?,
+        repo::apply(&state.db, &user.user_id, &changes, true).await?,
     ))
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod domain;
 pub mod repo;
 
+use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,14 +21,14 @@ pub use domain::PreferenceChanges;
 use mvp_types::user::UserPreferences;
 
 /// The user's preferences (the defaults, stored, on first read).
-pub async fn get(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
+pub async fn get(pool: &PgPool, user_id: &UserId) -> sqlx::Result<UserPreferences> {
     repo::get_or_create(pool, user_id).await
 }
 
 /// Applies a partial change; `explicit` marks the preferences as the user's choice (onboarding).
 pub async fn apply(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     changes: &PreferenceChanges,
     explicit: bool,
 ) -> sqlx::Result<UserPreferences> {
@@ -35,7 +36,7 @@ pub async fn apply(
 }
 
 /// Whether the user has chosen preferences (onboarding status).
-pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
+pub async fn explicitly_set(pool: &PgPool, user_id: &UserId) -> sqlx::Result<bool> {
     repo::explicitly_set(pool, user_id).await
 }
 

@@ -1,5 +1,6 @@
 //! `user_preferences` queries, scoped by user id. A first read stores the defaults.
 
+use mvp_types::ids::UserId;
 use mvp_types::user::{UnitSystem, UserPreferences};
 use sqlx::PgPool;
 
@@ -29,12 +30,12 @@ impl From<Row> for UserPreferences {
 /// The user's preferences, creating the defaults on first read (a plain read afterwards: every
 /// request that shows a quantity asks for them).
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPreferences> {
+pub async fn get_or_create(pool: &PgPool, user_id: &UserId) -> sqlx::Result<UserPreferences> {
     let existing = sqlx::query_as!(
         Row,
         r#"select unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode, efficiency_unit
              from user_preferences where user_id = $1"#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(pool)
     .await?;
@@ -44,7 +45,7 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
     sqlx::query!(
         "insert into user_preferences (id, user_id) values ($1, $2) on conflict (user_id) do nothing",
         uuid::Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
     )
     .execute(pool)
     .await?;
@@ -52,7 +53,7 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
         Row,
         r#"select unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode, efficiency_unit
              from user_preferences where user_id = $1"#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await?;
@@ -63,7 +64,7 @@ pub async fn get_or_create(pool: &PgPool, user_id: &str) -> sqlx::Result<UserPre
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn apply(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     changes: &PreferenceChanges,
     explicit: bool,
 ) -> sqlx::Result<UserPreferences> {
@@ -80,7 +81,7 @@ pub async fn apply(
          where user_id = $1
          returning unit_system as "unit_system: UnitSystem", currency_code, time_zone, dark_mode,
                    efficiency_unit"#,
-        user_id,
+        user_id.as_str(),
         changes.unit_system.map(UnitSystem::as_str),
         changes.currency_code,
         changes.time_zone,
@@ -96,11 +97,11 @@ pub async fn apply(
 
 /// Whether the user has chosen preferences (onboarding status).
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn explicitly_set(pool: &PgPool, user_id: &str) -> sqlx::Result<bool> {
+pub async fn explicitly_set(pool: &PgPool, user_id: &UserId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select coalesce((select explicitly_set from user_preferences where user_id = $1), false)
              as "set!""#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await

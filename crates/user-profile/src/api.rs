@@ -41,7 +41,7 @@ pub async fn put_profile(
 ) -> AppResult<Json<UserProfile>> {
     let changes = ProfileChanges::try_from(body)?;
     crate::current(&state.db, &user).await?;
-    let row = repo::update(&state.db, user.user_id.as_str(), &changes)
+    let row = repo::update(&state.db, &user.user_id, &changes)
         .await?
         .ok_or(AppError::NotFound("profile"))?;
     Ok(Json(to_dto(row)))

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod middleware;
 pub mod repo;
 
+use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +23,7 @@ pub use repo::ProfileRow;
 /// The signed-in user's profile, made from the token's claims if it does not exist yet (the
 /// middleware normally has; this keeps a route correct without it).
 pub async fn current(pool: &PgPool, user: &AuthUser) -> AppResult<ProfileRow> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     repo::ensure(pool, user_id, user.email.as_deref()).await?;
     repo::find(pool, user_id)
         .await?
@@ -30,14 +31,14 @@ pub async fn current(pool: &PgPool, user: &AuthUser) -> AppResult<ProfileRow> {
 }
 
 /// Makes the profile of a new account (sign-up, a first local sign-in), with its e-mail.
-pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
+pub async fn ensure(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sqlx::Result<()> {
     repo::ensure(pool, user_id, email).await
 }
 
 /// Marks onboarding complete (the first completion time is kept) and returns when it was.
 pub async fn complete_onboarding(pool: &PgPool, user: &AuthUser) -> AppResult<DateTime<Utc>> {
     current(pool, user).await?;
-    Ok(repo::complete_onboarding(pool, user.user_id.as_str()).await?)
+    Ok(repo::complete_onboarding(pool, &user.user_id).await?)
 }
 
 /// Where to write to each of `user_ids` that has a live profile with an address (the notification

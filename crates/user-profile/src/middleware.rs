@@ -27,7 +27,7 @@ pub async fn ensure_profile(
         let key = format!("profile:seen:{}", user.user_id);
         if state.cache.get_bytes_near(&key, SEEN_TTL).await.is_none() {
             if let Err(err) =
-                crate::repo::ensure(&state.db, user.user_id.as_str(), user.email.as_deref()).await
+                crate::repo::ensure(&state.db, &user.user_id, user.email.as_deref()).await
             {
                 return AppError::from(err).into_response();
             }

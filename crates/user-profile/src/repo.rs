@@ -1,6 +1,7 @@
 //! `user_profiles` queries. Every one is scoped by the user id.
 
 use chrono::{DateTime, Utc};
+use mvp_types::ids::UserId;
 use sqlx::PgPool;
 
 use crate::domain::ProfileChanges;
@@ -18,13 +19,13 @@ pub struct ProfileRow {
 /// Creates the profile if it does not exist (safe under concurrent first requests); fills in an
 /// e-mail from the token when the profile has none.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::Result<()> {
+pub async fn ensure(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into user_profiles (id, user_id, email) values ($1, $2, $3)
          on conflict (user_id) do update set email = coalesce(user_profiles.email, excluded.email)
          where user_profiles.email is null and excluded.email is not null",
         uuid::Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         email,
     )
     .execute(pool)
@@ -33,12 +34,12 @@ pub async fn ensure(pool: &PgPool, user_id: &str, email: Option<&str>) -> sqlx::
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRow>> {
+pub async fn find(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Option<ProfileRow>> {
     sqlx::query_as!(
         ProfileRow,
         "select user_id, email, display_name, notification_email, onboarding_completed_at, created_at
            from user_profiles where user_id = $1 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
     )
     .fetch_optional(pool)
     .await
@@ -47,7 +48,7 @@ pub async fn find(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<ProfileRo
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     changes: &ProfileChanges,
 ) -> sqlx::Result<Option<ProfileRow>> {
     sqlx::query_as!(
@@ -56,7 +57,7 @@ pub async fn update(
           where user_id = $1 and deleted_at is null
          returning user_id, email, display_name, notification_email, onboarding_completed_at,
                    created_at",
-        user_id,
+        user_id.as_str(),
         changes.display_name,
         changes.notification_email,
     )
@@ -66,12 +67,12 @@ pub async fn update(
 
 /// Marks onboarding complete; the first completion time is kept. Returns it.
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn complete_onboarding(pool: &PgPool, user_id: &str) -> sqlx::Result<DateTime<Utc>> {
+pub async fn complete_onboarding(pool: &PgPool, user_id: &UserId) -> sqlx::Result<DateTime<Utc>> {
     sqlx::query_scalar!(
         r#"update user_profiles set onboarding_completed_at = coalesce(onboarding_completed_at, now())
             where user_id = $1 and deleted_at is null
            returning onboarding_completed_at as "completed_at!""#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await

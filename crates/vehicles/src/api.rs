@@ -47,8 +47,7 @@ pub async fn list(
     user: AuthUser,
     page: Page,
 ) -> AppResult<(HeaderMap, Json<Vec<Vehicle>>)> {
-    let (rows, total) =
-        repo::list(&state.db, user.user_id.as_str(), page.limit, page.offset).await?;
+    let (rows, total) = repo::list(&state.db, &user.user_id, page.limit, page.offset).await?;
     Ok((
         total_header(total),
         Json(rows.into_iter().map(Vehicle::from).collect()),
@@ -68,7 +67,7 @@ pub async fn create(
     AppJson(input): AppJson<VehicleInput>,
 ) -> AppResult<Response> {
     let fields = fields(&state, input).await?;
-    let row = repo::insert(&state.db, user.user_id.as_str(), &fields)
+    let row = repo::insert(&state.db, &user.user_id, &fields)
         .await
         .on_constraint("vehicles_user_vin_key", duplicate_vin)?;
     Ok(created(
@@ -88,7 +87,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vehicle>> {
     let id = path_id(&id, "vehicle")?;
-    let row = repo::find(&state.db, user.user_id.as_str(), id)
+    let row = repo::find(&state.db, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     Ok(Json(row.into()))
@@ -108,7 +107,7 @@ pub async fn update(
     AppJson(input): AppJson<VehicleInput>,
 ) -> AppResult<Json<Vehicle>> {
     let id = path_id(&id, "vehicle")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let current = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     let correction = input.odometer_correction;
     let mut input = input;
@@ -143,7 +142,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "vehicle")?;
-    if repo::soft_delete(&state.db, user.user_id.as_str(), id).await? {
+    if repo::soft_delete(&state.db, &user.user_id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(NOT_FOUND)
@@ -199,7 +198,7 @@ pub async fn put_image(
     multipart: Multipart,
 ) -> AppResult<Json<Vehicle>> {
     let id = path_id(&id, "vehicle")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     let bytes = read_image(multipart, state.config.storage.image_max_bytes).await?;
     let kind: Kind = image::sniff(&bytes).ok_or_else(|| {
@@ -263,7 +262,7 @@ pub async fn get_image(
     Query(query): Query<ImageQuery>,
 ) -> AppResult<Response> {
     let id = path_id(&id, "vehicle")?;
-    let row = repo::find(&state.db, user.user_id.as_str(), id)
+    let row = repo::find(&state.db, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let thumb = query.size.as_deref() == Some("thumb");
@@ -294,7 +293,7 @@ pub async fn delete_image(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "vehicle")?;
-    let old = repo::set_image(&state.db, user.user_id.as_str(), id, (None, None, None))
+    let old = repo::set_image(&state.db, &user.user_id, id, (None, None, None))
         .await?
         .ok_or(NOT_FOUND)?;
     if old.0.is_none() {

@@ -12,6 +12,7 @@ pub mod repo;
 use axum::extract::DefaultBodyLimit;
 use mvp_core::extract::path_id;
 use mvp_core::{AppError, AppResult, AppState};
+use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
 use mvp_types::ids::VehicleId;
@@ -26,7 +27,7 @@ const MULTIPART_SLACK: usize = 64 * 1024;
 /// user's) is the same 404 `vehicle not found`.
 pub async fn require(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
 ) -> AppResult<i64> {
     repo::odometer(conn, user_id, vehicle_id)
@@ -39,7 +40,7 @@ pub async fn require(
 /// maintenance records and schedules, the odometer) takes this first, so two writes on one vehicle
 /// queue instead of locking rows in opposite orders and deadlocking. An id that is not the user's
 /// live vehicle is the same 404 as [`require`].
-pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[VehicleId]) -> AppResult<()> {
+pub async fn lock(conn: &mut PgConnection, user_id: &UserId, ids: &[VehicleId]) -> AppResult<()> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
@@ -55,7 +56,7 @@ pub async fn lock(conn: &mut PgConnection, user_id: &str, ids: &[VehicleId]) -> 
 /// ignored). Returns whether it moved. For records that carry a reading (fill-ups, maintenance).
 pub async fn advance_odometer(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
     reading: i64,
 ) -> sqlx::Result<bool> {
@@ -97,7 +98,7 @@ pub async fn live(
 /// one of the user's live vehicles (404).
 pub async fn filter(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     raw: Option<&str>,
 ) -> AppResult<Option<VehicleId>> {
     let Some(raw) = raw.map(str::trim).filter(|v| !v.is_empty()) else {

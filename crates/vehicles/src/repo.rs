@@ -2,6 +2,7 @@
 //! not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::ids::UserId;
 use mvp_types::ids::VehicleId;
 use mvp_types::vehicle::Vehicle;
 use rust_decimal::Decimal;
@@ -84,7 +85,11 @@ fn year(fields: &VehicleFields) -> i16 {
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Result<VehicleRow> {
+pub async fn insert(
+    pool: &PgPool,
+    user_id: &UserId,
+    f: &VehicleFields,
+) -> sqlx::Result<VehicleRow> {
     vehicle_rows!(
         "insert into vehicles (id, user_id, vin, year, make, model, trim_level, engine, transmission,
             drive_type, fuel_type, nickname, color, license_plate, odometer_reading, purchase_date,
@@ -93,7 +98,7 @@ pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Re
          returning ",
         "",
         Uuid::now_v7(),
-        user_id,
+        user_id.as_str(),
         f.vin.as_ref().map(|v| v.as_str().to_owned()),
         year(f),
         f.make,
@@ -118,7 +123,7 @@ pub async fn insert(pool: &PgPool, user_id: &str, f: &VehicleFields) -> sqlx::Re
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<VehicleRow>, i64)> {
@@ -126,7 +131,7 @@ pub async fn list(
         "select ",
         " from vehicles where user_id = $1 and deleted_at is null
          order by created_at desc, id desc limit $2 offset $3",
-        user_id,
+        user_id.as_str(),
         limit,
         offset,
     )
@@ -134,7 +139,7 @@ pub async fn list(
     .await?;
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from vehicles where user_id = $1 and deleted_at is null"#,
-        user_id,
+        user_id.as_str(),
     )
     .fetch_one(pool)
     .await?;
@@ -142,11 +147,15 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn find(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<Option<VehicleRow>> {
+pub async fn find(
+    pool: &PgPool,
+    user_id: &UserId,
+    id: VehicleId,
+) -> sqlx::Result<Option<VehicleRow>> {
     vehicle_rows!(
         "select ",
         " from vehicles where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .fetch_optional(pool)
@@ -156,7 +165,7 @@ pub async fn find(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<O
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     id: VehicleId,
     f: &VehicleFields,
 ) -> sqlx::Result<Option<VehicleRow>> {
@@ -168,7 +177,7 @@ pub async fn update(
          where user_id = $1 and id = $2 and deleted_at is null
          returning ",
         "",
-        user_id,
+        user_id.as_str(),
         id.0,
         f.vin.as_ref().map(|v| v.as_str().to_owned()),
         year(f),
@@ -192,10 +201,10 @@ pub async fn update(
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn soft_delete(pool: &PgPool, user_id: &str, id: VehicleId) -> sqlx::Result<bool> {
+pub async fn soft_delete(pool: &PgPool, user_id: &UserId, id: VehicleId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update vehicles set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .execute(pool)
@@ -210,7 +219,7 @@ pub type ImageKeys = (Option<String>, Option<String>, Option<String>);
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn set_image(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     id: VehicleId,
     keys: ImageKeys,
 ) -> sqlx::Result<Option<ImageKeys>> {
@@ -218,7 +227,7 @@ pub async fn set_image(
     let old: Option<ImageKeys> = sqlx::query!(
         "select image_key, thumb_key, image_content_type from vehicles
          where user_id = $1 and id = $2 and deleted_at is null for update",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .fetch_optional(&mut *tx)
@@ -230,7 +239,7 @@ pub async fn set_image(
     sqlx::query!(
         "update vehicles set image_key = $3, thumb_key = $4, image_content_type = $5
          where user_id = $1 and id = $2",
-        user_id,
+        user_id.as_str(),
         id.0,
         keys.0,
         keys.1,
@@ -246,12 +255,12 @@ pub async fn set_image(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select odometer_reading from vehicles where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .fetch_optional(conn)
@@ -262,14 +271,14 @@ pub async fn odometer(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer_for_update(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select odometer_reading from vehicles
           where user_id = $1 and id = $2 and deleted_at is null
             for update",
-        user_id,
+        user_id.as_str(),
         id.0,
     )
     .fetch_optional(conn)
@@ -280,14 +289,14 @@ pub async fn odometer_for_update(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn advance_odometer(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: VehicleId,
     reading: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update vehicles set odometer_reading = $3
          where user_id = $1 and id = $2 and deleted_at is null and odometer_reading < $3",
-        user_id,
+        user_id.as_str(),
         id.0,
         reading,
     )

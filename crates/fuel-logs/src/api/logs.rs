@@ -13,19 +13,15 @@ pub async fn list(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<FuelLog>>)> {
-    let vehicle_id = mvp_vehicles::filter(
-        &state.db,
-        user.user_id.as_str(),
-        query.vehicle_id.as_deref(),
-    )
-    .await?;
+    let vehicle_id =
+        mvp_vehicles::filter(&state.db, &user.user_id, query.vehicle_id.as_deref()).await?;
     let filter = ListFilter {
         vehicle_id,
         from: time_param("from", query.from.as_deref())?,
         to: time_param("to", query.to.as_deref())?,
     };
     let prefs = preferences(&state, &user).await?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let (rows, total) = match (filter.vehicle_id, filter.from, filter.to) {
         // One vehicle, no range: the roll-up knows the count without counting every row.
         (Some(vehicle_id), None, None) => {
@@ -54,20 +50,20 @@ pub async fn create(
     let prefs = preferences(&state, &user).await?;
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     let mut tx = state.db.begin().await?;
-    mvp_vehicles::lock(&mut tx, user.user_id.as_str(), &[log.vehicle_id]).await?;
+    mvp_vehicles::lock(&mut tx, &user.user_id, &[log.vehicle_id]).await?;
     station::check(&mut tx, &user.user_id, log.station_id.as_deref(), None).await?;
     check_odometer(&mut tx, &user, &log, None).await?;
-    let id = repo::insert(&mut tx, user.user_id.as_str(), &log).await?;
+    let id = repo::insert(&mut tx, &user.user_id, &log).await?;
     repo::recompute(
         &mut tx,
-        user.user_id.as_str(),
+        &user.user_id,
         log.vehicle_id,
         log.date_time,
         &prefs.time_zone,
     )
     .await?;
     advance_vehicle(&mut tx, &user, &log).await?;
-    let row = repo::find(&mut tx, user.user_id.as_str(), id)
+    let row = repo::find(&mut tx, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let mut dto = [to_dto(row, &prefs)];
@@ -90,7 +86,7 @@ pub async fn get(
     let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut conn = state.db.acquire().await?;
-    let row = repo::find(&mut conn, user.user_id.as_str(), id)
+    let row = repo::find(&mut conn, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let mut dto = [to_dto(row, &prefs)];
@@ -114,17 +110,12 @@ pub async fn update(
     let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut tx = state.db.begin().await?;
-    let old = repo::find(&mut tx, user.user_id.as_str(), id)
+    let old = repo::find(&mut tx, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let log = NewFuelLog::parse(input, prefs.unit_system)?;
     // Both vehicles' chains are recomputed when the fill-up moves.
-    mvp_vehicles::lock(
-        &mut tx,
-        user.user_id.as_str(),
-        &[log.vehicle_id, old.vehicle_id],
-    )
-    .await?;
+    mvp_vehicles::lock(&mut tx, &user.user_id, &[log.vehicle_id, old.vehicle_id]).await?;
     station::check(
         &mut tx,
         &user.user_id,
@@ -133,11 +124,11 @@ pub async fn update(
     )
     .await?;
     check_odometer(&mut tx, &user, &log, Some(id)).await?;
-    repo::update(&mut tx, user.user_id.as_str(), id, &log).await?;
+    repo::update(&mut tx, &user.user_id, id, &log).await?;
     let from = old.date_time.min(log.date_time);
     repo::recompute(
         &mut tx,
-        user.user_id.as_str(),
+        &user.user_id,
         log.vehicle_id,
         from,
         &prefs.time_zone,
@@ -146,7 +137,7 @@ pub async fn update(
     if old.vehicle_id != log.vehicle_id {
         repo::recompute(
             &mut tx,
-            user.user_id.as_str(),
+            &user.user_id,
             old.vehicle_id,
             old.date_time,
             &prefs.time_zone,
@@ -154,7 +145,7 @@ pub async fn update(
         .await?;
     }
     advance_vehicle(&mut tx, &user, &log).await?;
-    let row = repo::find(&mut tx, user.user_id.as_str(), id)
+    let row = repo::find(&mut tx, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     let mut dto = [to_dto(row, &prefs)];
@@ -177,18 +168,18 @@ pub async fn delete(
     let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut tx = state.db.begin().await?;
-    let old = repo::find(&mut tx, user.user_id.as_str(), id)
+    let old = repo::find(&mut tx, &user.user_id, id)
         .await?
         .ok_or(NOT_FOUND)?;
     // A deleted vehicle's fill-ups have no other writer to queue behind.
-    match mvp_vehicles::lock(&mut tx, user.user_id.as_str(), &[old.vehicle_id]).await {
+    match mvp_vehicles::lock(&mut tx, &user.user_id, &[old.vehicle_id]).await {
         Ok(()) | Err(AppError::NotFound(_)) => {}
         Err(other) => return Err(other),
     }
-    repo::soft_delete(&mut tx, user.user_id.as_str(), id).await?;
+    repo::soft_delete(&mut tx, &user.user_id, id).await?;
     repo::recompute(
         &mut tx,
-        user.user_id.as_str(),
+        &user.user_id,
         old.vehicle_id,
         old.date_time,
         &prefs.time_zone,

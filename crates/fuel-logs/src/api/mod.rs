@@ -79,7 +79,7 @@ fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
 }
 
 async fn preferences(state: &AppState, user: &AuthUser) -> AppResult<UserPreferences> {
-    Ok(mvp_user_preferences::get(&state.db, user.user_id.as_str()).await?)
+    Ok(mvp_user_preferences::get(&state.db, &user.user_id).await?)
 }
 
 /// The vehicle must be the user's live vehicle: anything else is a 404, like an unknown id.
@@ -88,7 +88,7 @@ async fn require_vehicle(
     user: &AuthUser,
     vehicle_id: VehicleId,
 ) -> AppResult<i64> {
-    mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await
+    mvp_vehicles::require(conn, &user.user_id, vehicle_id).await
 }
 
 /// Refuses an odometer that is not above every earlier reading and below every later one.
@@ -101,14 +101,8 @@ async fn check_odometer(
     if log.odometer_km().is_none() {
         return Ok(());
     }
-    let (before, after) = repo::odometer_bounds(
-        conn,
-        user.user_id.as_str(),
-        log.vehicle_id,
-        log.date_time,
-        except,
-    )
-    .await?;
+    let (before, after) =
+        repo::odometer_bounds(conn, &user.user_id, log.vehicle_id, log.date_time, except).await?;
     Ok(log.check_odometer(before, after)?)
 }
 
@@ -121,8 +115,7 @@ async fn advance_vehicle(
     if let Some(reading) = log.odometer {
         let whole = reading.trunc();
         if let Ok(value) = i64::from_str(&whole.to_string()) {
-            mvp_vehicles::advance_odometer(conn, user.user_id.as_str(), log.vehicle_id, value)
-                .await?;
+            mvp_vehicles::advance_odometer(conn, &user.user_id, log.vehicle_id, value).await?;
         }
     }
     Ok(())

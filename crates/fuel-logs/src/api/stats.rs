@@ -29,7 +29,7 @@ pub async fn stats(
     }
     let prefs = preferences(&state, &user).await?;
     let system = prefs.unit_system;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let months = if from.is_none() && to.is_none() {
         months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
     } else {

@@ -30,8 +30,8 @@ async fn vehicle_odometer(
     user: &AuthUser,
     vehicle_id: VehicleId,
 ) -> AppResult<Option<i64>> {
-    let vehicle = mvp_vehicles::require(conn, user.user_id.as_str(), vehicle_id).await?;
-    let records = repo::max_record_odometer(conn, user.user_id.as_str(), vehicle_id).await?;
+    let vehicle = mvp_vehicles::require(conn, &user.user_id, vehicle_id).await?;
+    let records = repo::max_record_odometer(conn, &user.user_id, vehicle_id).await?;
     Ok(Some(records.map_or(vehicle, |r| r.max(vehicle))))
 }
 
@@ -45,7 +45,7 @@ async fn lock_vehicles(
     also: Option<VehicleId>,
 ) -> AppResult<Option<i64>> {
     let ids: Vec<VehicleId> = std::iter::once(vehicle_id).chain(also).collect();
-    mvp_vehicles::lock(conn, user.user_id.as_str(), &ids).await?;
+    mvp_vehicles::lock(conn, &user.user_id, &ids).await?;
     vehicle_odometer(conn, user, vehicle_id).await
 }
 
@@ -63,7 +63,7 @@ async fn schedule_odometer(
 }
 
 async fn metric(state: &AppState, user: &AuthUser) -> AppResult<bool> {
-    let prefs = mvp_user_preferences::get(&state.db, user.user_id.as_str()).await?;
+    let prefs = mvp_user_preferences::get(&state.db, &user.user_id).await?;
     Ok(prefs.unit_system == UnitSystem::Metric)
 }
 
@@ -92,7 +92,7 @@ async fn check_documents(
 ) -> AppResult<()> {
     let found = mvp_documents::documents_of_vehicle(
         conn,
-        user.user_id.as_str(),
+        &user.user_id,
         fields.vehicle_id,
         &fields.document_ids,
     )
@@ -116,7 +116,7 @@ async fn records_dto(
         .iter()
         .flat_map(|r| r.document_ids.iter().copied())
         .collect();
-    let live = mvp_documents::live_documents(&state.db, user.user_id.as_str(), &ids).await?;
+    let live = mvp_documents::live_documents(&state.db, &user.user_id, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|mut r| {
@@ -138,12 +138,7 @@ async fn filter_vehicle(
     user: &AuthUser,
     filter: &VehicleFilter,
 ) -> AppResult<Option<VehicleId>> {
-    mvp_vehicles::filter(
-        &state.db,
-        user.user_id.as_str(),
-        filter.vehicle_id.as_deref(),
-    )
-    .await
+    mvp_vehicles::filter(&state.db, &user.user_id, filter.vehicle_id.as_deref()).await
 }
 
 mod records;

@@ -14,14 +14,8 @@ pub async fn list_records(
     Query(filter): Query<VehicleFilter>,
 ) -> AppResult<(HeaderMap, Json<Vec<MaintenanceRecord>>)> {
     let vehicle = filter_vehicle(&state, &user, &filter).await?;
-    let (rows, total) = repo::list_records(
-        &state.db,
-        user.user_id.as_str(),
-        vehicle,
-        page.limit,
-        page.offset,
-    )
-    .await?;
+    let (rows, total) =
+        repo::list_records(&state.db, &user.user_id, vehicle, page.limit, page.offset).await?;
     Ok((
         total_header(total),
         Json(records_dto(&state, &user, rows).await?),
@@ -40,7 +34,7 @@ pub async fn create_record(
     AppJson(input): AppJson<RecordInput>,
 ) -> AppResult<Response> {
     let fields = parse::record(input)?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let mut tx = state.db.begin().await?;
     lock_vehicles(&mut tx, &user, fields.vehicle_id, None).await?;
     check_documents(&mut tx, &user, &fields).await?;
@@ -70,7 +64,7 @@ pub async fn get_record(
 ) -> AppResult<Json<MaintenanceRecord>> {
     let id = path_id(&id, "record")?;
     let mut conn = state.db.acquire().await?;
-    let row = repo::find_record(&mut conn, user.user_id.as_str(), id)
+    let row = repo::find_record(&mut conn, &user.user_id, id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
     drop(conn);
@@ -90,7 +84,7 @@ pub async fn update_record(
     AppJson(input): AppJson<RecordInput>,
 ) -> AppResult<Json<MaintenanceRecord>> {
     let id = path_id(&id, "record")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let mut tx = state.db.begin().await?;
     let old = repo::find_record(&mut tx, user_id, id)
         .await?
@@ -123,7 +117,7 @@ pub async fn delete_record(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "record")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let mut tx = state.db.begin().await?;
     let old = repo::find_record(&mut tx, user_id, id)
         .await?

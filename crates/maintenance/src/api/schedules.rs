@@ -20,7 +20,7 @@ async fn schedules_with_due(
     vehicle: Option<VehicleId>,
 ) -> AppResult<Vec<(MaintenanceSchedule, crate::domain::Due)>> {
     let metric = metric(state, user).await?;
-    let rows = repo::list_schedules(&state.db, user.user_id.as_str(), vehicle).await?;
+    let rows = repo::list_schedules(&state.db, &user.user_id, vehicle).await?;
     let mut odometers: BTreeMap<VehicleId, Option<i64>> = BTreeMap::new();
     let mut conn = state.db.acquire().await?;
     let today = Utc::now().date_naive();
@@ -65,7 +65,7 @@ async fn create_schedule_from(
     user: &AuthUser,
     fields: ScheduleFields,
 ) -> AppResult<Response> {
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let metric = metric(state, user).await?;
     let mut tx = state.db.begin().await?;
     let odometer = lock_vehicles(&mut tx, user, fields.vehicle_id, None).await?;
@@ -140,7 +140,7 @@ pub async fn get_schedule(
     let metric = metric(&state, &user).await?;
     let row = {
         let mut conn = state.db.acquire().await?;
-        repo::find_schedule(&mut conn, user.user_id.as_str(), id)
+        repo::find_schedule(&mut conn, &user.user_id, id)
             .await?
             .ok_or(AppError::NotFound("schedule"))?
     };
@@ -159,7 +159,7 @@ pub async fn update_schedule(
     AppJson(input): AppJson<ScheduleInput>,
 ) -> AppResult<Json<MaintenanceSchedule>> {
     let id = path_id(&id, "schedule")?;
-    let user_id = user.user_id.as_str();
+    let user_id = &user.user_id;
     let metric = metric(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find_schedule(&mut tx, user_id, id)
@@ -187,7 +187,7 @@ pub async fn delete_schedule(
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "schedule")?;
     let mut conn = state.db.acquire().await?;
-    if repo::delete_schedule(&mut conn, user.user_id.as_str(), id).await? {
+    if repo::delete_schedule(&mut conn, &user.user_id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound("schedule"))

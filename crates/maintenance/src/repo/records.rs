@@ -2,6 +2,7 @@
 
 use crate::domain::RecordFields;
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, RecordId, VehicleId, uuids};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -41,7 +42,7 @@ macro_rules! record_rows {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_record(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     r: &RecordFields,
 ) -> sqlx::Result<RecordId> {
     let id = RecordId::new();
@@ -50,7 +51,7 @@ pub async fn insert_record(
             subtypes, cost, shop_name, notes, document_ids)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
 id.0,
-user_id,
+user_id.as_str(),
 r.vehicle_id.0,
 r.date,
 r.odometer_reading,
@@ -69,7 +70,7 @@ r.notes,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update_record(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: RecordId,
     r: &RecordFields,
 ) -> sqlx::Result<bool> {
@@ -77,7 +78,7 @@ pub async fn update_record(
 "update maintenance_records set vehicle_id = $3, date = $4, odometer_reading = $5, category = $6,
             subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11
          where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 r.vehicle_id.0,
 r.date,
@@ -97,13 +98,13 @@ r.notes,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn find_record(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: RecordId,
 ) -> sqlx::Result<Option<RecordRow>> {
     record_rows!(
         "select ",
         " from maintenance_records where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0
     )
     .fetch_optional(conn)
@@ -113,7 +114,7 @@ pub async fn find_record(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list_records(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: Option<VehicleId>,
     limit: i64,
     offset: i64,
@@ -123,7 +124,7 @@ pub async fn list_records(
         " from maintenance_records
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
           order by date desc, created_at desc limit $3 offset $4",
-        user_id,
+        user_id.as_str(),
         vehicle_id.map(|v| v.0),
         limit,
         offset
@@ -133,7 +134,7 @@ pub async fn list_records(
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from maintenance_records
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)"#,
-        user_id,
+        user_id.as_str(),
         vehicle_id.map(|v| v.0),
     )
     .fetch_one(pool)
@@ -144,12 +145,12 @@ pub async fn list_records(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn delete_record(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: RecordId,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update maintenance_records set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 )
     .execute(conn)
@@ -162,7 +163,7 @@ id.0,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn refresh_record_service(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
 ) -> sqlx::Result<()> {
     sqlx::query!(
@@ -175,7 +176,7 @@ pub async fn refresh_record_service(
                    and r.category = s2.category and r.subtypes @> s2.subtypes
                  order by r.date desc, r.odometer_reading desc nulls last limit 1) lr on true
           where s.id = s2.id and s2.user_id = $1 and s2.vehicle_id = $2 and s2.deleted_at is null",
-user_id,
+user_id.as_str(),
 vehicle_id.0,
 )
     .execute(conn)
@@ -187,13 +188,13 @@ vehicle_id.0,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn max_record_odometer(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: VehicleId,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "select max(odometer_reading) from maintenance_records
           where user_id = $1 and vehicle_id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         vehicle_id.0,
     )
     .fetch_one(conn)

@@ -2,6 +2,7 @@
 
 use crate::domain::ScheduleFields;
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_types::ids::UserId;
 use mvp_types::ids::{ScheduleId, VehicleId};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -48,7 +49,7 @@ macro_rules! schedule_rows {
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn insert_schedule(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     s: &ScheduleFields,
     baseline_date: NaiveDate,
     baseline_odometer: Option<i64>,
@@ -60,7 +61,7 @@ pub async fn insert_schedule(
             email_notifications, reminder_days_before, is_active)
          values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
 id.0,
-user_id,
+user_id.as_str(),
 s.vehicle_id.0,
 &s.category,
 &s.subtypes,
@@ -82,7 +83,7 @@ s.is_active,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn update_schedule(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: ScheduleId,
     s: &ScheduleFields,
 ) -> sqlx::Result<bool> {
@@ -91,7 +92,7 @@ pub async fn update_schedule(
             interval_distance = $7, last_service_date = $8, last_service_odometer = $9,
             email_notifications = $10, reminder_days_before = $11, is_active = $12
          where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 s.vehicle_id.0,
 &s.category,
@@ -112,13 +113,13 @@ s.is_active,
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn find_schedule(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: ScheduleId,
 ) -> sqlx::Result<Option<ScheduleRow>> {
     schedule_rows!(
         "select ",
         " from maintenance_schedules where user_id = $1 and id = $2 and deleted_at is null",
-        user_id,
+        user_id.as_str(),
         id.0
     )
     .fetch_optional(conn)
@@ -128,7 +129,7 @@ pub async fn find_schedule(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn list_schedules(
     pool: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     vehicle_id: Option<VehicleId>,
 ) -> sqlx::Result<Vec<ScheduleRow>> {
     schedule_rows!(
@@ -136,7 +137,7 @@ pub async fn list_schedules(
         " from maintenance_schedules
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)
           order by created_at desc",
-        user_id,
+        user_id.as_str(),
         vehicle_id.map(|v| v.0)
     )
     .fetch_all(pool)
@@ -146,12 +147,12 @@ pub async fn list_schedules(
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn delete_schedule(
     conn: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: ScheduleId,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update maintenance_schedules set deleted_at = now() where user_id = $1 and id = $2 and deleted_at is null",
-user_id,
+user_id.as_str(),
 id.0,
 )
     .execute(conn)
