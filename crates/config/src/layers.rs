@@ -1,8 +1,13 @@
-//! Reading and merging the configuration layers into one JSON tree.
+//! The configuration layers — defaults, files, variables, secret files — each a figment provider,
+//! merged (later wins) and extracted into the typed [`Config`] in one pass, so an error names the
+//! setting and the layer it came from. Environment variables are typed like the setting's default
+//! (`defaults.yml` declares every setting), so a typo in a name is an error, not silence.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use figment::value::{Dict, Empty, Value as FigmentValue};
+use figment::{Figment, Metadata, Profile, Provider};
 use serde_json::{Map, Value};
 
 use super::{Config, ConfigError};
@@ -60,28 +65,37 @@ impl ConfigSource {
     }
 
     pub fn load(&self) -> Result<Config, ConfigError> {
-        let tree = self.merged_tree()?;
-        Config::from_tree(tree)
+        let config: Config = self
+            .figment()?
+            .extract()
+            .map_err(|e| ConfigError::Invalid(problems(e)))?;
+        config.resolve_and_validate()
     }
 
-    /// All layers merged, before typing and validation.
-    fn merged_tree(&self) -> Result<Value, ConfigError> {
+    /// Every layer as a figment provider, later wins: defaults, `shared.yml`, `CONFIG_PATH`,
+    /// conventional variables, `MVP_` variables, secret files.
+    fn figment(&self) -> Result<Figment, ConfigError> {
         let defaults: Value = serde_yaml_ng::from_str(DEFAULTS)
             .map_err(|e| ConfigError::invalid("defaults.yml", e.to_string()))?;
-        let mut tree = defaults.clone();
-
+        let mut figment =
+            Figment::new().merge(Layer::new("the built-in defaults", defaults.clone()));
         let shared = self.config_dir.join("shared.yml");
         if shared.exists() {
-            merge(&mut tree, read_yaml(&shared)?);
+            figment = figment.merge(Layer::file(&shared)?);
         }
         if let Some(path) = self.vars.get("CONFIG_PATH").filter(|p| !p.is_empty()) {
-            merge(&mut tree, read_yaml(Path::new(path))?);
+            figment = figment.merge(Layer::file(Path::new(path))?);
         }
-
-        self.apply_conventional(&mut tree);
-        self.apply_prefixed(&mut tree, &defaults)?;
-        self.apply_secret_files(&mut tree)?;
-        Ok(tree)
+        let mut conventional = Value::Object(Map::new());
+        self.apply_conventional(&mut conventional);
+        let mut prefixed = Value::Object(Map::new());
+        self.apply_prefixed(&mut prefixed, &defaults)?;
+        let mut secrets = Value::Object(Map::new());
+        self.apply_secret_files(&mut secrets)?;
+        Ok(figment
+            .merge(Layer::new("a conventional variable", conventional))
+            .merge(Layer::new("an MVP_ variable", prefixed))
+            .merge(Layer::new("a secret file", secrets)))
     }
 
     /// `DATABASE_URL`, `REDIS_URL`, `AUTH0_DOMAIN` … — the names the seed stack and most tools use.
@@ -181,6 +195,83 @@ pub fn variable_names() -> Vec<String> {
     out
 }
 
+/// One layer of the configuration: a tree (from YAML, or built from variables) and where it came
+/// from, which a figment error names. `null` is a value here (it unsets what a lower layer set).
+struct Layer {
+    name: String,
+    tree: Value,
+}
+
+impl Layer {
+    fn new(name: impl Into<String>, tree: Value) -> Self {
+        Self {
+            name: name.into(),
+            tree,
+        }
+    }
+
+    fn file(path: &Path) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            format!("the file {}", path.display()),
+            read_yaml(path)?,
+        ))
+    }
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone())
+    }
+
+    fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
+        let dict = match figment_value(&self.tree) {
+            FigmentValue::Dict(_, dict) => dict,
+            _ => Dict::new(),
+        };
+        Ok(figment::value::Map::from([(Profile::Default, dict)]))
+    }
+}
+
+/// A JSON tree as figment's value (numbers by hand: serde_json keeps them as exact text here).
+fn figment_value(value: &Value) -> FigmentValue {
+    match value {
+        Value::Null => Empty::None.into(),
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => u.into(),
+            (None, Some(i), _) => i.into(),
+            (None, None, Some(f)) => f.into(),
+            _ => n.to_string().into(),
+        },
+        Value::String(text) => text.clone().into(),
+        Value::Array(items) => items.iter().map(figment_value).collect::<Vec<_>>().into(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), figment_value(v)))
+            .collect::<Dict>()
+            .into(),
+    }
+}
+
+/// A figment error as `(setting, message)` pairs, each saying which layer gave the bad value.
+fn problems(error: figment::Error) -> Vec<(String, String)> {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() {
+                "configuration".to_owned()
+            } else {
+                e.path.join(".")
+            };
+            let message = match &e.metadata {
+                Some(from) if !e.missing() => format!("{} (from {})", e.kind, from.name),
+                _ => e.kind.to_string(),
+            };
+            (key, message)
+        })
+        .collect()
+}
+
 fn with_last(path: &[String], last: &str) -> Vec<String> {
     let mut p = path.to_vec();
     if let Some(l) = p.last_mut() {
@@ -209,23 +300,6 @@ fn read_secret(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
         .map_err(|e| format!("cannot read secret file {}: {}", path.display(), e.kind()))
-}
-
-/// Deep merge: objects merge key by key, anything else replaces.
-pub(crate) fn merge(base: &mut Value, over: Value) {
-    match (base, over) {
-        (Value::Object(base), Value::Object(over)) => {
-            for (key, value) in over {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, over) => *base = over,
-    }
 }
 
 fn lookup<'a>(tree: &'a Value, path: &[impl AsRef<str>]) -> Option<&'a Value> {
@@ -516,6 +590,46 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("max_conections"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap_or_default();
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_setting_and_the_layer_it_came_from() {
+        let dir = std::env::temp_dir().join(format!("mvp-config-type-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("production.yml");
+        std::fs::write(
+            &file,
+            "database:\n  max_connections: lots\nserver:\n  hsts: sometimes\n",
+        )
+        .unwrap_or_default();
+        let err = load(&[("CONFIG_PATH", file.to_str().unwrap_or_default())])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("database.max_connections"), "{err}");
+        assert!(
+            err.contains(&format!("from the file {}", file.display())),
+            "{err}"
+        );
+        // A later layer unsets what an earlier one set: `null` in a file.
+        std::fs::write(&file, "server:\n  static_dir: null\n").unwrap_or_default();
+        let config = load(&[
+            ("CONFIG_PATH", file.to_str().unwrap_or_default()),
+            ("CONFIG_DIR", dir.to_str().unwrap_or_default()),
+        ]);
+        std::fs::write(dir.join("shared.yml"), "server:\n  static_dir: /srv/spa\n")
+            .unwrap_or_default();
+        let unset = load(&[
+            ("CONFIG_PATH", file.to_str().unwrap_or_default()),
+            ("CONFIG_DIR", dir.to_str().unwrap_or_default()),
+        ])
+        .map(|c| c.server.static_dir);
+        let set =
+            load(&[("CONFIG_DIR", dir.to_str().unwrap_or_default())]).map(|c| c.server.static_dir);
+        std::fs::remove_dir_all(&dir).unwrap_or_default();
+        assert!(config.is_ok());
+        assert_eq!(unset.ok(), Some(None), "null in the later file unsets");
+        assert_eq!(set.ok(), Some(Some(PathBuf::from("/srv/spa"))));
     }
 
     #[test]

@@ -5,13 +5,15 @@
 //! Layers, later wins: built-in defaults (`defaults.yml`) → `config/shared.yml` → the file at
 //! `CONFIG_PATH` → conventional variables (`DATABASE_URL`, `REDIS_URL`, `AUTH0_DOMAIN`, …) →
 //! `MVP_<SECTION>__<KEY>` variables → secret files in `SECRETS_DIR` (and `MVP_…_FILE`). Every layer is
-//! merged as a JSON tree and the result is deserialised once, so an error names the key it is about.
+//! a figment provider; the merge is deserialised once, so an error names the key it is about and the
+//! layer its value came from.
 
 mod cidr;
 mod layers;
 mod mail;
 mod settings;
 mod stations;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

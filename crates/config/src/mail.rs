@@ -102,7 +102,7 @@ impl MailConfig {
                             .into(),
                     ));
                 }
-                crate::settings::check_http_url(
+                crate::validate::check_http_url(
                     "mail.resend_base_url",
                     &self.resend_base_url,
                     problems,

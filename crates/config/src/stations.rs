@@ -47,7 +47,7 @@ impl StationsConfig {
     }
 
     pub(crate) fn check(&self, problems: &mut Vec<(String, String)>) {
-        crate::settings::check_http_url(
+        crate::validate::check_http_url(
             "stations.google_base_url",
             &self.google_base_url,
             problems,
