@@ -17,6 +17,7 @@ say "$("${PSQL[@]}" -c "select count(*) from community_stations") community stat
 URL="$API/stations/search?latitude=39.9526&longitude=-75.1652&radius=5000"
 say "one search finds $(curl -sf "$URL" -H "$AUTH" | jget ".__len__()") stations within 5 km"
 say "$(nproc) cores, $(date -u +%FT%TZ), $DURATION at $CONC connections (hey on the same machine)"
+run "GET /api/stations/saved (baseline)" "$API/stations/saved"
 run "GET /api/stations/search (5 km)" "$URL"
 run "GET /api/stations/search (50 km)" "$API/stations/search?latitude=39.9526&longitude=-75.1652&radius=50000"
 say "EXPLAIN ANALYZE: the community query of a 5 km search"

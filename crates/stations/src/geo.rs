@@ -5,6 +5,9 @@
 /// The mean Earth radius (IUGG), metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
+/// A box no coordinate lies in (an index scan of it finds nothing at once).
+pub const NO_BOX: [f64; 4] = [400.0, 400.0, 400.0, 400.0];
+
 /// A point on the map, degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -23,16 +26,16 @@ impl Point {
     }
 
     /// The boxes `(lon_min, lat_min, lon_max, lat_max)` that hold every point within `radius`
-    /// metres: one box, or two where the circle crosses the antimeridian (the second then repeats
-    /// the first when not needed). A circle that reaches a pole takes every longitude.
+    /// metres: one box, or two where the circle crosses the antimeridian (the second is then
+    /// [`NO_BOX`], which holds no point, when not needed). A circle that reaches a pole takes every
+    /// longitude.
     pub fn bounding_boxes(self, radius: f64) -> [[f64; 4]; 2] {
         let dlat = (radius / EARTH_RADIUS_M).to_degrees();
         let lat_min = (self.latitude - dlat).max(-90.0);
         let lat_max = (self.latitude + dlat).min(90.0);
         let widest = self.latitude.abs() + dlat;
         if widest >= 90.0 {
-            let all = [-180.0, lat_min, 180.0, lat_max];
-            return [all, all];
+            return [[-180.0, lat_min, 180.0, lat_max], NO_BOX];
         }
         // The widest longitude span is at the latitude farthest from the equator.
         let dlon = (radius / (EARTH_RADIUS_M * widest.to_radians().cos()))
@@ -50,8 +53,7 @@ impl Point {
                 [-180.0, lat_min, east - 360.0, lat_max],
             ]
         } else {
-            let one = [west, lat_min, east, lat_max];
-            [one, one]
+            [[west, lat_min, east, lat_max], NO_BOX]
         }
     }
 }
