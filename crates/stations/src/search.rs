@@ -6,9 +6,11 @@
 //! `stations.cache_ttl_secs` and kept for `stations.stale_ttl_secs`: when Google is down, over quota
 //! or slow, a kept answer is served; without one, community and saved stations are. Either way the
 //! search is `degraded` (the `X-Degraded: 1` header) and `/api/health` shows `places: degraded`
-//! until Google answers again.
+//! until Google answers again. Identical searches that miss the cache at the same moment share one
+//! Google call.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mvp_core::{AppResult, AppState};
 use mvp_types::health::{ComponentHealth, HealthStatus};
@@ -79,19 +81,64 @@ pub fn client(state: &AppState) -> Option<Places> {
     })
 }
 
-async fn google(state: &AppState, search: &Search) -> Google {
-    let Some(places) = client(state) else {
-        return Google::Off;
-    };
-    let config = &state.config.stations;
-    let key = cache_key(search);
-    let now = chrono::Utc::now().timestamp();
-    let kept: Option<Cached> = state.cache.get_json(&key).await;
-    if let Some(kept) = &kept
-        && now - kept.fetched_at < i64::try_from(config.cache_ttl_secs).unwrap_or(i64::MAX)
-    {
-        return Google::Cached(kept.places.clone());
+/// What one Google call gave: the places, or the kind of failure.
+type Answer = Result<Vec<Place>, &'static str>;
+/// One Google call in flight, which every search that misses the same key at the same time awaits.
+type Flight = Arc<tokio::sync::OnceCell<Answer>>;
+
+fn flights() -> &'static Mutex<HashMap<String, Flight>> {
+    static FLIGHTS: OnceLock<Mutex<HashMap<String, Flight>>> = OnceLock::new();
+    FLIGHTS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The flight for `key`, and whether this search started it.
+fn board(key: &str) -> (Flight, bool) {
+    let mut map = flights()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match map.get(key) {
+        Some(flight) => (flight.clone(), false),
+        None => {
+            let flight = Flight::default();
+            map.insert(key.to_owned(), flight.clone());
+            (flight, true)
+        }
     }
+}
+
+/// Removes the flight its starter began, when the starter is done (or dropped mid-way), so the next
+/// search after it asks Google afresh rather than reusing this answer.
+struct Landing {
+    key: String,
+    flight: Flight,
+}
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        let mut map = flights()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map
+            .get(&self.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            map.remove(&self.key);
+        }
+    }
+}
+
+/// The cached answer for `key` when it is younger than the fresh time, and whatever is kept.
+async fn lookup(state: &AppState, key: &str, now: i64) -> (Option<Vec<Place>>, Option<Cached>) {
+    let fresh_for = i64::try_from(state.config.stations.cache_ttl_secs).unwrap_or(i64::MAX);
+    let kept: Option<Cached> = state.cache.get_json(key).await;
+    match kept {
+        Some(k) if now - k.fetched_at < fresh_for => (Some(k.places), None),
+        other => (None, other),
+    }
+}
+
+/// Asks Google, keeps a good answer in the cache, and reports the outcome to health and the log.
+async fn ask(state: &AppState, places: &Places, search: &Search, key: &str, now: i64) -> Answer {
     let circle = search.center.map(|c| Circle {
         latitude: rounded(c.latitude),
         longitude: rounded(c.longitude),
@@ -108,7 +155,10 @@ async fn google(state: &AppState, search: &Search) -> Google {
                 fetched_at: now,
                 places: found,
             };
-            state.cache.set_json(&key, &entry, config.stale_ttl()).await;
+            state
+                .cache
+                .set_json(key, &entry, state.config.stations.stale_ttl())
+                .await;
             state.components.set(
                 COMPONENT,
                 ComponentHealth {
@@ -117,7 +167,7 @@ async fn google(state: &AppState, search: &Search) -> Google {
                     message: None,
                 },
             );
-            Google::Fetched(entry.places)
+            Ok(entry.places)
         }
         Err(err) => {
             let before = state.components.set(
@@ -133,8 +183,41 @@ async fn google(state: &AppState, search: &Search) -> Google {
             } else {
                 tracing::warn!(kind = err.kind(), error = %err, "Google Places failed; serving kept or community results");
             }
-            Google::Failed(kept.map(|k| k.places))
+            Err(err.kind())
         }
+    }
+}
+
+async fn google(state: &AppState, search: &Search) -> Google {
+    let Some(places) = client(state) else {
+        return Google::Off;
+    };
+    let key = cache_key(search);
+    let now = chrono::Utc::now().timestamp();
+    let (fresh, kept) = lookup(state, &key, now).await;
+    if let Some(fresh) = fresh {
+        return Google::Cached(fresh);
+    }
+    // Identical searches that miss at the same time share one call (in this process; the cache's
+    // prefix keeps apart two apps that share a process, as tests do).
+    let flight_key = format!("{}{key}", state.config.redis.key_prefix);
+    let (flight, started) = board(&flight_key);
+    let _landing = started.then(|| Landing {
+        key: flight_key.clone(),
+        flight: flight.clone(),
+    });
+    let mut asked = false;
+    let answer = flight
+        .get_or_init(|| {
+            asked = true;
+            ask(state, &places, search, &key, now)
+        })
+        .await
+        .clone();
+    match answer {
+        Ok(found) if asked => Google::Fetched(found),
+        Ok(found) => Google::Cached(found),
+        Err(_) => Google::Failed(kept.map(|k| k.places)),
     }
 }
 

@@ -195,6 +195,23 @@ async fn google_down_over_quota_or_slow_answers_200_from_the_cache_or_the_commun
     assert_eq!(health["components"]["places"]["status"], "ok", "{health}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_searches_at_the_same_moment_ask_google_once() {
+    let fake = FakePlaces::start(google_places()).await;
+    let app = app_with(&fake, &[]).await;
+    let alice = app.token("auth0|alice").await;
+    // Google takes 400 ms: the other nine searches arrive while the first waits for it.
+    fake.script(&[Scripted::Hang(Duration::from_millis(400))]);
+    let path = search_path(HERE, 5_000, None);
+    let searches = (0..10).map(|_| search(&app, &alice, &path));
+    let answers = futures_util::future::join_all(searches).await;
+    for (degraded, list) in &answers {
+        assert_eq!(degraded, &None);
+        assert_eq!(ids(list), ["ChIJshell800", "ChIJsunoco2k"]);
+    }
+    assert_eq!(fake.calls().len(), 1, "one call for ten identical searches");
+}
+
 #[tokio::test]
 async fn a_wrong_key_is_an_outage_and_no_key_searches_the_community_only() {
     let fake = FakePlaces::start(google_places()).await;
