@@ -212,7 +212,7 @@ pub async fn saved_delete(
     }
 }
 
-fn community_dto(row: CommunityRow) -> CommunityStation {
+pub(crate) fn community_dto(row: CommunityRow) -> CommunityStation {
     CommunityStation {
         id: row.id,
         place_id: row.id.to_string(),

@@ -2,7 +2,8 @@
 //! cached in Redis, never a 500 when Google is down: [`search`]), merged with community stations
 //! users report (pending until an admin approves them) and each user's saved stations; pump prices
 //! users report, the latest per fuel type. Fuel logs name a station by its `placeId`; they ask
-//! [`visible`] before storing one and [`refs`] for the names they show.
+//! [`visible`] before storing one and [`refs`] for the names they show. The admin capsule reviews
+//! reports with [`pending_stations`] and [`moderate`].
 
 pub mod api;
 pub mod domain;
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 
 use mvp_core::{AppResult, AppState};
 use mvp_types::ids::{CommunityStationId, UserId};
-use mvp_types::station::StationRef;
+use mvp_types::station::{CommunityStation, CommunityStatus, StationRef};
 use sqlx::PgConnection;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -44,6 +45,41 @@ pub async fn refs(
         return Ok(HashMap::new());
     }
     Ok(repo::refs(conn, user, place_ids).await?)
+}
+
+/// Community stations waiting for review, oldest first, and how many (for the admin capsule).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn pending_stations(
+    conn: &mut PgConnection,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<CommunityStation>, i64)> {
+    let (rows, total) = repo::pending(conn, limit, offset).await?;
+    Ok((rows.into_iter().map(api::community_dto).collect(), total))
+}
+
+/// Approves or rejects (or sends back to pending) a community station in the caller's transaction,
+/// so the admin capsule can write its audit row beside it. Returns the station before and after,
+/// or `None` when there is no such station.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn moderate(
+    conn: &mut PgConnection,
+    id: CommunityStationId,
+    status: CommunityStatus,
+    reason: Option<&str>,
+    reviewer: &UserId,
+) -> AppResult<Option<(CommunityStation, CommunityStation)>> {
+    let Some(before) = repo::community_for_review(conn, id).await? else {
+        return Ok(None);
+    };
+    repo::review(conn, id, status, reason, reviewer).await?;
+    let after = repo::community_for_review(conn, id)
+        .await?
+        .ok_or(mvp_core::AppError::NotFound("station"))?;
+    Ok(Some((
+        api::community_dto(before),
+        api::community_dto(after),
+    )))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -229,6 +229,74 @@ pub async fn community_of(
     Ok((rows, total))
 }
 
+/// Community stations waiting for review, oldest first, and how many there are (the admin's queue).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn pending(
+    conn: &mut PgConnection,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<CommunityRow>, i64)> {
+    let rows = sqlx::query_as!(
+        CommunityRow,
+        r#"select id as "id: CommunityStationId", name, address, latitude, longitude, brand,
+                  fuel_types, status as "status: CommunityStatus", reason, created_at, reviewed_at
+             from community_stations
+            where status = 'pending'
+            order by created_at, id
+            limit $1 offset $2"#,
+        limit,
+        offset,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from community_stations where status = 'pending'"#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// One community station, whoever reported it, locked for the rest of the transaction.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn community_for_review(
+    conn: &mut PgConnection,
+    id: CommunityStationId,
+) -> sqlx::Result<Option<CommunityRow>> {
+    sqlx::query_as!(
+        CommunityRow,
+        r#"select id as "id: CommunityStationId", name, address, latitude, longitude, brand,
+                  fuel_types, status as "status: CommunityStatus", reason, created_at, reviewed_at
+             from community_stations where id = $1 for update"#,
+        id as CommunityStationId,
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Records a review: the new status, the reason (kept for a rejection) and who decided.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn review(
+    conn: &mut PgConnection,
+    id: CommunityStationId,
+    status: CommunityStatus,
+    reason: Option<&str>,
+    reviewer: &UserId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update community_stations
+            set status = $2, reason = $3, reviewed_by = $4, reviewed_at = now(), updated_at = now()
+          where id = $1",
+        id as CommunityStationId,
+        status as CommunityStatus,
+        reason,
+        reviewer.as_str(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether the community station `id` is one this user may see (approved, or their own pending).
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn community_visible(

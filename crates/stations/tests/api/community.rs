@@ -3,6 +3,8 @@
 
 use mvp_test_support::app::json;
 use mvp_test_support::fakes::FakePlaces;
+use mvp_types::ids::{CommunityStationId, UserId};
+use mvp_types::station::CommunityStatus;
 use serde_json::{Value, json};
 
 use crate::{HERE, app_with, approve, google_places, near, search_path};
@@ -287,4 +289,93 @@ async fn prices_are_bounded_limited_per_hour_and_the_latest_per_type_is_shown() 
         .cloned()
         .unwrap_or_default();
     assert_eq!(shell["prices"][0]["price"].as_f64(), Some(3.299));
+}
+
+#[tokio::test]
+async fn an_admin_review_approves_or_rejects_with_a_reason_the_reporter_sees() {
+    let fake = FakePlaces::start(Vec::new()).await;
+    let app = app_with(&fake, &[]).await;
+    let alice = app.token("auth0|alice").await;
+    let bob = app.token("auth0|bob").await;
+    let mut ids = Vec::new();
+    for (name, at) in [
+        ("Corner Fuel", near(900.0, 0.0)),
+        ("Ghost Pumps", near(-900.0, 0.0)),
+    ] {
+        let created = json(
+            app.post_json_as(&alice, "/api/stations/community", &report(name, at))
+                .await,
+        )
+        .await;
+        ids.push(
+            created["id"]
+                .as_str()
+                .unwrap_or_default()
+                .parse::<CommunityStationId>()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    let pool = app.pool().await;
+    let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    let (queue, total) = mvp_stations::pending_stations(&mut tx, 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(total, 2);
+    assert_eq!(
+        queue.iter().map(|s| s.id).collect::<Vec<_>>(),
+        ids,
+        "oldest first"
+    );
+    let reviewer = UserId("auth0|admin".to_owned());
+    let approved =
+        mvp_stations::moderate(&mut tx, ids[0], CommunityStatus::Approved, None, &reviewer)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    let (before, after) = approved.unwrap_or_else(|| panic!("the station exists"));
+    assert_eq!(
+        (before.status, after.status),
+        (CommunityStatus::Pending, CommunityStatus::Approved)
+    );
+    assert!(after.reviewed_at.is_some());
+    let rejected = mvp_stations::moderate(
+        &mut tx,
+        ids[1],
+        CommunityStatus::Rejected,
+        Some("no such station at this address"),
+        &reviewer,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(rejected.is_some());
+    let unknown = mvp_stations::moderate(
+        &mut tx,
+        CommunityStationId::new(),
+        CommunityStatus::Approved,
+        None,
+        &reviewer,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(unknown.is_none());
+    assert_eq!(
+        mvp_stations::pending_stations(&mut tx, 10, 0)
+            .await
+            .map(|(_, n)| n)
+            .ok(),
+        Some(0)
+    );
+    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // Bob sees the approved one only; Alice no longer sees the rejected one in search, but her
+    // reports say why it was rejected.
+    assert_eq!(ids_seen(&app, &bob).await, [ids[0].to_string()]);
+    assert_eq!(ids_seen(&app, &alice).await, [ids[0].to_string()]);
+    let mine = json(app.get_as(&alice, "/api/stations/community/mine").await).await;
+    let ghost = mine
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == "Ghost Pumps"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ghost["status"], "rejected");
+    assert_eq!(ghost["reason"], "no such station at this address");
 }
