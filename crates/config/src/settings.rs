@@ -363,7 +363,8 @@ pub(crate) fn with_password(url: &SecretString, password: Option<&SecretString>)
     }
 }
 
-fn percent_encode(text: &str) -> String {
+/// `text` percent-encoded as one URL component (RFC 3986 unreserved characters kept).
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -81,15 +81,10 @@ fn saved_dto(row: SavedRow, prices: Vec<StationPrice>) -> SavedStation {
 
 /// The location of a saved station (a `placeId` may hold characters a path cannot).
 fn saved_location(place_id: &str) -> String {
-    let mut out = String::from("/api/stations/saved/");
-    for byte in place_id.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    format!(
+        "/api/stations/saved/{}",
+        mvp_core::config::percent_encode(place_id)
+    )
 }
 
 /// The user's saved stations with their latest prices: favourites first, then newest.

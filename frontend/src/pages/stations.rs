@@ -14,6 +14,7 @@ use crate::api::calls;
 use crate::components::form::{Errors, Field, FormError, Select, Submit, TextInput};
 use crate::components::ui::{Empty, LoadError, Skeleton};
 use crate::format;
+use crate::pages::vehicle_draft::capitalise;
 use crate::state::ctx;
 
 /// Radius choices in the user's unit: `(label, metres)`.
@@ -41,20 +42,6 @@ fn radii(metric: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-fn fuel_label(fuel: &str) -> String {
-    match fuel {
-        "e85" => "E85".to_owned(),
-        "lpg" => "LPG".to_owned(),
-        "cng" => "CNG".to_owned(),
-        f => {
-            let mut c = f.chars();
-            c.next()
-                .map(|first| first.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
-    }
-}
-
 fn maps_link(s: &Station) -> String {
     let mut url = format!(
         "https://www.google.com/maps/search/?api=1&query={},{}",
@@ -79,7 +66,7 @@ fn Prices(prices: Vec<StationPrice>) -> impl IntoView {
                     let age = format::ago((now - p.reported_at).num_seconds());
                     view! {
                         <li data-fuel=p.fuel_type.clone()>
-                            <strong>{fuel_label(&p.fuel_type)}</strong>" "
+                            <strong>{capitalise(&p.fuel_type)}</strong>" "
                             <span class="price">{format!("{} {}", format::decimal(p.price, 3), currency)}</span>
                             <small class="muted">{format!(" · {age}")}</small>
                         </li>
@@ -101,7 +88,7 @@ fn PriceForm(place_id: String, on_done: Callback<()>) -> impl IntoView {
     let options = Signal::derive(|| {
         STATION_FUEL_TYPES
             .iter()
-            .map(|f| ((*f).to_owned(), fuel_label(f)))
+            .map(|f| ((*f).to_owned(), capitalise(f)))
             .collect::<Vec<_>>()
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -315,7 +302,7 @@ fn ReportStation(at: RwSignal<Option<(f64, f64)>>, on_done: Callback<()>) -> imp
                                         list.push(toggle.clone());
                                     }
                                 }) />
-                            <span>{fuel_label(&f)}</span>
+                            <span>{capitalise(&f)}</span>
                         </label>
                     }
                 }).collect_view()}

@@ -63,13 +63,8 @@ pub async fn create(
     )
     .await?;
     advance_vehicle(&mut tx, &user, &log).await?;
-    let row = repo::find(&mut tx, &user.user_id, id)
-        .await?
-        .ok_or(NOT_FOUND)?;
-    let mut dto = [to_dto(row, &prefs)];
-    station::attach(&mut tx, &user.user_id, &mut dto).await?;
+    let dto = answer(&mut tx, &user, id, &prefs).await?;
     tx.commit().await?;
-    let [dto] = dto;
     Ok(created(&format!("/api/fuel-logs/{id}"), dto))
 }
 
@@ -86,13 +81,7 @@ pub async fn get(
     let id = path_id(&id, "fuel log")?;
     let prefs = preferences(&state, &user).await?;
     let mut conn = state.db.acquire().await?;
-    let row = repo::find(&mut conn, &user.user_id, id)
-        .await?
-        .ok_or(NOT_FOUND)?;
-    let mut dto = [to_dto(row, &prefs)];
-    station::attach(&mut conn, &user.user_id, &mut dto).await?;
-    let [dto] = dto;
-    Ok(Json(dto))
+    Ok(Json(answer(&mut conn, &user, id, &prefs).await?))
 }
 
 /// Replaces a fill-up; the economy of every later fill-up of the vehicle follows.
@@ -145,13 +134,8 @@ pub async fn update(
         .await?;
     }
     advance_vehicle(&mut tx, &user, &log).await?;
-    let row = repo::find(&mut tx, &user.user_id, id)
-        .await?
-        .ok_or(NOT_FOUND)?;
-    let mut dto = [to_dto(row, &prefs)];
-    station::attach(&mut tx, &user.user_id, &mut dto).await?;
+    let dto = answer(&mut tx, &user, id, &prefs).await?;
     tx.commit().await?;
-    let [dto] = dto;
     Ok(Json(dto))
 }
 

@@ -152,3 +152,20 @@ mod stats;
 
 pub use logs::*;
 pub use stats::*;
+
+/// The log as the response shows it: read back in the caller's transaction or connection, in the
+/// user's units, with its station.
+async fn answer(
+    conn: &mut PgConnection,
+    user: &AuthUser,
+    id: FuelLogId,
+    prefs: &UserPreferences,
+) -> AppResult<FuelLog> {
+    let row = repo::find(&mut *conn, &user.user_id, id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    let mut dto = [to_dto(row, prefs)];
+    station::attach(conn, &user.user_id, &mut dto).await?;
+    let [dto] = dto;
+    Ok(dto)
+}

@@ -47,10 +47,11 @@ pub async fn community_near(
     text: Option<&str>,
 ) -> sqlx::Result<Vec<CommunityHit>> {
     let [a, b] = center.bounding_boxes(radius);
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        CommunityHit,
         r#"select id as "id!: CommunityStationId", name as "name!", address as "address!",
                   latitude as "latitude!", longitude as "longitude!", brand, pending as "pending!",
-                  distance as "distance!"
+                  distance as "distance?"
              from (select id, name, address, latitude, longitude, brand,
                           status <> 'approved' as pending,
                           2 * 6371008.8 * asin(least(1, sqrt(
@@ -83,20 +84,7 @@ pub async fn community_near(
         COMMUNITY_LIMIT,
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CommunityHit {
-            id: r.id,
-            name: r.name,
-            address: r.address,
-            latitude: r.latitude,
-            longitude: r.longitude,
-            brand: r.brand,
-            pending: r.pending,
-            distance: Some(r.distance),
-        })
-        .collect())
+    .await
 }
 
 /// Visible community stations matching `text` anywhere (a search without a point), by name.
@@ -106,9 +94,10 @@ pub async fn community_matching(
     user: &UserId,
     text: &str,
 ) -> sqlx::Result<Vec<CommunityHit>> {
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        CommunityHit,
         r#"select id as "id: CommunityStationId", name, address, latitude, longitude, brand,
-                  status <> 'approved' as "pending!"
+                  status <> 'approved' as "pending!", null::float8 as "distance?"
              from community_stations
             where (status = 'approved' or (status = 'pending' and reported_by = $1))
               and strpos(lower(name || ' ' || address || ' ' || coalesce(brand, '')), lower($2)) > 0
@@ -119,20 +108,7 @@ pub async fn community_matching(
         COMMUNITY_LIMIT,
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CommunityHit {
-            id: r.id,
-            name: r.name,
-            address: r.address,
-            latitude: r.latitude,
-            longitude: r.longitude,
-            brand: r.brand,
-            pending: r.pending,
-            distance: None,
-        })
-        .collect())
+    .await
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
