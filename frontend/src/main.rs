@@ -9,5 +9,9 @@ mod pages;
 mod state;
 
 fn main() {
+    // A panic aborts the module (`RuntimeError: unreachable`); say first what panicked and where.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("panicked: {info}").into());
+    }));
     leptos::mount::mount_to_body(app::App);
 }

@@ -39,7 +39,11 @@ pub fn summary_line(s: &NotificationSummary) -> Option<String> {
 
 async fn load(c: Ctx, toasted: StoredValue<bool>) {
     if let Ok(s) = calls::notification_summary().await {
-        if !toasted.get_value() {
+        // The bell is gone when the user signed out meanwhile: nothing to show.
+        let Some(done) = toasted.try_get_value() else {
+            return;
+        };
+        if !done {
             toasted.set_value(true);
             if let Some(line) = summary_line(&s) {
                 c.toast(
@@ -67,14 +71,16 @@ pub fn Bell() -> impl IntoView {
             toasted.set_value(false);
         }
     });
-    let _ = set_interval_with_handle(
+    if let Ok(every_minute) = set_interval_with_handle(
         move || {
             if c.signed_in.get_untracked() && c.terms_ok.get_untracked() == Some(true) {
                 spawn_local(load(c, toasted));
             }
         },
         std::time::Duration::from_secs(60),
-    );
+    ) {
+        on_cleanup(move || every_minute.clear());
+    }
     let unread = move || c.summary.with(|s| s.as_ref().map_or(0, |s| s.unread));
     let close = move || open.set(false);
     view! {

@@ -245,7 +245,7 @@ fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
                     chosen.set(Vec::new());
                     cost.set(String::new());
                     shop.set(String::new());
-                    on_saved.run(());
+                    on_saved.try_run(());
                 }
                 Err(e) => {
                     if !errors.show_api(&e) {

@@ -116,7 +116,7 @@ pub fn PreferencesForm(
                     if !onboarding {
                         c.success("Preferences saved");
                     }
-                    on_saved.run(p);
+                    on_saved.try_run(p);
                 }
                 Err(e) => {
                     if !errors.show_api(&e) {

@@ -110,7 +110,7 @@ fn PriceForm(place_id: String, on_done: Callback<()>) -> impl IntoView {
             match calls::report_price(&place_id, &body).await {
                 Ok(_) => {
                     c.success("Price reported — thank you");
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 Err(e) => {
                     if !errors.show_api(&e) {
@@ -168,7 +168,7 @@ fn StationRow(station: Station, metric: bool, reload: Callback<()>) -> impl Into
                     } else {
                         "Station saved"
                     });
-                    reload.run(());
+                    reload.try_run(());
                 }
                 Err(e) => c.error(format!("Cannot save it: {e}")),
             }
@@ -250,7 +250,7 @@ fn ReportStation(at: RwSignal<Option<(f64, f64)>>, on_done: Callback<()>) -> imp
                 Ok(_) => {
                     c.success("Station reported. Others see it once an admin approves it.");
                     errors.clear();
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 Err(e) => {
                     if errors.show_api(&e) {
@@ -337,10 +337,16 @@ pub fn StationsPage() -> impl IntoView {
     let mine = RwSignal::new(None::<Result<Vec<CommunityStation>, String>>);
     let reporting = RwSignal::new(false);
 
+    // Also runs after awaits (the location prompt, a save): the page may be gone by then.
     let search = move || {
-        let point = at.get_untracked();
-        let query = place.get_untracked();
-        let radius_m = radius.get_untracked().parse::<u32>().unwrap_or(5_000);
+        let (Some(point), Some(query), Some(radius)) = (
+            at.try_get_untracked(),
+            place.try_get_untracked(),
+            radius.try_get_untracked(),
+        ) else {
+            return;
+        };
+        let radius_m = radius.parse::<u32>().unwrap_or(5_000);
         if point.is_none() && query.trim().is_empty() {
             results.set(Some(Ok((Vec::new(), false))));
             return;
@@ -390,7 +396,7 @@ pub fn StationsPage() -> impl IntoView {
             match calls::delete_saved_station(&place_id).await {
                 Ok(()) => {
                     c.success("Station removed");
-                    reload.run(());
+                    reload.try_run(());
                 }
                 Err(e) => c.error(format!("Cannot remove it: {e}")),
             }

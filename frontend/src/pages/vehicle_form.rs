@@ -233,6 +233,8 @@ pub fn VehicleForm(
         };
         errors.clear();
         busy.set(true);
+        // Read before the awaits: the form may be gone when the vehicle is saved.
+        let photo = file.get_value();
         spawn_local(async move {
             let saved = match existing_id {
                 Some(id) => calls::update_vehicle(id, &body).await,
@@ -240,7 +242,7 @@ pub fn VehicleForm(
             };
             match saved {
                 Ok(mut v) => {
-                    if let Some(f) = file.get_value() {
+                    if let Some(f) = photo {
                         match calls::upload_vehicle_image(v.id, &f).await {
                             Ok(()) => v.has_image = true,
                             Err(e) => c.error(format!("The photo was not saved: {e}")),
@@ -251,7 +253,7 @@ pub fn VehicleForm(
                     } else {
                         "Vehicle added"
                     });
-                    on_saved.run(v);
+                    on_saved.try_run(v);
                 }
                 Err(e) => {
                     if !errors.show_api(&e) {
