@@ -50,6 +50,11 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let grace = state.config.server.shutdown_grace();
     let pool = state.db.clone();
+    // Every replica drops its near copy of the catalog when another one changes it.
+    let catalog_changes = tokio::spawn(mvp_platform::catalog::listen(
+        state.db.clone(),
+        state.cache.clone(),
+    ));
     let app = crate::app::build(state.clone(), extra);
     tracing::info!(
         %addr,
@@ -80,6 +85,7 @@ pub async fn serve(
             tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
         }
     }
+    catalog_changes.abort();
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -65,6 +65,21 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<PgPool> {
     }
 }
 
+/// A `LIKE` pattern matching text that contains `needle` (lower-cased: compare with `lower(…)`), its
+/// `%`, `_` and `\` taken literally.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Takes the transaction-scoped advisory lock named `key` (hashed), held until `conn`'s transaction
 /// ends: serialises one kind of write on one subject (a user's uploads, a vehicle's monthly roll-up).
 pub async fn xact_lock(conn: &mut sqlx::PgConnection, key: &str) -> sqlx::Result<()> {
@@ -104,4 +119,15 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .await
         .context("applying database migrations failed")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn a_search_pattern_takes_wildcards_literally() {
+        assert_eq!(contains_pattern("Ann"), "%ann%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
 }

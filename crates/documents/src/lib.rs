@@ -4,7 +4,7 @@
 //! downloads stream back with the stored type, an RFC 6266 file name and `Range`. Deletes are soft; the
 //! purge job removes the bytes later. Other features ask this crate about document ids
 //! ([`documents_of_vehicle`], [`live_documents`]) and documents with an expiry date
-//! ([`with_expiry`]).
+//! ([`with_expiry`]); the admin capsule asks for counts and bytes per user ([`usage_by_user`]).
 
 pub mod api;
 pub mod domain;
@@ -25,6 +25,19 @@ use utoipa_axum::routes;
 pub const OCR_MAX_BYTES: usize = 25 * 1024 * 1024;
 /// Multipart overhead allowed on top of a file limit (boundaries, headers, the text fields).
 const MULTIPART_SLACK: usize = 128 * 1024;
+
+/// Per user, for each of `user_ids` that has any: `(live documents, bytes their files take)`, the
+/// bytes counted as the upload quota counts them (the admin's user list).
+pub async fn usage_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<std::collections::HashMap<String, (i64, i64)>> {
+    Ok(repo::usage_by_user(pool, user_ids)
+        .await?
+        .into_iter()
+        .map(|(user, documents, bytes)| (user, (documents, bytes)))
+        .collect())
+}
 
 /// The routes; uploads may be up to `max_bytes` (config `documents.max_bytes`).
 pub fn router(max_bytes: u64) -> OpenApiRouter<AppState> {

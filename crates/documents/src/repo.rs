@@ -349,3 +349,25 @@ pub async fn with_expiry(
     .fetch_all(pool)
     .await
 }
+
+/// Per user among `user_ids`: live documents and the bytes their files take (as [`usage`] counts
+/// them). For the admin's user list; across users by design.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn usage_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query!(
+        r#"select user_id, count(*) filter (where deleted_at is null) as "documents!",
+                  coalesce(sum(size_bytes), 0)::bigint as "bytes!"
+             from documents
+            where user_id = any($1) and purged_at is null group by user_id"#,
+        user_ids,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.user_id, r.documents, r.bytes))
+        .collect())
+}

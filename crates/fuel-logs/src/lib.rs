@@ -3,7 +3,8 @@
 //! Values are typed and shown in the user's unit system; each log keeps what was typed (and in which
 //! system) plus exact canonical values (km, litres or kWh), so switching units converts exactly and
 //! switching back shows the original digits. Economy is computed per full fill in one pass over the
-//! vehicle's chain (`chain.rs`) and stored with the log, so the stats are SQL aggregates.
+//! vehicle's chain (`chain.rs`) and stored with the log, so the stats are SQL aggregates. The admin
+//! capsule counts fill-ups per user with [`counts_by_user`].
 
 pub mod api;
 pub mod chain;
@@ -12,9 +13,23 @@ pub mod months;
 pub mod repo;
 pub mod station;
 
+use std::collections::HashMap;
+
 use mvp_core::AppState;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// Live fill-ups per user, for each of `user_ids` that has any (the admin's user list).
+pub async fn counts_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<HashMap<String, i64>> {
+    Ok(repo::counts_by_user(pool, user_ids)
+        .await?
+        .into_iter()
+        .collect())
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

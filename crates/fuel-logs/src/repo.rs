@@ -386,3 +386,19 @@ pub async fn last_interval(
     .await?;
     Ok(row.map(|r| (r.interval_km, r.interval_volume)))
 }
+
+/// Live fill-ups per user among `user_ids` (the admin's user list; across users by design).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn counts_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query!(
+        r#"select user_id, count(*) as "n!" from fuel_logs
+            where user_id = any($1) and deleted_at is null group by user_id"#,
+        user_ids,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.n)).collect())
+}

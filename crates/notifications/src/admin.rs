@@ -1,10 +1,11 @@
 //! Admin routes over the e-mail templates: list, read, change (checked: only the key's variables,
-//! and it must render with sample data) and preview.
+//! and it must render with sample data; audited in the admin capsule's log) and preview.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use mvp_core::{AdminUser, AppError, AppJson, AppResult, AppState};
+use mvp_admin::audit::{self, Actor, Change};
+use mvp_core::{AdminUser, AppError, AppJson, AppResult, AppState, ClientInfo};
 use mvp_types::notification::{EmailPreview, EmailTemplate, UpdateEmailTemplate};
 
 use crate::repo::{self, TemplateRow};
@@ -83,16 +84,29 @@ pub async fn get(
 pub async fn put(
     State(state): State<AppState>,
     admin: AdminUser,
+    client: ClientInfo,
     Path(key): Path<String>,
     AppJson(body): AppJson<UpdateEmailTemplate>,
 ) -> AppResult<Json<EmailTemplate>> {
     let row = stored(&state, &key).await?;
     let parts = edited(&state, &row, body)?;
-    let saved = repo::save_template(&state.db, &key, &parts, admin.0.user_id.as_str())
+    let actor = Actor::new(&admin, &client);
+    let mut tx = state.db.begin().await?;
+    let saved = repo::save_template(&mut tx, &key, &parts, admin.0.user_id.as_str())
         .await?
         .ok_or(AppError::NotFound("email template"))?;
+    let (before, after) = (to_dto(row), to_dto(saved));
+    audit::record(
+        &mut tx,
+        &actor,
+        Change::new("email_template.update", "email_template", &key)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(template = %key, "e-mail template changed");
-    Ok(Json(to_dto(saved)))
+    Ok(Json(after))
 }
 
 /// The template rendered with sample data: the stored one, or the unsaved changes in the body.

@@ -298,7 +298,7 @@ pub async fn template<'e>(
 
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn save_template(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     key: &str,
     parts: &Parts,
     updated_by: &str,
@@ -315,7 +315,7 @@ pub async fn save_template(
         parts.html_body,
         updated_by,
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 

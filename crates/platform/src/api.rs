@@ -1,5 +1,5 @@
-//! `/api/platform/*`: the cascade (cache-aside, year-based keys, the cached JSON served as is, so a
-//! cold and a warm read give the same bytes) and VIN decoding.
+//! `/api/platform/*`: the cascade (cache-aside, keys by catalog version and year, the cached JSON
+//! served as is, so a cold and a warm read give the same bytes) and VIN decoding.
 
 use std::future::Future;
 use std::time::Duration;
@@ -18,8 +18,8 @@ use crate::catalog::CACHE_PREFIX;
 use crate::repo;
 
 const TTL: Duration = Duration::from_secs(24 * 3600);
-/// How long this process serves a catalog read without asking Redis (an import elsewhere shows here
-/// after at most this long; an import in this process clears it at once).
+/// How long this process serves a catalog read without asking Redis. A change anywhere shows at
+/// once: keys carry the catalog version, and a change drops the near copies (`catalog::listen`).
 const NEAR_TTL: Duration = Duration::from_secs(60);
 
 /// Filters of the cascade. Each level needs the levels above it.
@@ -109,7 +109,8 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = sqlx::Result<T>>,
 {
-    let key = format!("{CACHE_PREFIX}{key}");
+    let version = crate::catalog::version(&state.db, &state.cache).await?;
+    let key = format!("{CACHE_PREFIX}v{version}:{key}");
     if let Some(bytes) = state.cache.get_bytes_near(&key, NEAR_TTL).await {
         return Ok(json_bytes(bytes));
     }

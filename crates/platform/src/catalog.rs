@@ -2,20 +2,39 @@
 //! model year, and inserted in a handful of set-based statements. An import is recorded with the
 //! data's SHA-256, so starting again with the same data does nothing; a transaction-scoped advisory
 //! lock keeps two replicas from importing at once. Imports are additive (rows are never deleted,
-//! so entries added by an admin survive) and invalidate the cached reads.
+//! so entries added by an admin survive). Names match existing entries in any letter case.
+//!
+//! Every change bumps the catalog version (`vehicles.catalog_version`) in its transaction and
+//! announces it with `NOTIFY catalog_version`; cached reads are keyed by the version ([`version`]),
+//! each replica's [`listen`] drops its near copy when another one announces a change, and the
+//! changing process calls [`changed`] after its commit — so the next read anywhere sees the change,
+//! with Redis up or down.
+
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use mvp_core::Cache;
+use mvp_types::admin::{CatalogCounts, CatalogImportError};
 use serde::Deserialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 pub const CATALOG_CSV: &str = include_str!("../data/catalog.csv");
 pub const WMI_CSV: &str = include_str!("../data/wmi.csv");
 /// Cache keys of catalog reads all start with this.
 pub const CACHE_PREFIX: &str = "platform:";
+/// This process's copy of the catalog version (near copy only; Postgres holds the truth).
+const VERSION_KEY: &str = "platform:version";
+/// The last version this process read, kept outside the catalog prefix (a change does not drop it),
+/// for reads while Postgres is away.
+const LAST_VERSION_KEY: &str = "platform-last-version";
+/// How long a replica trusts its copy of the version without a NOTIFY (when its listener is down).
+pub const VERSION_TTL: Duration = Duration::from_secs(60);
+/// The channel catalog changes are announced on.
+pub const CHANNEL: &str = "catalog_version";
 
 const LOCK_KEY: i64 = 0x006d_7670_5f63_6174; // "mvp_cat"
-const FIRST_YEAR: i16 = 1900;
+/// The earliest model year the catalog takes.
+pub const FIRST_YEAR: i16 = 1900;
 
 #[derive(Debug, Deserialize)]
 struct CatalogRecord {
@@ -49,27 +68,38 @@ pub struct Expanded {
 
 /// Parses catalog CSV text (header `year_from,year_to,make,model,trim,engine,transmission`).
 pub fn parse_catalog(text: &str) -> anyhow::Result<Expanded> {
+    let (rows, _, errors) = parse_catalog_lines(text);
+    if let Some(first) = errors.first() {
+        bail!("catalog row {}: {}", first.line, first.message);
+    }
+    Ok(rows)
+}
+
+/// Parses catalog CSV text, keeping every good row and naming every bad line: the rows (one per
+/// model year), how many CSV rows were read, and the errors.
+pub fn parse_catalog_lines(text: &str) -> (Expanded, u64, Vec<CatalogImportError>) {
     let mut out = Expanded::default();
+    let mut errors = Vec::new();
+    let mut read = 0;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    for (line, record) in reader.deserialize::<CatalogRecord>().enumerate() {
-        let row = record.with_context(|| format!("catalog row {}", line + 2))?;
-        if row.year_from < FIRST_YEAR || row.year_to < row.year_from {
-            bail!(
-                "catalog row {}: bad year range {}-{}",
-                line + 2,
-                row.year_from,
-                row.year_to
-            );
-        }
-        let fields = [
-            &row.make,
-            &row.model,
-            &row.trim,
-            &row.engine,
-            &row.transmission,
-        ];
-        if fields.iter().any(|f| f.trim().is_empty()) {
-            bail!("catalog row {}: empty field", line + 2);
+    for record in reader.deserialize::<CatalogRecord>() {
+        read += 1;
+        let row = match record {
+            Ok(row) => row,
+            Err(e) => {
+                let line = e.position().map_or(read + 1, |p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+                    _ => e.to_string(),
+                };
+                errors.push(CatalogImportError { line, message });
+                continue;
+            }
+        };
+        let line = read + 1;
+        if let Err(message) = check_record(&row) {
+            errors.push(CatalogImportError { line, message });
+            continue;
         }
         for year in row.year_from..=row.year_to {
             out.years.push(year);
@@ -80,7 +110,33 @@ pub fn parse_catalog(text: &str) -> anyhow::Result<Expanded> {
             out.transmissions.push(row.transmission.trim().to_owned());
         }
     }
-    Ok(out)
+    (out, read, errors)
+}
+
+/// The rules of one row: a year range within the catalog's years, and every name given.
+fn check_record(row: &CatalogRecord) -> Result<(), String> {
+    let last_year = crate::manage::last_year();
+    if row.year_from < FIRST_YEAR || row.year_to > last_year || row.year_to < row.year_from {
+        return Err(format!(
+            "bad year range {}-{} (years run from {FIRST_YEAR} to {last_year})",
+            row.year_from, row.year_to
+        ));
+    }
+    let fields = [
+        ("make", &row.make),
+        ("model", &row.model),
+        ("trim", &row.trim),
+        ("engine", &row.engine),
+        ("transmission", &row.transmission),
+    ];
+    let mut details = Vec::new();
+    for (name, value) in fields {
+        crate::manage::name(name, value, &mut details);
+    }
+    match details.first() {
+        Some(d) => Err(format!("{}: {}", d.field, d.message)),
+        None => Ok(()),
+    }
 }
 
 fn parse_wmi(text: &str) -> anyhow::Result<Vec<WmiRecord>> {
@@ -135,63 +191,7 @@ pub async fn import(
     let rows = parse_catalog(catalog_csv)?;
     let wmi = parse_wmi(wmi_csv)?;
     let started = std::time::Instant::now();
-
-    sqlx::query!(
-"insert into vehicles.makes (name) select distinct unnest($1::text[]) on conflict do nothing",
-&rows.makes,
-)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!(
-        "insert into vehicles.models (make_id, name)
-         select distinct mk.id, x.model from unnest($1::text[], $2::text[]) as x(make, model)
-         join vehicles.makes mk on mk.name = x.make
-         on conflict do nothing",
-        &rows.makes,
-        &rows.models,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "insert into vehicles.trims (name) select distinct unnest($1::text[]) on conflict do nothing",
-        &rows.trims,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "insert into vehicles.engines (name) select distinct unnest($1::text[]) on conflict do nothing",
-        &rows.engines,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "insert into vehicles.transmissions (name)
-         select distinct unnest($1::text[]) on conflict do nothing",
-        &rows.transmissions,
-    )
-    .execute(&mut *tx)
-    .await?;
-    let inserted = sqlx::query!(
-"insert into vehicles.vehicle_options (year, make_id, model_id, trim_id, engine_id, transmission_id)
-         select x.year, mk.id, md.id, t.id, e.id, tr.id
-         from unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-              as x(year, make, model, trim, engine, transmission)
-         join vehicles.makes mk on mk.name = x.make
-         join vehicles.models md on md.make_id = mk.id and md.name = x.model
-         join vehicles.trims t on t.name = x.trim
-         join vehicles.engines e on e.name = x.engine
-         join vehicles.transmissions tr on tr.name = x.transmission
-         on conflict do nothing",
-&rows.years,
-&rows.makes,
-&rows.models,
-&rows.trims,
-&rows.engines,
-&rows.transmissions,
-)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let created = insert_rows(&mut tx, &rows).await?;
 
     let (codes, manufacturers, makes, countries): (Vec<_>, Vec<_>, Vec<_>, Vec<_>) = wmi
         .into_iter()
@@ -224,23 +224,219 @@ pub async fn import(
     .await?;
 
     sqlx::query!(
-"insert into vehicles.catalog_imports (source, content_sha256, option_rows) values ($1, $2, $3)",
-source,
-digest,
-i32::try_from(inserted).unwrap_or(i32::MAX),
-)
+        "insert into vehicles.catalog_imports (source, content_sha256, option_rows) values ($1, $2, $3)",
+        source,
+        digest,
+        i32::try_from(created.options).unwrap_or(i32::MAX),
+    )
     .execute(&mut *tx)
     .await?;
+    bump_version(&mut tx).await?;
     tx.commit().await?;
     if let Some(cache) = cache {
-        cache.delete_prefix(CACHE_PREFIX).await;
+        changed(cache).await;
     }
     tracing::info!(
-        option_rows = inserted,
+        option_rows = created.options,
         took_ms = started.elapsed().as_millis() as u64,
         "vehicle catalog imported"
     );
     Ok(true)
+}
+
+/// Inserts the entries and options `rows` name that are not in the catalog yet (names match in any
+/// letter case; the first spelling seen is kept) and says how many of each it added.
+pub(crate) async fn insert_rows(
+    conn: &mut PgConnection,
+    rows: &Expanded,
+) -> sqlx::Result<CatalogCounts> {
+    let makes = sqlx::query!(
+        "insert into vehicles.makes (name)
+         select distinct on (lower(x.name)) x.name from unnest($1::text[]) as x(name)
+          where not exists (select 1 from vehicles.makes mk where lower(mk.name) = lower(x.name))
+         order by lower(x.name)
+         on conflict do nothing",
+        &rows.makes,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let models = sqlx::query!(
+        "insert into vehicles.models (make_id, name)
+         select distinct on (mk.id, lower(x.model)) mk.id, x.model
+           from unnest($1::text[], $2::text[]) as x(make, model)
+           join vehicles.makes mk on lower(mk.name) = lower(x.make)
+          where not exists (select 1 from vehicles.models md
+                             where md.make_id = mk.id and lower(md.name) = lower(x.model))
+          order by mk.id, lower(x.model)
+         on conflict do nothing",
+        &rows.makes,
+        &rows.models,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let trims = sqlx::query!(
+        "insert into vehicles.trims (name)
+         select distinct on (lower(x.name)) x.name from unnest($1::text[]) as x(name)
+          where not exists (select 1 from vehicles.trims t where lower(t.name) = lower(x.name))
+         order by lower(x.name)
+         on conflict do nothing",
+        &rows.trims,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let engines = sqlx::query!(
+        "insert into vehicles.engines (name)
+         select distinct on (lower(x.name)) x.name from unnest($1::text[]) as x(name)
+          where not exists (select 1 from vehicles.engines e where lower(e.name) = lower(x.name))
+         order by lower(x.name)
+         on conflict do nothing",
+        &rows.engines,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let transmissions = sqlx::query!(
+        "insert into vehicles.transmissions (name)
+         select distinct on (lower(x.name)) x.name from unnest($1::text[]) as x(name)
+          where not exists (select 1 from vehicles.transmissions tr
+                             where lower(tr.name) = lower(x.name))
+         order by lower(x.name)
+         on conflict do nothing",
+        &rows.transmissions,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let options = sqlx::query!(
+        "insert into vehicles.vehicle_options (year, make_id, model_id, trim_id, engine_id, transmission_id)
+         select x.year, mk.id, md.id, t.id, e.id, tr.id
+         from unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+              as x(year, make, model, trim, engine, transmission)
+         join vehicles.makes mk on lower(mk.name) = lower(x.make)
+         join vehicles.models md on md.make_id = mk.id and lower(md.name) = lower(x.model)
+         join vehicles.trims t on lower(t.name) = lower(x.trim)
+         join vehicles.engines e on lower(e.name) = lower(x.engine)
+         join vehicles.transmissions tr on lower(tr.name) = lower(x.transmission)
+         on conflict do nothing",
+        &rows.years,
+        &rows.makes,
+        &rows.models,
+        &rows.trims,
+        &rows.engines,
+        &rows.transmissions,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(CatalogCounts {
+        makes: count(makes),
+        models: count(models),
+        trims: count(trims),
+        engines: count(engines),
+        transmissions: count(transmissions),
+        options: count(options),
+    })
+}
+
+/// Bumps the catalog version in the caller's transaction and announces it (Postgres delivers the
+/// NOTIFY when the transaction commits, and not at all when it rolls back).
+pub(crate) async fn bump_version(conn: &mut PgConnection) -> sqlx::Result<i64> {
+    let version = sqlx::query_scalar!(
+        "update vehicles.catalog_version set version = version + 1 returning version"
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!("select pg_notify($1, $2)", CHANNEL, version.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(version)
+}
+
+/// The catalog version this process reads with: its near copy, else Postgres' (kept for
+/// [`VERSION_TTL`], or until a change is announced).
+pub async fn version(pool: &PgPool, cache: &Cache) -> sqlx::Result<i64> {
+    if let Some(v) = cache
+        .near_only(VERSION_KEY)
+        .as_deref()
+        .and_then(parse_version)
+    {
+        return Ok(v);
+    }
+    let version = match sqlx::query_scalar!("select version from vehicles.catalog_version")
+        .fetch_one(pool)
+        .await
+    {
+        Ok(version) => version,
+        // Postgres is away: the last version this process knew still finds the cached reads.
+        Err(err) => match cache
+            .near_only(LAST_VERSION_KEY)
+            .as_deref()
+            .and_then(parse_version)
+        {
+            Some(v) => v,
+            None => return Err(err),
+        },
+    };
+    let text = bytes::Bytes::from(version.to_string());
+    cache.set_near_only(VERSION_KEY, text.clone(), VERSION_TTL);
+    cache.set_near_only(LAST_VERSION_KEY, text, Duration::from_secs(24 * 3600));
+    Ok(version)
+}
+
+fn parse_version(bytes: &[u8]) -> Option<i64> {
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// After a committed change: this process reads the new version at once, and the entries of older
+/// versions are dropped from Redis (best effort — they are never read again either way).
+pub async fn changed(cache: &Cache) {
+    cache.delete_prefix(CACHE_PREFIX).await;
+}
+
+/// Keeps this replica's near copy in step with changes other replicas make: on every
+/// `NOTIFY catalog_version`, and whenever the listening connection was lost (a notification may
+/// have been missed), the near copy of the catalog is dropped. Runs until the pool closes.
+pub async fn listen(pool: PgPool, cache: Cache) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %err, "catalog change listener cannot connect; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %err, "catalog change listener cannot LISTEN; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
+        // Anything announced before LISTEN took effect is covered by starting afresh.
+        cache.forget_near(CACHE_PREFIX);
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => cache.forget_near(CACHE_PREFIX),
+                // The connection was lost; `try_recv` reconnects on the next call.
+                Ok(None) => cache.forget_near(CACHE_PREFIX),
+                Err(err) => {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %err, "catalog change listener failed; reconnecting");
+                    cache.forget_near(CACHE_PREFIX);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    break;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod manage;
 pub mod repo;
 pub mod vin;
 

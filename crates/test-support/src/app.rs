@@ -21,6 +21,8 @@ pub struct TestApp {
     pub db_name: String,
     admin_url: String,
     data_dir: PathBuf,
+    /// False for a [`TestApp::replica`]: the first app drops the database and data dir.
+    owns_database: bool,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -162,44 +164,53 @@ impl TestAppBuilder {
         let config = Config::load_from_vars(vars).unwrap_or_else(|e| panic!("test config: {e}"));
         let state = AppState::from_config(config).unwrap_or_else(|e| panic!("test state: {e:#}"));
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("local addr: {e}"));
-        let (tx, rx) = oneshot::channel::<()>();
-        let server_state = state.clone();
-        let server = tokio::spawn(async move {
-            let signal = async move {
-                let _ = rx.await;
-            };
-            if let Err(e) = mvp_backend::serve::serve(
-                listener,
-                server_state,
-                crate::routes::test_routes(),
-                signal,
-            )
-            .await
-            {
-                eprintln!("test server failed: {e:#}");
-            }
-        });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp {
-            addr,
-            client,
-            issuer,
-            state,
-            db_name,
-            admin_url,
-            data_dir,
-            shutdown: Some(tx),
-            server: Some(server),
+        start(state, issuer, admin_url, db_name, data_dir, true).await
+    }
+}
+
+/// Serves `state` on 127.0.0.1:0 with the test routes.
+async fn start(
+    state: AppState,
+    issuer: Arc<StubIssuer>,
+    admin_url: String,
+    db_name: String,
+    data_dir: PathBuf,
+    owns_database: bool,
+) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("local addr: {e}"));
+    let (tx, rx) = oneshot::channel::<()>();
+    let server_state = state.clone();
+    let server = tokio::spawn(async move {
+        let signal = async move {
+            let _ = rx.await;
+        };
+        if let Err(e) =
+            mvp_backend::serve::serve(listener, server_state, crate::routes::test_routes(), signal)
+                .await
+        {
+            eprintln!("test server failed: {e:#}");
         }
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    TestApp {
+        addr,
+        client,
+        issuer,
+        state,
+        db_name,
+        admin_url,
+        data_dir,
+        owns_database,
+        shutdown: Some(tx),
+        server: Some(server),
     }
 }
 
@@ -218,6 +229,23 @@ fn tracing_subscriber_init() -> Option<()> {
 }
 
 impl TestApp {
+    /// A second replica of this app: its own process state (pool, near cache, rate limiter) and
+    /// port, the same database, Redis key prefix, data dir and configuration — as two containers of
+    /// one deployment.
+    pub async fn replica(&self) -> TestApp {
+        let state = AppState::from_config(self.state.config.clone())
+            .unwrap_or_else(|e| panic!("replica state: {e:#}"));
+        start(
+            state,
+            self.issuer.clone(),
+            self.admin_url.clone(),
+            self.db_name.clone(),
+            self.data_dir.clone(),
+            false,
+        )
+        .await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -362,8 +390,10 @@ impl Drop for TestApp {
         if let Some(server) = self.server.take() {
             server.abort();
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-        db::drop_database_blocking(self.admin_url.clone(), self.db_name.clone());
+        if self.owns_database {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+            db::drop_database_blocking(self.admin_url.clone(), self.db_name.clone());
+        }
     }
 }
 

@@ -131,6 +131,11 @@ typed_id!(
     NotificationId
 );
 
+typed_id!(
+    /// A row of the admin audit log (`admin_audit_logs.id`).
+    AuditLogId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

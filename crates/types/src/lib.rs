@@ -2,6 +2,7 @@
 //! typed ids. Everything here builds for `wasm32-unknown-unknown`; server-only derives sit behind the
 //! `server` feature so the SPA does not pay for them.
 
+pub mod admin;
 pub mod document;
 pub mod echo;
 pub mod email;

@@ -90,3 +90,18 @@ pub const STATION_FUEL_TYPES_MAX: usize = 16;
 pub const STATION_PRICE_CEILING_DEFAULT: u32 = 100;
 /// Decimal places of a reported pump price (tenths of a cent, as pumps show them).
 pub const STATION_PRICE_DP: u32 = 3;
+
+// --- Admin -------------------------------------------------------------------------------------
+
+/// A user id as admin routes take it (a token's `sub`).
+pub const ADMIN_USER_ID_MAX: usize = 255;
+/// The user list's search text (`query`; the same limit as a station search's).
+pub const ADMIN_QUERY_MAX: usize = STATION_QUERY_MAX;
+/// An audit log filter (`action`, `actor`, `targetType`, `since`, `until`).
+pub const AUDIT_FILTER_MAX: usize = 255;
+/// A catalog entry's name (make, model, trim, engine, transmission).
+pub const CATALOG_NAME_MAX: usize = 100;
+/// A catalog CSV import, in bytes.
+pub const CATALOG_IMPORT_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// The reason given with a station review (the reporter sees it).
+pub const STATION_REVIEW_REASON_MAX: usize = 500;

@@ -1,7 +1,8 @@
 //! mvp-user-profile: one profile per user, created on the first authenticated request from the
 //! token's claims; `GET|PUT /api/user/profile`. Other features call [`current`] for the profile,
 //! [`ensure`] when an account is made, [`complete_onboarding`] for the onboarding mark and
-//! [`notification_addresses`] for where to write.
+//! [`notification_addresses`] for where to write; the admin capsule lists users with [`list_users`]
+//! (each with the time of their last request, kept by the middleware to within five minutes).
 
 pub mod api;
 pub mod domain;
@@ -18,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use middleware::ensure_profile;
-pub use repo::ProfileRow;
+pub use repo::{ProfileRow, UserListRow};
 
 /// The signed-in user's profile, made from the token's claims if it does not exist yet (the
 /// middleware normally has; this keeps a route correct without it).
@@ -51,6 +52,22 @@ pub async fn notification_addresses(
         .await?
         .into_iter()
         .collect())
+}
+
+/// Users with a live profile, newest first, filtered by a part of their e-mail or id (the admin's
+/// user list): a page and how many match.
+pub async fn list_users(
+    pool: &PgPool,
+    query: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<UserListRow>, i64)> {
+    repo::list(pool, query, limit, offset).await
+}
+
+/// The sign-in e-mail of a user with a live profile (`None` without one).
+pub async fn email_of(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Option<String>> {
+    repo::email_of(pool, user_id).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

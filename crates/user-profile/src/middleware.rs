@@ -1,5 +1,6 @@
-//! Creates a user's profile on their first authenticated request. Runs for every request that carries
-//! a valid token; a cache entry remembers users already seen so the common case costs one cache read.
+//! Creates a user's profile on their first authenticated request and keeps their last-seen time.
+//! Runs for every request that carries a valid token; a cache entry remembers users seen in the last
+//! five minutes, so the common case costs one in-process cache read and last-seen is exact to that.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use mvp_core::{AppError, AppState, UnverifiedUser};
 
-const SEEN_TTL: Duration = Duration::from_secs(3600);
+const SEEN_TTL: Duration = Duration::from_secs(300);
 
 pub async fn ensure_profile(
     State(state): State<AppState>,
@@ -27,7 +28,7 @@ pub async fn ensure_profile(
         let key = format!("profile:seen:{}", user.user_id);
         if state.cache.get_bytes_near(&key, SEEN_TTL).await.is_none() {
             if let Err(err) =
-                crate::repo::ensure(&state.db, &user.user_id, user.email.as_deref()).await
+                crate::repo::touch(&state.db, &user.user_id, user.email.as_deref()).await
             {
                 return AppError::from(err).into_response();
             }

@@ -33,6 +33,78 @@ pub async fn ensure(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sql
     Ok(())
 }
 
+/// [`ensure`] that also records the request as the user's last seen time (the middleware calls it
+/// at most every few minutes per user).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn touch(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into user_profiles (id, user_id, email, last_seen_at) values ($1, $2, $3, now())
+         on conflict (user_id) do update
+            set email = coalesce(user_profiles.email, excluded.email), last_seen_at = now()",
+        uuid::Uuid::now_v7(),
+        user_id.as_str(),
+        email,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// One user as the admin's list shows them.
+#[derive(Debug, Clone)]
+pub struct UserListRow {
+    pub user_id: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+/// Users with a live profile, newest first, whose e-mail or id contains `query` (any letter case),
+/// a page of them and how many match.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn list(
+    pool: &PgPool,
+    query: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<UserListRow>, i64)> {
+    let pattern = query.map(mvp_core::db::contains_pattern);
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from user_profiles
+            where deleted_at is null
+              and ($1::text is null or lower(coalesce(email, '')) like $1 or lower(user_id) like $1)"#,
+        pattern,
+    )
+    .fetch_one(pool)
+    .await?;
+    let rows = sqlx::query_as!(
+        UserListRow,
+        "select user_id, email, created_at, last_seen_at from user_profiles
+          where deleted_at is null
+            and ($1::text is null or lower(coalesce(email, '')) like $1 or lower(user_id) like $1)
+          order by created_at desc, user_id
+          limit $2 offset $3",
+        pattern,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+/// The sign-in e-mail of a user with a live profile.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn email_of(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Option<String>> {
+    Ok(sqlx::query_scalar!(
+        "select email from user_profiles where user_id = $1 and deleted_at is null",
+        user_id.as_str(),
+    )
+    .fetch_optional(pool)
+    .await?
+    .flatten())
+}
+
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn find(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Option<ProfileRow>> {
     sqlx::query_as!(

@@ -2,7 +2,8 @@
 //! fills an empty year/make/model), odometer that only moves forward unless corrected, and a photo
 //! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`],
 //! [`filter`]), which of a set of vehicles are live ([`live`], for jobs across users) and move its
-//! odometer forward ([`advance_odometer`]); they never touch the table.
+//! odometer forward ([`advance_odometer`]); the admin capsule counts vehicles per user
+//! ([`counts_by_user`]) and per catalog name ([`catalog_usage`]). They never touch the table.
 
 pub mod api;
 pub mod domain;
@@ -15,6 +16,7 @@ use mvp_core::{AppError, AppResult, AppState};
 use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
+use mvp_types::admin::CatalogKind;
 use mvp_types::ids::VehicleId;
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
@@ -108,6 +110,28 @@ pub async fn filter(
     let mut conn = pool.acquire().await?;
     require(&mut conn, user_id, id).await?;
     Ok(Some(id))
+}
+
+/// Live vehicles per user, for each of `user_ids` that has any (the admin's user list).
+pub async fn counts_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<HashMap<String, i64>> {
+    Ok(repo::counts_by_user(pool, user_ids)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// How many live vehicles, of any user, were saved with this catalog entry's name (any letter
+/// case): the admin capsule refuses to delete an entry still in use.
+pub async fn catalog_usage(
+    conn: &mut PgConnection,
+    kind: CatalogKind,
+    name: &str,
+    make: Option<&str>,
+) -> sqlx::Result<i64> {
+    repo::catalog_usage(conn, kind.as_str(), name, make).await
 }
 
 pub fn router(image_max_bytes: usize) -> OpenApiRouter<AppState> {

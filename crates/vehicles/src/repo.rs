@@ -327,3 +327,47 @@ pub async fn live_by_ids(
         .map(|r| (r.id, r.user_id, r.odometer_reading, r.name))
         .collect())
 }
+
+/// Live vehicles per user among `user_ids` (the admin's user list; across users by design).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn counts_by_user(
+    pool: &PgPool,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query!(
+        r#"select user_id, count(*) as "n!" from vehicles
+            where user_id = any($1) and deleted_at is null group by user_id"#,
+        user_ids,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.n)).collect())
+}
+
+/// How many live vehicles (of any user) were saved with a catalog entry's name, in any letter
+/// case: a make, a model of `make`, a trim, an engine or a transmission.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn catalog_usage(
+    conn: &mut PgConnection,
+    kind: &str,
+    name: &str,
+    make: Option<&str>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from vehicles
+            where deleted_at is null
+              and case $1
+                    when 'make' then lower(make) = lower($2)
+                    when 'model' then lower(model) = lower($2) and lower(make) = lower($3)
+                    when 'trim' then lower(trim_level) = lower($2)
+                    when 'engine' then lower(engine) = lower($2)
+                    when 'transmission' then lower(transmission) = lower($2)
+                    else false
+                  end"#,
+        kind,
+        name,
+        make,
+    )
+    .fetch_one(conn)
+    .await
+}

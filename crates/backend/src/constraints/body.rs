@@ -304,6 +304,45 @@ pub(super) fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
                     .collect(),
             ),
         ),
+        // Admin (mvp-admin api/, mvp-platform manage.rs).
+        ("GrantAdmin", "userId", LineRequired(l::ADMIN_USER_ID_MAX)),
+        ("NewCatalogOption", "year", Int(l::FIRST_YEAR.into(), 9999)),
+        ("NewCatalogOption", "year", Required),
+        (
+            "NewCatalogOption",
+            "make",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "NewCatalogOption",
+            "model",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "NewCatalogOption",
+            "trim",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "NewCatalogOption",
+            "engine",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "NewCatalogOption",
+            "transmission",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "RenameCatalogEntry",
+            "name",
+            LineRequired(l::CATALOG_NAME_MAX),
+        ),
+        (
+            "ModerateStation",
+            "reason",
+            Text(l::STATION_REVIEW_REASON_MAX),
+        ),
     ];
     // Echoed read-only fields: any value, ignored.
     for (schema, fields) in [

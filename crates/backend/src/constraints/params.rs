@@ -3,7 +3,7 @@
 use mvp_types::limits as l;
 use serde_json::{Value, json};
 
-use super::body::{LINE, TEXT, VIN};
+use super::body::{LINE, LINE_NOT_BLANK, TEXT, VIN};
 
 /// Query and path parameters, by name (each name means the same thing wherever it appears).
 pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {
@@ -31,8 +31,52 @@ pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {
             json!({"type": "integer", "minimum": 1, "maximum": i16::MAX}),
         ),
         (
+            "/api/admin/catalog/:kind",
+            json!({"type": "string", "enum": mvp_types::admin::CatalogKind::ALL
+                .iter().map(|k| k.plural()).collect::<Vec<_>>()}),
+        ),
+        (
             "kind",
             json!({"type": "string", "enum": mvp_documents::ocr::KINDS, "default": "document"}),
+        ),
+        (
+            "userId",
+            json!({"type": "string", "minLength": 1, "maxLength": l::ADMIN_USER_ID_MAX,
+                   "pattern": LINE_NOT_BLANK}),
+        ),
+        (
+            "/api/admin/users:query",
+            json!({"type": "string", "maxLength": l::ADMIN_QUERY_MAX, "pattern": LINE}),
+        ),
+        (
+            "/api/admin/catalog/options:make",
+            json!({"type": "string", "maxLength": l::CATALOG_NAME_MAX, "pattern": LINE}),
+        ),
+        (
+            "/api/admin/catalog/options:model",
+            json!({"type": "string", "maxLength": l::CATALOG_NAME_MAX, "pattern": LINE}),
+        ),
+        (
+            "action",
+            json!({"type": "string", "maxLength": l::AUDIT_FILTER_MAX, "pattern": LINE}),
+        ),
+        (
+            "actor",
+            json!({"type": "string", "maxLength": l::AUDIT_FILTER_MAX, "pattern": LINE}),
+        ),
+        (
+            "targetType",
+            json!({"type": "string", "maxLength": l::AUDIT_FILTER_MAX, "pattern": LINE}),
+        ),
+        ("since", json!({"type": "string", "format": "date-time"})),
+        ("until", json!({"type": "string", "format": "date-time"})),
+        (
+            "dryRun",
+            json!({"type": "string", "enum": ["true", "false"]}),
+        ),
+        (
+            "/api/admin/stations/community:status",
+            json!({"type": "string", "enum": ["pending"]}),
         ),
         ("size", json!({"type": "string", "enum": ["thumb"]})),
         ("vin", json!({"type": "string", "pattern": VIN})),
@@ -112,6 +156,7 @@ pub(super) fn multipart_rules() -> Vec<(&'static str, &'static str, Value)> {
 /// Query parameters an operation needs (the catalog cascade: each level needs the ones above).
 pub(super) fn required_parameters() -> Vec<(&'static str, &'static [&'static str])> {
     vec![
+        ("/api/admin/catalog/options", &["year"]),
         ("/api/platform/makes", &["year"]),
         ("/api/platform/models", &["year", "make"]),
         ("/api/platform/trims", &["year", "make", "model"]),

@@ -1,6 +1,7 @@
 //! Integration tests of the backbone against the real app (spawn_app: real router, real Postgres,
 //! Redis when `MVP_TEST_REDIS_URL` is set, a stub OIDC issuer over HTTP). One test binary.
 
+mod admin;
 mod auth;
 mod errors;
 mod faults;

@@ -253,6 +253,28 @@ impl Cache {
         self.set_bytes(key, value.to_vec(), ttl).await;
     }
 
+    /// Only this process's near copy: never Redis (a value another source of truth backs, such as
+    /// the catalog version in Postgres).
+    pub fn near_only(&self, key: &str) -> Option<bytes::Bytes> {
+        live(&self.inner.near, &self.key(key)).map(|hit| hit.bytes)
+    }
+
+    /// Keeps `value` in this process's near copy only, for `ttl`.
+    pub fn set_near_only(&self, key: &str, value: bytes::Bytes, ttl: Duration) {
+        self.remember_near(self.key(key), value, ttl);
+    }
+
+    /// Drops this process's near copies of keys starting with `prefix` (Redis is left alone): what a
+    /// replica does when another one announces a change.
+    pub fn forget_near(&self, prefix: &str) {
+        let full = self.key(prefix);
+        // Only fails when closures were not enabled, which `store` always does.
+        let _ = self
+            .inner
+            .near
+            .invalidate_entries_if(move |key: &String, _: &Entry| key.starts_with(&full));
+    }
+
     fn remember_near(&self, full: String, bytes: bytes::Bytes, ttl: Duration) {
         let expires = Instant::now() + ttl;
         self.inner.near.insert(full, Entry { bytes, expires });
@@ -260,13 +282,9 @@ impl Cache {
 
     /// Deletes every key starting with `prefix` (catalog invalidation). Redis: SCAN + UNLINK.
     pub async fn delete_prefix(&self, prefix: &str) {
+        self.forget_near(prefix);
         let full = self.key(prefix);
         let matching = |full: String| move |key: &String, _: &Entry| key.starts_with(&full);
-        // Only fails when closures were not enabled, which `store` always does.
-        let _ = self
-            .inner
-            .near
-            .invalidate_entries_if(matching(full.clone()));
         match &self.inner.backend {
             Backend::Memory(map) => {
                 let _ = map.invalidate_entries_if(matching(full.clone()));

@@ -1,6 +1,6 @@
 //! E-mail templates (admin): non-admins get 403; an unknown variable or a template that does not
 //! render is a 400 naming the field and changes nothing; a valid change is used by the next mail;
-//! the preview renders sample data, HTML-escaped.
+//! the preview renders sample data, HTML-escaped; a change is in the admin audit log.
 
 use mvp_test_support::app::json;
 use mvp_test_support::spawn_app;
@@ -117,6 +117,21 @@ async fn admins_edit_and_preview_templates_with_checks() {
         "Heads up: {{ service }} for {{ vehicle }}"
     );
     assert_eq!(saved["textBody"], original["textBody"]);
+    // The change is in the admin audit log with the template before and after; the refused
+    // attempts above wrote nothing.
+    let audit = json(
+        app.get_as(&admin, "/api/admin/audit-logs?action=email_template")
+            .await,
+    )
+    .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+    assert_eq!(audit[0]["action"], "email_template.update");
+    assert_eq!(audit[0]["targetId"], "maintenance_due_soon");
+    assert_eq!(audit[0]["before"]["subject"], original["subject"]);
+    assert_eq!(
+        audit[0]["after"]["subject"],
+        "Heads up: {{ service }} for {{ vehicle }}"
+    );
     let stored = app
         .client
         .post(app.url("/api/admin/email-templates/maintenance_due_soon/preview"))
