@@ -644,9 +644,22 @@ await step('a 401 the session cannot recover from leads to sign-in, and back to 
   await page.locator('[data-testid="economy-chart"] svg').waitFor();
 });
 
-await step('sign out, and a protected page remembers where it was', async () => {
+await step('sign out while the bell is still loading, and a protected page remembers where it was', async () => {
+  // The bell's request is held until after sign-out: its answer then reaches a bell that is gone,
+  // which must be ignored (it once panicked the app: "RuntimeError: unreachable").
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/notifications/summary', async (route) => { await held; await route.continue().catch(() => {}); });
+  const asked = page.waitForRequest('**/api/notifications/summary');
+  await page.reload();
+  await asked;
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/sign-in/);
+  release();
+  await page.waitForResponse('**/api/notifications/summary').catch(() => {});
+  await page.waitForTimeout(200);
+  await page.unroute('**/api/notifications/summary');
+  assert(!problems.some((p) => p.includes('unreachable') || p.includes('panicked')), problems.join(' | '));
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
   await page.waitForURL(/\/sign-in\?next=/);
   // With the keyboard only: Tab between the labelled fields, Enter submits.
@@ -659,6 +672,153 @@ await step('sign out, and a protected page remembers where it was', async () => 
   await page.waitForURL(new RegExp(`/vehicles/${state.vehicleId}\\?tab=maintenance$`)).catch((e) => { throw new Error(`${e.message.split('\n')[0]} at ${page.url()}`); });
   await page.locator('[data-schedule]').first().waitFor();
 });
+
+await step('sign-in never leaves the site, whatever `next` says', async () => {
+  // Signed in already, so the sign-in page goes straight on to `next`.
+  const origin = new URL(BASE).origin;
+  for (const next of ['/%5Cevil.example', '%2F%09%2Fevil.example', '/%09/evil.example', '//evil.example',
+    'https://evil.example/x', '%2F%2Fevil.example']) {
+    await page.goto(`${BASE}/sign-in?next=${next}`);
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    assert(new URL(page.url()).origin === origin, `next=${next} led to ${page.url()}`);
+  }
+  await page.goto(`${BASE}/sign-in?next=${encodeURIComponent('/vehicles?x=1')}`);
+  await page.waitForURL(/\/vehicles\?x=1$/);
+});
+
+// --- the admin area (ADMIN_EMAIL is in admin.bootstrap; the driver is not an admin) -----------------
+const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
+if (ADMIN_EMAIL) {
+  await step('admin: a non-admin sees no Admin link, and the admin address shows the 403 page', async () => {
+    await page.goto(`${BASE}/`);
+    await page.getByRole('link', { name: 'Vehicles' }).waitFor();
+    assert(await page.getByRole('link', { name: 'Admin', exact: true }).count() === 0, 'a non-admin sees the Admin link');
+    await page.goto(`${BASE}/admin?tab=users`);
+    await page.locator('[data-testid="forbidden"]').waitFor();
+    const status = (await api('GET', '/api/admin/users')).status;
+    assert(status === 403, `the API answered ${status} to a non-admin`);
+  });
+
+  const adminContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  adminContext.setDefaultTimeout(15000);
+  const ap = await adminContext.newPage();
+  ap.on('pageerror', (e) => problems.push(`page error (admin): ${e.message}`));
+  ap.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|panicked|RuntimeError/i.test(m.text())) problems.push(`console (admin): ${m.text()}`);
+  });
+  const adminToast = (text) => ap.locator('.toast').filter({ hasText: text }).first().waitFor();
+
+  await step('admin: an admin grants a second admin and sees the audit row with its before and after', async () => {
+    state.page = ap;
+    const signup = await fetch(`${BASE}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password, acceptTerms: true }) });
+    assert(signup.status === 201, `admin sign-up: ${signup.status}`);
+    let token;
+    for (let i = 0; i < 50 && !token; i++) {
+      const link = (await outboxMessages('verify_email')).find((m) => m.to === ADMIN_EMAIL)?.text.match(/verify-email\?token=([\w.~%-]+)/);
+      token = link?.[1];
+      if (!token) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(token, 'no verification link for the admin');
+    assert((await fetch(`${BASE}/api/auth/verify-email?token=${token}`)).ok, 'the admin address was not verified');
+    await ap.goto(`${BASE}/sign-in?next=${encodeURIComponent('/admin?tab=users')}`);
+    await ap.fill('#email', ADMIN_EMAIL);
+    await ap.fill('#password', password);
+    await ap.click('button[type="submit"]');
+    await ap.getByRole('link', { name: 'Admin', exact: true }).waitFor();
+    await ap.goto(`${BASE}/admin?tab=users`);
+    await ap.fill('#user-search', email);
+    await ap.getByRole('button', { name: 'Search' }).click();
+    const row = ap.locator('tr[data-user]').filter({ hasText: email });
+    await row.waitFor();
+    const driverId = await row.getAttribute('data-user');
+    await ap.locator('tr[data-user]').nth(1).waitFor({ state: 'detached' });
+    await row.getByRole('button', { name: 'Make admin' }).click();
+    await adminToast('Admin granted');
+    await row.getByRole('button', { name: 'Remove admin' }).waitFor();
+    await ap.screenshot({ path: join(SHOTS, 'admin-users-1440x900.png') });
+
+    await ap.getByRole('link', { name: 'Audit log' }).click();
+    const audit = ap.locator('li[data-audit="admin.grant"]').first();
+    await audit.waitFor();
+    assert((await audit.innerText()).includes(driverId), `the audit row does not name ${driverId}`);
+    await audit.getByRole('button', { name: 'Show changes' }).click();
+    const changed = audit.locator('table.diff tr.changed').filter({ hasText: 'userId' });
+    await changed.waitFor();
+    assert((await changed.innerText()).includes(driverId), 'the diff does not show the new admin');
+    await ap.screenshot({ path: join(SHOTS, 'admin-audit-1440x900.png') });
+    // The driver is an admin from their next request: the link appears after a reload.
+    state.page = page;
+    await page.reload();
+    await page.getByRole('link', { name: 'Admin', exact: true }).waitFor();
+  });
+
+  await step('admin: a reported station is approved, and its reporter sees it approved', async () => {
+    state.page = ap;
+    await ap.goto(`${BASE}/admin?tab=stations`);
+    const station = ap.locator('li[data-station="Corner Fuel"]');
+    await station.waitFor();
+    await station.getByRole('button', { name: 'Approve' }).click();
+    await adminToast('Corner Fuel approved');
+    await ap.getByText('Nothing is waiting for review.').waitFor();
+    const mine = await (await api('GET', '/api/stations/community/mine')).json();
+    assert(mine.find((s) => s.name === 'Corner Fuel')?.status === 'approved', `the reporter sees ${JSON.stringify(mine)}`);
+  });
+
+  await step('admin: the catalog editor adds an option and renames its make; a CSV is checked, then imported', async () => {
+    state.page = ap;
+    await ap.goto(`${BASE}/admin?tab=catalog`);
+    await ap.waitForSelector('#catalog-year option[value="2024"]', { state: 'attached' });
+    await ap.selectOption('#catalog-year', '2024');
+    await ap.fill('#year', '2024');
+    await ap.fill('#make', 'Aptera');
+    await ap.fill('#model', 'Launch Edition');
+    await ap.fill('#trim', 'Standard');
+    await ap.fill('#engine', 'Electric (Triple Motor)');
+    await ap.fill('#transmission', '1-Speed Direct Drive');
+    await ap.getByRole('button', { name: 'Add to the catalog' }).click();
+    await adminToast('Added 2024 Aptera Launch Edition Standard');
+    const aptera = ap.locator('ul[aria-label="Makes"] li[data-entry="Aptera"]');
+    await aptera.waitFor();
+    await aptera.getByRole('button', { name: 'Rename make Aptera' }).click();
+    await ap.fill('.modal #name', 'Aptera Motors');
+    await ap.locator('.modal').getByRole('button', { name: 'Rename' }).click();
+    await adminToast('Renamed to Aptera Motors');
+    await ap.locator('ul[aria-label="Makes"] li[data-entry="Aptera Motors"]').waitFor();
+    const makes = await (await api('GET', '/api/platform/makes?year=2024')).json();
+    assert(makes.some((m) => m.name === 'Aptera Motors'), 'the driver\'s cascade does not show the rename');
+
+    const csv = 'year_from,year_to,make,model,trim,engine,transmission\n'
+      + '2025,2026,Aptera Motors,Sol,Standard,Electric (Dual Motor),1-Speed Direct Drive\n';
+    await ap.setInputFiles('#catalog-csv', { name: 'extra.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await ap.getByRole('button', { name: 'Check the file' }).click();
+    await ap.locator('.import-report').filter({ hasText: 'Ready to import' }).waitFor();
+    assert((await ap.locator('.import-report').innerText()).includes('2 options'), 'the dry run does not count 2 options');
+    await ap.screenshot({ path: join(SHOTS, 'admin-catalog-1440x900.png'), fullPage: true });
+    await ap.getByRole('button', { name: 'Import', exact: true }).click();
+    await ap.locator('.import-report[data-applied="true"]').waitFor();
+    const models = await (await api('GET', '/api/platform/models?year=2026&make=Aptera%20Motors')).json();
+    assert(models.some((m) => m.name === 'Sol'), `the import is not in the cascade: ${JSON.stringify(models)}`);
+  });
+
+  await step('admin: an e-mail template is previewed with sample data and saved', async () => {
+    state.page = ap;
+    await ap.goto(`${BASE}/admin?tab=templates`);
+    await ap.locator('ul[aria-label="Templates"] li button').first().click();
+    const subject = await ap.inputValue('#subject');
+    await ap.fill('#subject', `${subject} (edited)`);
+    await ap.getByRole('button', { name: 'Preview' }).click();
+    await ap.locator('.email-preview h3').filter({ hasText: '(edited)' }).waitFor();
+    // The HTML body rendered in its sandboxed frame, with the sample data.
+    const html = await ap.frameLocator('.email-preview iframe').locator('body').innerText();
+    assert(html.includes('2019 Honda Civic'), `the HTML preview shows: ${html}`);
+    await ap.getByRole('button', { name: 'Save' }).click();
+    await adminToast('saved');
+    await ap.screenshot({ path: join(SHOTS, 'admin-templates-1440x900.png'), fullPage: true });
+    state.page = page;
+  });
+  await adminContext.close();
+}
 
 // --- authProvider: oidc (Authorization Code + PKCE against a fake issuer) -----------------------------
 const OIDC_BASE = process.env.OIDC_BASE_URL;

@@ -65,9 +65,10 @@ start_backend() {
 
 PORT="$(free_port)"; OIDC_PORT="$(free_port)"; ISSUER_PORT="$(free_port)"; PLACES_PORT="$(free_port)"
 PLACES_KEY="e2e-places-key"
+ADMIN_EMAIL="e2e-admin-$$@example.com"
 say "starting the backends with the SPA: local sign-in at http://127.0.0.1:$PORT, OIDC at http://127.0.0.1:$OIDC_PORT (database $DB)"
 # Its station searches go to the fake Places API that e2e/run.mjs serves on PLACES_PORT.
-start_backend local "$PORT" MVP_AUTH__PROVIDER=local \
+start_backend local "$PORT" MVP_AUTH__PROVIDER=local MVP_ADMIN__BOOTSTRAP="$ADMIN_EMAIL" \
   MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=2 MVP_MAIL__DELIVER_INTERVAL_SECS=1 \
   MVP_STATIONS__GOOGLE_BASE_URL="http://127.0.0.1:$PLACES_PORT" MVP_STATIONS__GOOGLE_API_KEY="$PLACES_KEY"
 # The second one trusts the fake issuer that e2e/run.mjs serves on ISSUER_PORT.
@@ -80,7 +81,7 @@ start_backend oidc "$OIDC_PORT" MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="http:/
 status=0
 BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/local/outbox" \
   OIDC_BASE_URL="http://127.0.0.1:$OIDC_PORT" OIDC_ISSUER_PORT="$ISSUER_PORT" OIDC_CLIENT_ID=mvp-spa-e2e \
-  PLACES_PORT="$PLACES_PORT" PLACES_KEY="$PLACES_KEY" \
+  PLACES_PORT="$PLACES_PORT" PLACES_KEY="$PLACES_KEY" ADMIN_EMAIL="$ADMIN_EMAIL" \
   SCREENSHOT_DIR="${MVP_E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}" node e2e/run.mjs || status=$?
 if [ "$status" != 0 ]; then
   for name in local oidc; do

@@ -33,10 +33,10 @@ pub fn App() -> impl IntoView {
         if c.signed_in.get() {
             spawn_local(async move {
                 // A failed status check lets the pages try: the API itself holds the door.
-                let accepted = calls::user_status()
-                    .await
-                    .map(|s| s.terms_accepted)
-                    .unwrap_or(true);
+                let status = calls::user_status().await.ok();
+                let accepted = status.as_ref().is_none_or(|s| s.terms_accepted);
+                c.is_admin
+                    .set(Some(status.as_ref().is_some_and(|s| s.is_admin)));
                 c.terms_ok.set(Some(accepted));
                 if accepted {
                     load_prefs(c).await;
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
         } else {
             c.prefs.set(None);
             c.terms_ok.set(None);
+            c.is_admin.set(None);
         }
     });
     view! {
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=|| view! { <Protected><pages::profile::ProfilePage /></Protected> } />
                     <Route path=path!("/stations") view=|| view! { <Protected><pages::stations::StationsPage /></Protected> } />
                     <Route path=path!("/notifications") view=|| view! { <Protected><pages::notifications::NotificationCentre /></Protected> } />
+                    <Route path=path!("/admin") view=|| view! { <Protected><pages::admin::AdminPage /></Protected> } />
                 </Routes>
             </main>
             <Toasts />
@@ -190,6 +192,9 @@ fn Nav() -> impl IntoView {
                     <A href="/stations">"Stations"</A>
                     <A href="/preferences">"Preferences"</A>
                     <A href="/profile">"Profile"</A>
+                    <Show when=move || c.is_admin.get() == Some(true)>
+                        <A href="/admin">"Admin"</A>
+                    </Show>
                     <button class="btn link" on:click=sign_out.clone()>"Sign out"</button>
                 </nav>
             </Show>

@@ -152,6 +152,22 @@ pub fn query_param(name: &str) -> Option<String> {
         .get(name)
 }
 
+/// `path` resolved against this page's origin: the path, query and fragment when it stays on this
+/// origin, else `None`. (Natively, for unit tests, `path` as it is.)
+pub fn same_origin_path(path: &str) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let origin = web_sys::window()?.location().origin().ok()?;
+        let url = web_sys::Url::new_with_base(path, &origin).ok()?;
+        (url.origin() == origin)
+            .then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Some(path.to_owned())
+    }
+}
+
 /// The device's position (`navigator.geolocation`), as `(latitude, longitude)`; the browser asks the
 /// user first. An error says why in words a person can act on.
 pub async fn current_position() -> Result<(f64, f64), String> {

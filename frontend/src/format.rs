@@ -130,6 +130,15 @@ pub fn system_units(metric: bool) -> (&'static str, &'static str) {
 }
 
 /// `Mar 1, 2026`
+/// "1 row", "2 rows".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 pub fn date(d: NaiveDate) -> String {
     format!("{} {}, {}", MONTHS[d.month0() as usize], d.day(), d.year())
 }

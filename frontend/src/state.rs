@@ -27,6 +27,8 @@ pub struct Ctx {
     pub prefs: RwSignal<Option<UserPreferences>>,
     /// Whether the signed-in user accepted the current terms (`None` until user-status answers).
     pub terms_ok: RwSignal<Option<bool>>,
+    /// Whether the signed-in user is an admin (`None` until user-status answers).
+    pub is_admin: RwSignal<Option<bool>>,
     pub toasts: RwSignal<Vec<Toast>>,
     next_toast: StoredValue<u32>,
     /// What is due and the unread count (the bell); reloaded by `notify_changed`.
@@ -43,6 +45,7 @@ impl Ctx {
             signed_in: RwSignal::new(false),
             prefs: RwSignal::new(None),
             terms_ok: RwSignal::new(None),
+            is_admin: RwSignal::new(None),
             toasts: RwSignal::new(Vec::new()),
             next_toast: StoredValue::new(0),
             summary: RwSignal::new(None),

@@ -2,6 +2,7 @@
 //! session, one silent refresh on a 401 (single-flight, because refresh tokens rotate), and a jump to
 //! sign-in — remembering the page — when the session cannot be renewed.
 
+pub mod admin;
 pub mod calls;
 pub mod oidc;
 pub mod session;
@@ -50,6 +51,8 @@ pub enum Body {
     None,
     Json(String),
     Form(web_sys::FormData),
+    /// Text with its content type (a CSV import).
+    Text(String, &'static str),
 }
 
 impl Body {
@@ -77,6 +80,10 @@ async fn fetch_once(method: &str, path: &str, body: &Body, auth: bool) -> ApiRes
             init.set_body(&JsValue::from_str(text));
         }
         Body::Form(form) => init.set_body(form),
+        Body::Text(text, content_type) => {
+            headers.set("Content-Type", content_type).map_err(js_err)?;
+            init.set_body(&JsValue::from_str(text));
+        }
     }
     if auth {
         if let Some(token) = session::access_token() {
@@ -165,6 +172,20 @@ pub async fn json<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     json(send("GET", path, Body::None).await?).await
+}
+
+/// A list and its `X-Total-Count` (the length of the page when the header is missing).
+pub async fn get_counted<T: DeserializeOwned>(path: &str) -> ApiResult<(Vec<T>, i64)> {
+    let response = send("GET", path, Body::None).await?;
+    let total = response
+        .headers()
+        .get("x-total-count")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<i64>().ok());
+    let items: Vec<T> = json(response).await?;
+    let total = total.unwrap_or(items.len() as i64);
+    Ok((items, total))
 }
 
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {

@@ -16,13 +16,7 @@ use crate::state::{ctx, Ctx};
 
 /// "2 services due and 1 document expiring" (nothing when nothing is due).
 pub fn summary_line(s: &NotificationSummary) -> Option<String> {
-    let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
+    let plural = |n: usize, one: &str, many: &str| format::count(n as u64, one, many);
     let services = s.maintenance.len();
     let documents = s.documents.len();
     match (services, documents) {

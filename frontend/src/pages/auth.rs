@@ -72,11 +72,25 @@ pub fn safe_next(next: Option<String>) -> String {
             n
         }
     });
-    // Only paths on this site: never an absolute URL an attacker put in the link.
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-in") => n,
+    // Only paths on this site: never an absolute URL an attacker put in the link. Judged as the
+    // browser's URL parser reads it (`/\evil.example` and `/<tab>/evil.example` are `//evil.example`
+    // to it), then resolved against this page's origin and compared.
+    match next.map(|n| as_url_parser_reads(&n)) {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-in") => {
+            crate::browser::same_origin_path(&n).unwrap_or_else(|| "/".to_owned())
+        }
         _ => "/".to_owned(),
     }
+}
+
+/// `url` as the WHATWG URL parser sees it: leading and trailing C0 controls and spaces dropped, tabs
+/// and line breaks removed anywhere, and `\` read as `/` (it is, in http(s) URLs).
+fn as_url_parser_reads(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect()
 }
 
 /// After a session starts: the current terms first if they are not accepted, then onboarding if it
@@ -404,6 +418,16 @@ mod tests {
             "/vehicles/x?tab=fuel"
         );
         assert_eq!(safe_next(Some("%2F%2Fevil.example".into())), "/");
+        // What browsers read as another host.
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(Some("\\/evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example".into())), "/");
+        assert_eq!(safe_next(Some(" /\n/evil.example".into())), "/");
+        assert_eq!(safe_next(Some("%2F%09%2Fevil.example".into())), "/");
+        assert_eq!(
+            safe_next(Some("/vehicles?tab=fuel".into())),
+            "/vehicles?tab=fuel"
+        );
         assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
     }
 }

@@ -33,3 +33,15 @@ pub fn Terms() -> impl IntoView {
         </article>
     }
 }
+
+/// An address the signed-in user may not open (the admin area for a non-admin).
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    view! {
+        <section class="card narrow" data-testid="forbidden">
+            <h1>"Not allowed"</h1>
+            <p>"This part of MotoVaultPro is for administrators. Ask one to give you access if you need it."</p>
+            <A href="/">"Back to the dashboard"</A>
+        </section>
+    }
+}

@@ -1,5 +1,8 @@
 //! One module per screen (a page component and its private parts).
 
+pub mod admin;
+pub mod admin_catalog;
+pub mod admin_review;
 pub mod auth;
 pub mod dashboard;
 pub mod fuel_draft;

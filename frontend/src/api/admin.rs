@@ -1,0 +1,130 @@
+//! The admin area's calls (`/api/admin/*`), typed with mvp-types' admin DTOs.
+
+use mvp_types::admin::{
+    AdminGrant, AdminUserSummary, AuditLog, CatalogEntry, CatalogImportReport, CatalogKind,
+    CatalogOption, GrantAdmin, ModerateStation, NewCatalogOption, RenameCatalogEntry,
+};
+use mvp_types::ids::CommunityStationId;
+use mvp_types::notification::{EmailPreview, EmailTemplate, UpdateEmailTemplate};
+use mvp_types::station::{CommunityStation, CommunityStatus};
+
+use super::{delete, enc, get, get_counted, json, post, put, send, ApiResult, Body};
+
+pub const PAGE: i64 = 25;
+
+pub async fn users(query: &str, offset: i64) -> ApiResult<(Vec<AdminUserSummary>, i64)> {
+    get_counted(&format!(
+        "/api/admin/users?query={}&limit={PAGE}&offset={offset}",
+        enc(query)
+    ))
+    .await
+}
+
+pub async fn grant(user_id: &str) -> ApiResult<AdminGrant> {
+    post(
+        "/api/admin/admins",
+        &GrantAdmin {
+            user_id: user_id.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn revoke(user_id: &str) -> ApiResult<()> {
+    delete(&format!("/api/admin/admins/{}", enc(user_id))).await
+}
+
+/// Audit filters: an action (or family), an actor, and a page.
+pub async fn audit_logs(action: &str, actor: &str, offset: i64) -> ApiResult<(Vec<AuditLog>, i64)> {
+    get_counted(&format!(
+        "/api/admin/audit-logs?action={}&actor={}&limit={PAGE}&offset={offset}",
+        enc(action),
+        enc(actor)
+    ))
+    .await
+}
+
+pub async fn catalog_options(year: i32, make: &str, model: &str) -> ApiResult<Vec<CatalogOption>> {
+    get(&format!(
+        "/api/admin/catalog/options?year={year}&make={}&model={}",
+        enc(make),
+        enc(model)
+    ))
+    .await
+}
+
+pub async fn add_option(body: &NewCatalogOption) -> ApiResult<CatalogOption> {
+    post("/api/admin/catalog/options", body).await
+}
+
+pub async fn delete_option(id: i64) -> ApiResult<()> {
+    delete(&format!("/api/admin/catalog/options/{id}")).await
+}
+
+pub async fn rename_entry(kind: CatalogKind, id: i32, name: &str) -> ApiResult<CatalogEntry> {
+    put(
+        &format!("/api/admin/catalog/{}/{id}", kind.plural()),
+        &RenameCatalogEntry {
+            name: name.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn delete_entry(kind: CatalogKind, id: i32) -> ApiResult<()> {
+    delete(&format!("/api/admin/catalog/{}/{id}", kind.plural())).await
+}
+
+pub async fn import_catalog(csv: String, dry_run: bool) -> ApiResult<CatalogImportReport> {
+    json(
+        send(
+            "POST",
+            &format!("/api/admin/catalog/import?dryRun={dry_run}"),
+            Body::Text(csv, "text/csv"),
+        )
+        .await?,
+    )
+    .await
+}
+
+pub async fn pending_stations() -> ApiResult<(Vec<CommunityStation>, i64)> {
+    get_counted("/api/admin/stations/community?status=pending&limit=100").await
+}
+
+pub async fn moderate_station(
+    id: CommunityStationId,
+    status: CommunityStatus,
+    reason: Option<String>,
+) -> ApiResult<CommunityStation> {
+    json(
+        send(
+            "PATCH",
+            &format!("/api/admin/stations/community/{id}"),
+            Body::json(&ModerateStation { status, reason }),
+        )
+        .await?,
+    )
+    .await
+}
+
+pub async fn email_templates() -> ApiResult<Vec<EmailTemplate>> {
+    get("/api/admin/email-templates").await
+}
+
+pub async fn save_email_template(
+    key: &str,
+    body: &UpdateEmailTemplate,
+) -> ApiResult<EmailTemplate> {
+    put(&format!("/api/admin/email-templates/{}", enc(key)), body).await
+}
+
+pub async fn preview_email_template(
+    key: &str,
+    body: &UpdateEmailTemplate,
+) -> ApiResult<EmailPreview> {
+    post(
+        &format!("/api/admin/email-templates/{}/preview", enc(key)),
+        body,
+    )
+    .await
+}
