@@ -59,7 +59,9 @@ NGINX
   sed -i "s#listen 3000;#listen 127.0.0.1:$port;#; s#listen \[::\]:3000;##; s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" "$conf/default.conf"
   nginx -p "$conf" -c "$conf/nginx.conf" -g "daemon off;" &
   nginx_pid=$!
-  trap 'kill "$nginx_pid" 2>/dev/null; rm -rf "$conf"' EXIT
+  # `|| true`: nginx may be gone already, and a failing command in an EXIT trap under `set -e`
+  # would make the whole run fail after every check passed.
+  trap 'kill "$nginx_pid" 2>/dev/null || true; rm -rf "$conf"' EXIT
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   fail=0
   expect() { # what, url, curl options…, then a grep -E pattern every line of the answer's headers must contain
@@ -80,7 +82,7 @@ NGINX
   expect "/api is never the SPA" /api/vehicles '^HTTP/1.1 404'
   expect "CSP without inline scripts, with the OIDC origin" / "^content-security-policy: .*script-src 'self' 'wasm-unsafe-eval';.*connect-src 'self' https://tenant.example.auth0.com"
   expect "nosniff on assets too" "$wasm" '^x-content-type-options: nosniff'
-  kill "$nginx_pid" 2>/dev/null
+  kill "$nginx_pid" 2>/dev/null || true
   [ "$fail" = 0 ] || die "the frontend nginx configuration does not behave as it should"
 fi
 

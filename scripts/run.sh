@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # `make run`: sets up what is missing on a Debian/Ubuntu machine, reuses a reachable Postgres/Redis or
-# starts private ones under .data/, builds, and serves the whole app at http://localhost:3001.
+# starts private ones under .data/, builds, starts the OCR service (mvp-ocr on 127.0.0.1:8000, for
+# scanning receipts and VIN plates; stopped with the app) and serves the whole app at
+# http://localhost:3001.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_rust
 ensure_system_packages
-# The OCR service reads receipts with Tesseract; the web app is built for wasm32.
-apt_ensure tesseract-ocr tesseract-ocr-eng poppler-utils
+# The OCR service reads receipts with Tesseract; the web app is built for wasm32. Without Tesseract
+# the app still runs; scanning then says OCR is unavailable.
+OCR_PACKAGES=(tesseract-ocr tesseract-ocr-eng poppler-utils)
+( apt_ensure "${OCR_PACKAGES[@]}" ) \
+  || say "could not install ${OCR_PACKAGES[*]}: scanning stays unavailable until they are installed (apt-get install ${OCR_PACKAGES[*]})"
 rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
   || say "could not add the wasm32 target (needed once the web app is built)"
@@ -45,9 +50,24 @@ if [ -f "$ROOT/frontend/Cargo.toml" ] && [ -x "$ROOT/scripts/build-frontend.sh" 
   STATIC_DIR="$ROOT/frontend/dist"
 fi
 
-say "building the backend (release)"
-cargo build --release --locked -p mvp-backend
+say "building the backend and the OCR service (release)"
+cargo build --release --locked -p mvp-backend -p mvp-ocr
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+# The OCR service beside the app, unless MVP_OCR__URL points at one already.
+OCR_PID=""
+if [ -z "${MVP_OCR__URL:-}" ]; then
+  if have tesseract; then
+    OCR_BIND="${MVP_OCR_BIND:-127.0.0.1:8000}"
+    mkdir -p "$DATA_DIR"
+    MVP_OCR_BIND="$OCR_BIND" "$TARGET/release/mvp-ocr" serve >"$DATA_DIR/ocr.log" 2>&1 &
+    OCR_PID=$!
+    export MVP_OCR__URL="http://$OCR_BIND"
+    say "OCR service at $MVP_OCR__URL (log: $DATA_DIR/ocr.log)"
+  else
+    say "tesseract is not installed: scanning receipts and VIN plates is unavailable (apt-get install ${OCR_PACKAGES[*]})"
+  fi
+fi
 
 export CONFIG_PATH="${CONFIG_PATH:-$ROOT/config/development.yml}"
 export APP_ENV="${APP_ENV:-development}"
@@ -56,4 +76,12 @@ export MVP_SERVER__PUBLIC_URL="${MVP_SERVER__PUBLIC_URL:-http://localhost:$PORT}
 export MVP_SERVER__STATIC_DIR="${MVP_SERVER__STATIC_DIR:-$STATIC_DIR}"
 export MVP_STORAGE__DATA_DIR="${MVP_STORAGE__DATA_DIR:-$DATA_DIR}"
 say "MotoVaultPro at http://localhost:$PORT (Ctrl-C stops it)"
+if [ -n "$OCR_PID" ]; then
+  # The OCR service stops with the app.
+  trap 'kill "$OCR_PID" 2>/dev/null || true; wait "$OCR_PID" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM
+  status=0
+  "$TARGET/release/mvp-backend" serve || status=$?
+  exit "$status"
+fi
 exec "$TARGET/release/mvp-backend" serve
