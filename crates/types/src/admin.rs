@@ -21,7 +21,8 @@ pub struct AdminUserSummary {
     pub vehicle_count: i64,
     pub fuel_log_count: i64,
     pub document_count: i64,
-    /// Bytes of stored files: documents and vehicle photos.
+    /// Bytes of the user's stored document files, counted as the upload quota counts them (deleted
+    /// ones until they are purged). Vehicle photos are not counted: their size is not recorded.
     pub bytes_used: i64,
     pub is_admin: bool,
 }
