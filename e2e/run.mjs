@@ -13,6 +13,7 @@ import { startFakeOidc } from './fake-oidc.mjs';
 import { startFakePlaces } from './fake-places.mjs';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -621,6 +622,68 @@ await step('fill-up form: the favourite station first in the picker; the fill-up
   await page.click('button[type="submit"]');
   await page.waitForURL(/\?tab=fuel$/);
   await page.locator('table.logs tbody td[data-station="ChIJe2eSunoco"]').filter({ hasText: 'Sunoco' }).waitFor();
+});
+
+await step('documents: a PDF and a photo uploaded with progress, previewed, downloaded byte-identical, one deleted', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=documents`);
+  await page.locator('#file').waitFor({ state: 'attached' });
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(1_500_000, 0x20),
+    Buffer.from('\ntrailer << /Root 1 0 R >>\n%%EOF\n')]);
+  // The answer is held until the bar has shown the whole body sent.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/documents', async (route) => {
+    if (route.request().method() === 'POST') await held;
+    await route.continue();
+  });
+  await page.setInputFiles('#file', { name: 'policy-2026.pdf', mimeType: 'application/pdf', buffer: pdf });
+  assert(await page.inputValue('#title') === 'policy-2026', 'the title is not taken from the file name');
+  await page.fill('#title', 'Insurance policy');
+  await page.fill('#expirationDate', new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.locator('.progress progress[value="100"]').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'documents-upload-1440x900.png') });
+  release();
+  await page.locator('.toast').filter({ hasText: 'Insurance policy uploaded' }).waitFor();
+  await page.unroute('**/api/documents');
+  const policy = page.locator('li[data-document="Insurance policy"]');
+  await policy.locator('[data-expiry^="Expires in"]').waitFor();
+
+  const photo = png(64, 48, [200, 40, 40]);
+  await page.selectOption('#documentType', 'registration');
+  await page.setInputFiles('#file', { name: 'registration.png', mimeType: 'image/png', buffer: photo });
+  await page.fill('#title', 'Registration card');
+  await page.fill('#expirationDate', new Date(Date.now() - 3 * 86400e3).toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  const card = page.locator('li[data-document="Registration card"]');
+  await card.locator('[data-expiry^="Expired"]').waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'documents-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  await card.getByRole('button', { name: 'Preview' }).click();
+  const shown = page.locator('.modal.preview img.document-view');
+  await shown.waitFor();
+  await page.waitForFunction(() => document.querySelector('.modal.preview img')?.naturalWidth === 64);
+  await page.screenshot({ path: join(SHOTS, 'documents-preview-1440x900.png') });
+  await page.getByRole('button', { name: 'Close' }).click();
+  await policy.getByRole('button', { name: 'Preview' }).click();
+  const frame = page.locator('.modal.preview iframe.document-view');
+  await frame.waitFor();
+  assert((await frame.getAttribute('src')).startsWith('blob:'), 'the PDF is not shown from its bytes');
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  for (const [row, sent] of [[policy, pdf], [card, photo]]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download' }).click()]);
+    const got = readFileSync(await download.path());
+    const sha = (b) => createHash('sha256').update(b).digest('hex');
+    assert(sha(got) === sha(sent), `${download.suggestedFilename()}: the download differs from the upload`);
+  }
+
+  await card.getByRole('button', { name: 'Delete' }).click();
+  await page.locator('.modal').getByRole('button', { name: 'Delete' }).click();
+  await card.waitFor({ state: 'detached' });
+  await policy.waitFor();
 });
 
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {

@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vehicles/:id/fuel/:log/edit") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
                     <Route path=path!("/preferences") view=|| view! { <Protected><pages::preferences::Preferences /></Protected> } />
                     <Route path=path!("/profile") view=|| view! { <Protected><pages::profile::ProfilePage /></Protected> } />
+                    <Route path=path!("/documents") view=|| view! { <Protected><pages::documents::DocumentsPage /></Protected> } />
                     <Route path=path!("/stations") view=|| view! { <Protected><pages::stations::StationsPage /></Protected> } />
                     <Route path=path!("/notifications") view=|| view! { <Protected><pages::notifications::NotificationCentre /></Protected> } />
                     <Route path=path!("/admin") view=|| view! { <Protected><pages::admin::AdminPage /></Protected> } />
@@ -189,6 +190,7 @@ fn Nav() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
                     <A href="/vehicles">"Vehicles"</A>
+                    <A href="/documents">"Documents"</A>
                     <A href="/stations">"Stations"</A>
                     <A href="/preferences">"Preferences"</A>
                     <A href="/profile">"Profile"</A>

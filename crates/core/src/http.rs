@@ -183,7 +183,8 @@ impl SecurityHeaders {
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
              img-src 'self' data: blob:; connect-src 'self' {issuer_origin}; font-src 'self'; \
-             object-src 'none'; base-uri 'self'; form-action 'self' {issuer_origin}; frame-ancestors 'none'"
+             object-src 'none'; frame-src 'self' blob:; base-uri 'self'; form-action 'self' {issuer_origin}; \
+             frame-ancestors 'none'"
         );
         Self {
             csp: HeaderValue::from_str(&csp)

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod calls;
+pub mod documents;
 pub mod oidc;
 pub mod session;
 
@@ -111,7 +112,12 @@ async fn error_of(response: Response) -> ApiError {
             .unwrap_or_default(),
         Err(_) => String::new(),
     };
-    match serde_json::from_str::<ErrorBody>(&text) {
+    error_from(status, &text)
+}
+
+/// The API's error body (or a plain message when the body is not one) of a `status` answer.
+fn error_from(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
         Ok(body) => ApiError {
             status,
             code: Some(body.error.code),

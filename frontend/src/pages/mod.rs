@@ -5,6 +5,7 @@ pub mod admin_catalog;
 pub mod admin_review;
 pub mod auth;
 pub mod dashboard;
+pub mod documents;
 pub mod fuel_draft;
 pub mod fuel_form;
 pub mod fuel_tab;

@@ -107,11 +107,13 @@ pub fn VehicleDetail() -> impl IntoView {
                         {tab_link("fuel", "Fuel logs")}
                         {tab_link("charts", "Charts")}
                         {tab_link("maintenance", "Maintenance")}
+                        {tab_link("documents", "Documents")}
                     </nav>
                     <div class="tab-panel">
                         {move || match tab.get().as_str() {
                             "charts" => view! { <ChartsTab vehicle_id=vid /> }.into_any(),
                             "maintenance" => view! { <MaintenanceTab vehicle_id=vid /> }.into_any(),
+                            "documents" => view! { <crate::pages::documents::DocumentsTab vehicle=v.clone() /> }.into_any(),
                             _ => view! { <FuelTab vehicle_id=vid /> }.into_any(),
                         }}
                     </div>
