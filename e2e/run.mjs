@@ -686,6 +686,60 @@ await step('documents: a PDF and a photo uploaded with progress, previewed, down
   await policy.waitFor();
 });
 
+// A picture of printed text, made by the browser itself (a page with the text, screenshotted).
+async function picture(lines, width = 720) {
+  const art = await context.newPage();
+  await art.setViewportSize({ width, height: 60 + lines.length * 56 });
+  await art.setContent(`<body style="margin:0;background:#fff"><pre style="margin:24px;font:bold 34px/56px 'DejaVu Sans Mono',monospace;color:#000">${lines.join('\n')}</pre></body>`);
+  const shot = await art.screenshot();
+  await art.close();
+  return shot;
+}
+
+await step('scan a receipt into the fill-up form, check the marks, save it with the receipt kept', async () => {
+  // Today in the driver's time zone, as a US receipt prints it.
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago' }).format(new Date()).split('-');
+  const receipt = await picture(['SHELL STATION #1234', `DATE ${m}/${d}/${y} 08:42`, 'GALLONS 10.123', 'PRICE/GAL $3.459', 'TOTAL $35.02']);
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#fuelUnits');
+  await page.setInputFiles('#scan-receipt', { name: 'receipt.png', mimeType: 'image/png', buffer: receipt });
+  await page.locator('[data-scanned="fuelUnits"]').waitFor();
+  assert(await page.inputValue('#fuelUnits') === '10.123', `units read: ${await page.inputValue('#fuelUnits')}`);
+  assert(await page.inputValue('#price') === '35.02', `total read: ${await page.inputValue('#price')}`);
+  assert((await page.inputValue('#dateTime')).startsWith(`${y}-${m}-${d}T`), 'the date was not read');
+  assert(await page.inputValue('#locationName') === 'SHELL STATION #1234', 'the station was not read');
+  assert(await page.isChecked('input[name="priceMode"][value="total"]'), 'the total is not taken as the total');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'fuel-scanned-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: join(SHOTS, 'fuel-scanned-1440x900.png'), fullPage: true });
+  // Editing a scanned field takes its mark away; nothing was saved by the scan.
+  await page.fill('#locationName', 'Shell on Main St');
+  await page.locator('[data-scanned="locationName"]').waitFor({ state: 'detached' });
+  await page.fill('#odometerReading', '100500');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\?tab=fuel$/);
+  await page.locator('table.logs tbody tr').filter({ hasText: 'Shell on Main St' }).waitFor();
+  const docs = await (await api('GET', `/api/documents?vehicleId=${state.vehicleId}`)).json();
+  assert(docs.some((doc) => doc.title === `Fuel receipt ${y}-${m}-${d}` && doc.documentType === 'receipt'), 'the receipt was not kept');
+});
+
+await step('scan a VIN plate into the vehicle form: the VIN is read and decoded', async () => {
+  const plate = await picture(['VEHICLE IDENTIFICATION NUMBER', '1HGCM82633A004352'], 900);
+  await page.goto(`${BASE}/vehicles/new`);
+  await page.locator('#scan-vin').waitFor({ state: 'attached' });
+  await page.setInputFiles('#scan-vin', { name: 'plate.png', mimeType: 'image/png', buffer: plate });
+  await page.locator('[data-scanned="vin"]').waitFor();
+  assert(await page.inputValue('#vin') === '1HGCM82633A004352', `VIN read: ${await page.inputValue('#vin')}`);
+  await page.locator('.toast').filter({ hasText: 'VIN decoded' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('#make')?.value === 'Honda'
+    && document.querySelector('#year')?.value === '2003');
+  await page.screenshot({ path: join(SHOTS, 'vehicle-vin-scanned-1440x900.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'vehicle-vin-scanned-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
   await page.locator('[data-testid="avg-economy"]').waitFor();

@@ -2,24 +2,26 @@
 # Browser tests of the SPA (e2e/run.mjs): builds the SPA (or reuses an up-to-date frontend/dist),
 # builds the backend, starts two in single-binary mode on a fresh database (one with the local
 # identity provider, one with auth.provider oidc trusting the fake issuer the test serves), each with
-# its own data dir and Redis prefix, runs playwright-core against Debian's chromium, then stops the
-# backends and drops the database. Uses MVP_TEST_DATABASE_URL / MVP_TEST_REDIS_URL when set (scripts/test.sh exports them),
+# its own data dir and Redis prefix, and the OCR service (Tesseract) the local one scans with, runs
+# playwright-core against Debian's chromium, then stops them and drops the database. Uses MVP_TEST_DATABASE_URL / MVP_TEST_REDIS_URL when set (scripts/test.sh exports them),
 # otherwise the machine's Postgres and Redis on 127.0.0.1. MVP_E2E_BACKEND=<binary> skips the build.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_rust
-apt_ensure chromium
+apt_ensure chromium tesseract-ocr tesseract-ocr-eng poppler-utils
 have node || apt_ensure nodejs npm
 
 "$ROOT/scripts/build-frontend.sh"
 
 if [ -z "${MVP_E2E_BACKEND:-}" ]; then
-  say "building the backend (debug)"
-  cargo build --locked --quiet -p mvp-backend
+  say "building the backend and the OCR service (debug)"
+  cargo build --locked --quiet -p mvp-backend -p mvp-ocr
   MVP_E2E_BACKEND="${CARGO_TARGET_DIR:-$ROOT/target}/debug/mvp-backend"
 fi
 [ -x "$MVP_E2E_BACKEND" ] || die "no backend binary at $MVP_E2E_BACKEND"
+MVP_E2E_OCR="${MVP_E2E_OCR:-$(dirname "$MVP_E2E_BACKEND")/mvp-ocr}"
+[ -x "$MVP_E2E_OCR" ] || die "no OCR service binary at $MVP_E2E_OCR"
 
 if [ ! -d e2e/node_modules/playwright-core ]; then
   say "installing playwright-core (npm ci)"
@@ -64,11 +66,15 @@ start_backend() {
 }
 
 PORT="$(free_port)"; OIDC_PORT="$(free_port)"; ISSUER_PORT="$(free_port)"; PLACES_PORT="$(free_port)"
+OCR_PORT="$(free_port)"
+MVP_OCR_BIND="127.0.0.1:$OCR_PORT" "$MVP_E2E_OCR" serve >"$DATA/ocr.log" 2>&1 &
+BACKEND_PIDS+=("$!")
 PLACES_KEY="e2e-places-key"
 ADMIN_EMAIL="e2e-admin-$$@example.com"
 say "starting the backends with the SPA: local sign-in at http://127.0.0.1:$PORT, OIDC at http://127.0.0.1:$OIDC_PORT (database $DB)"
 # Its station searches go to the fake Places API that e2e/run.mjs serves on PLACES_PORT.
 start_backend local "$PORT" MVP_AUTH__PROVIDER=local MVP_ADMIN__BOOTSTRAP="$ADMIN_EMAIL" \
+  MVP_OCR__URL="http://127.0.0.1:$OCR_PORT" \
   MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=2 MVP_MAIL__DELIVER_INTERVAL_SECS=1 \
   MVP_STATIONS__GOOGLE_BASE_URL="http://127.0.0.1:$PLACES_PORT" MVP_STATIONS__GOOGLE_API_KEY="$PLACES_KEY"
 # The second one trusts the fake issuer that e2e/run.mjs serves on ISSUER_PORT.

@@ -58,3 +58,61 @@ crate::input_struct! {
         pub notes: Option<String>,
     }
 }
+
+/// `POST /api/ocr/extract`: the text read, its mean word confidence (0–100), and the fields found
+/// in it (null when not found). The SPA reads it into forms; nothing is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OcrExtract {
+    pub text: String,
+    pub confidence: f64,
+    pub fields: OcrFields,
+}
+
+/// The fields a scan found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OcrFields {
+    #[serde(default)]
+    pub vin: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub total_cost: Option<rust_decimal::Decimal>,
+    #[serde(default)]
+    pub fuel_units: Option<rust_decimal::Decimal>,
+    #[serde(default)]
+    pub cost_per_unit: Option<rust_decimal::Decimal>,
+    #[serde(default)]
+    pub odometer_reading: Option<i64>,
+    #[serde(default)]
+    pub station_name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_reads_as_the_ocr_service_writes_it() {
+        // Decimals come as strings (rust_decimal's serde form), missing fields as null.
+        let json = r#"{"text":"SHELL\nTOTAL 35.02","confidence":87.5,"spans":{},
+            "fields":{"vin":null,"date":"2026-03-01","totalCost":"35.02","fuelUnits":"9.871",
+                      "costPerUnit":"3.548","odometerReading":null,"stationName":"SHELL"}}"#;
+        let scan: OcrExtract = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            scan.fields.total_cost.map(|d| d.to_string()),
+            Some("35.02".into())
+        );
+        assert_eq!(
+            scan.fields.fuel_units.map(|d| d.to_string()),
+            Some("9.871".into())
+        );
+        assert_eq!(
+            scan.fields.date.map(|d| d.to_string()),
+            Some("2026-03-01".into())
+        );
+        assert_eq!(scan.fields.odometer_reading, None);
+        assert_eq!(scan.confidence, 87.5);
+    }
+}

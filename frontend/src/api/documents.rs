@@ -102,3 +102,19 @@ pub async fn upload(
         (status, text) => Err(error_from(status, &text)),
     }
 }
+
+/// Reads a receipt, VIN plate or document (`kind`: fuel_receipt, maintenance_receipt, vin,
+/// document) through the OCR service; nothing is stored.
+pub async fn scan(kind: &str, file: &web_sys::File) -> ApiResult<mvp_types::document::OcrExtract> {
+    let form = web_sys::FormData::new().map_err(|_| browser_error("cannot build the upload"))?;
+    let _ = form.append_with_blob_and_filename("file", file, &file.name());
+    super::json(
+        send(
+            "POST",
+            &format!("/api/ocr/extract?kind={kind}"),
+            Body::Form(form),
+        )
+        .await?,
+    )
+    .await
+}

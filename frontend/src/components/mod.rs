@@ -4,4 +4,5 @@
 pub mod bell;
 pub mod chart;
 pub mod form;
+pub mod scan;
 pub mod ui;

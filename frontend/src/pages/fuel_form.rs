@@ -1,5 +1,7 @@
 //! Add or edit a fill-up. The price can be typed per unit or as the total (the other is shown as the
-//! API will compute it); the time is entered in the user's time zone.
+//! API will compute it); the time is entered in the user's time zone. "Scan receipt" reads a photo
+//! of the receipt into the fields (each marked as scanned until edited; nothing is saved until Save),
+//! and the receipt can be kept with the vehicle's documents.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ use rust_decimal::Decimal;
 use crate::api::calls;
 use crate::browser;
 use crate::components::form::{Check, Errors, Field, FormError, Select, Submit, TextInput};
+use crate::components::scan::{ScanButton, Scanned, ScannedMark};
 use crate::components::ui::{LoadError, Skeleton};
 use crate::format::{self, parse_decimal};
 use crate::pages::fuel_draft::{fuel_input, price_field, FuelDraft};
@@ -150,6 +153,61 @@ fn FuelFormInner(
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let existing_id = e.as_ref().map(|l| l.id);
+    let scanned = Scanned::new();
+    let receipt = StoredValue::new_local(None::<web_sys::File>);
+    let has_receipt = RwSignal::new(false);
+    let keep_receipt = RwSignal::new(true);
+    let on_scan = Callback::new(
+        move |(read, file): (mvp_types::document::OcrExtract, web_sys::File)| {
+            scanned.clear();
+            scanned.set_confidence(read.confidence);
+            let f = read.fields;
+            let mut filled = 0;
+            if let Some(day) = f.date {
+                let time = date_time
+                    .get_untracked()
+                    .split_once('T')
+                    .map(|(_, t)| t.to_owned())
+                    .unwrap_or_else(|| "12:00".to_owned());
+                scanned.fill("dateTime", date_time, format!("{day}T{time}"));
+                filled += 1;
+            }
+            if let Some(u) = f.fuel_units {
+                scanned.fill("fuelUnits", units, u.normalize().to_string());
+                filled += 1;
+            }
+            // What was paid wins: the per-unit price then follows from it.
+            if let Some(total) = f.total_cost {
+                price_mode.set("total".to_owned());
+                scanned.fill("price", price, total.normalize().to_string());
+                filled += 1;
+            } else if let Some(per_unit) = f.cost_per_unit {
+                price_mode.set("unit".to_owned());
+                scanned.fill("price", price, per_unit.normalize().to_string());
+                filled += 1;
+            }
+            if let Some(o) = f.odometer_reading {
+                scanned.fill("odometerReading", odometer, o.to_string());
+                filled += 1;
+            }
+            if let Some(name) = f.station_name {
+                scanned.fill("locationName", location, name);
+                filled += 1;
+            }
+            receipt.set_value(Some(file));
+            has_receipt.set(true);
+            if filled == 0 {
+                c.error(
+                    "Nothing could be read from that photo. Try a sharper one, or type the values.",
+                );
+            } else {
+                c.success(format!(
+                    "{} read from the receipt: check them, then save",
+                    format::count(filled, "value", "values")
+                ));
+            }
+        },
+    );
 
     let (dist_unit, vol_unit) = format::system_units(metric);
     let vol_name = if metric { "litre" } else { "gallon" };
@@ -212,6 +270,15 @@ fn FuelFormInner(
             busy.set(true);
             let navigate = navigate.clone();
             let back = back.clone();
+            let keep = keep_receipt
+                .get_untracked()
+                .then(|| receipt.get_value())
+                .flatten();
+            let day = date_time
+                .get_untracked()
+                .chars()
+                .take(10)
+                .collect::<String>();
             spawn_local(async move {
                 let result = match existing_id {
                     Some(id) => calls::update_fuel_log(id, &body).await,
@@ -224,6 +291,10 @@ fn FuelFormInner(
                         } else {
                             "Fill-up added"
                         });
+                        if let Some(file) = keep {
+                            keep_as_document(c, vehicle_id, &file, &format!("Fuel receipt {day}"))
+                                .await;
+                        }
                         navigate(&back, Default::default());
                     }
                     Err(e) => {
@@ -248,21 +319,30 @@ fn FuelFormInner(
     view! {
         <form class="fuel-form" on:submit=on_submit novalidate>
             <FormError message=form_error />
+            <div class="scan-row">
+                <ScanButton kind="fuel_receipt" label="Scan receipt" id="scan-receipt" on_read=on_scan />
+                <Show when=move || has_receipt.get()>
+                    <Check name="keepReceipt" label="Keep the receipt with the vehicle's documents" value=keep_receipt />
+                </Show>
+            </div>
             <div class="grid-2">
                 <Field label="Date and time" name="dateTime" errors=errors>
                     <TextInput name="dateTime" kind="datetime-local" value=date_time errors=errors />
+                    <ScannedMark scanned=scanned field="dateTime" value=date_time />
                 </Field>
                 <Field label="Fuel" name="fuelType" errors=errors>
                     <Select name="fuelType" value=fuel_type options=fuel_options errors=errors />
                 </Field>
                 <Field label=if metric { "Odometer (km)" } else { "Odometer (mi)" } name="odometerReading" errors=errors>
                     <TextInput name="odometerReading" value=odometer errors=errors inputmode="decimal" />
+                    <ScannedMark scanned=scanned field="odometerReading" value=odometer />
                 </Field>
                 <Field label=if metric { "Trip distance (km, optional)" } else { "Trip distance (mi, optional)" } name="tripDistance" errors=errors>
                     <TextInput name="tripDistance" value=trip errors=errors inputmode="decimal" />
                 </Field>
                 <Field label=if metric { "Fuel (litres)" } else { "Fuel (gallons)" } name="fuelUnits" errors=errors>
                     <TextInput name="fuelUnits" value=units errors=errors inputmode="decimal" />
+                    <ScannedMark scanned=scanned field="fuelUnits" value=units />
                 </Field>
                 <div class="field" class:invalid=move || errors.get("price").is_some() data-field="price">
                     <fieldset class="price-mode">
@@ -282,6 +362,7 @@ fn FuelFormInner(
                     </fieldset>
                     <label for="price" class="sr-only">"Price"</label>
                     <TextInput name="price" value=price errors=errors inputmode="decimal" />
+                    <ScannedMark scanned=scanned field="price" value=price />
                     <small class="hint" data-testid="derived-price">{derived}</small>
                     <p class="field-error" id="price-error" aria-live="polite">{move || errors.get("price")}</p>
                 </div>
@@ -294,6 +375,7 @@ fn FuelFormInner(
                 </Field>
                 <Field label="Place or note (optional)" name="locationName" errors=errors>
                     <TextInput name="locationName" value=location errors=errors />
+                    <ScannedMark scanned=scanned field="locationName" value=location />
                 </Field>
             </div>
             <div class="checks">
@@ -310,5 +392,26 @@ fn FuelFormInner(
                 <Submit label="Save fill-up" busy_label="Saving…" busy=busy />
             </div>
         </form>
+    }
+}
+
+/// Keeps a scanned receipt as a document of the vehicle (type receipt); a failure is said, the
+/// fill-up stays saved.
+pub async fn keep_as_document(
+    c: crate::state::Ctx,
+    vehicle_id: VehicleId,
+    file: &web_sys::File,
+    title: &str,
+) {
+    let Ok(form) = web_sys::FormData::new() else {
+        return;
+    };
+    let _ = form.append_with_str("vehicleId", &vehicle_id.to_string());
+    let _ = form.append_with_str("documentType", "receipt");
+    let _ = form.append_with_str("title", title);
+    let _ = form.append_with_blob_and_filename("file", file, &file.name());
+    match crate::api::documents::upload(form, |_| {}).await {
+        Ok(_) => c.notify_changed(),
+        Err(e) => c.error(format!("The receipt was not kept: {e}")),
     }
 }

@@ -10,7 +10,8 @@ use mvp_types::maintenance::RecordInput;
 
 use crate::api::calls;
 use crate::browser;
-use crate::components::form::{Errors, Field, FormError, Select, Submit, TextInput};
+use crate::components::form::{Check, Errors, Field, FormError, Select, Submit, TextInput};
+use crate::components::scan::{ScanButton, Scanned, ScannedMark};
 use crate::components::ui::{Empty, LoadError, Skeleton, StatusBadge};
 use crate::format::{self, parse_decimal};
 use crate::pages::dashboard::{due_text, schedule_title};
@@ -184,6 +185,46 @@ fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
     let errors = Errors::new();
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // "Scan receipt": date, total and odometer from a shop's receipt, marked until edited.
+    let scanned = Scanned::new();
+    let receipt = StoredValue::new_local(None::<web_sys::File>);
+    let keep_receipt = RwSignal::new(false);
+    let on_scan = Callback::new(
+        move |(read, file): (mvp_types::document::OcrExtract, web_sys::File)| {
+            scanned.clear();
+            scanned.set_confidence(read.confidence);
+            let f = read.fields;
+            let mut filled = 0;
+            if let Some(day) = f.date {
+                scanned.fill("date", date, day.to_string());
+                filled += 1;
+            }
+            if let Some(total) = f.total_cost {
+                scanned.fill("cost", cost, total.normalize().to_string());
+                filled += 1;
+            }
+            if let Some(o) = f.odometer_reading {
+                scanned.fill("odometerReading", odometer, o.to_string());
+                filled += 1;
+            }
+            if let Some(name) = f.station_name {
+                scanned.fill("shopName", shop, name);
+                filled += 1;
+            }
+            receipt.set_value(Some(file));
+            keep_receipt.set(true);
+            if filled == 0 {
+                c.error(
+                    "Nothing could be read from that photo. Try a sharper one, or type the values.",
+                );
+            } else {
+                c.success(format!(
+                    "{} read from the receipt: check them, then save",
+                    crate::format::count(filled, "value", "values")
+                ));
+            }
+        },
+    );
     let categories = Signal::derive(|| {
         ["routine_maintenance", "repair", "performance_upgrade"]
             .iter()
@@ -238,10 +279,27 @@ fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
             ..RecordInput::default()
         };
         busy.set(true);
+        let keep = keep_receipt
+            .get_untracked()
+            .then(|| receipt.get_value())
+            .flatten();
+        let day = date.get_untracked();
         spawn_local(async move {
             match calls::create_record(&body).await {
                 Ok(_) => {
                     c.success("Record added");
+                    if let Some(file) = keep {
+                        crate::pages::fuel_form::keep_as_document(
+                            c,
+                            vehicle_id,
+                            &file,
+                            &format!("Service receipt {day}"),
+                        )
+                        .await;
+                    }
+                    receipt.set_value(None);
+                    keep_receipt.set(false);
+                    scanned.clear();
                     chosen.set(Vec::new());
                     cost.set(String::new());
                     shop.set(String::new());
@@ -260,21 +318,31 @@ fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
         <form class="record-form" on:submit=on_submit novalidate>
             <h3>"Add a record"</h3>
             <FormError message=form_error />
+            <div class="scan-row">
+                <ScanButton kind="maintenance_receipt" label="Scan receipt" id="scan-service-receipt" on_read=on_scan />
+                <Show when=move || keep_receipt.get() || receipt.with_value(Option::is_some)>
+                    <Check name="keepServiceReceipt" label="Keep the receipt with the vehicle's documents" value=keep_receipt />
+                </Show>
+            </div>
             <div class="grid-2">
                 <Field label="Date" name="date" errors=errors>
                     <TextInput name="date" kind="date" value=date errors=errors />
+                    <ScannedMark scanned=scanned field="date" value=date />
                 </Field>
                 <Field label=if c.metric() { "Odometer (km, optional)" } else { "Odometer (mi, optional)" } name="odometerReading" errors=errors>
                     <TextInput name="odometerReading" value=odometer errors=errors inputmode="numeric" />
+                    <ScannedMark scanned=scanned field="odometerReading" value=odometer />
                 </Field>
                 <Field label="Category" name="category" errors=errors>
                     <Select name="category" value=category options=categories on_change=on_category />
                 </Field>
                 <Field label="Cost (optional)" name="cost" errors=errors>
                     <TextInput name="cost" value=cost errors=errors inputmode="decimal" />
+                    <ScannedMark scanned=scanned field="cost" value=cost />
                 </Field>
                 <Field label="Shop (optional)" name="shopName" errors=errors>
                     <TextInput name="shopName" value=shop errors=errors />
+                    <ScannedMark scanned=scanned field="shopName" value=shop />
                 </Field>
             </div>
             <fieldset class="subtypes" class:invalid=move || errors.get("subtypes").is_some()>

@@ -1,5 +1,5 @@
 //! Add and edit a vehicle: the platform cascade (year → make → model → trim → engine, each list loaded
-//! when the previous one is chosen), "decode VIN" that fills the form, and a photo with a preview.
+//! when the previous one is chosen), "decode VIN" that fills the form (or "Scan VIN": a photo of the VIN plate, read and decoded), and a photo with a preview.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::calls;
 use crate::components::form::{Errors, Field, FormError, Select, Submit, TextInput};
+use crate::components::scan::{ScanButton, Scanned, ScannedMark};
 use crate::components::ui::{LoadError, Skeleton};
 use crate::pages::vehicle_draft::{capitalise, vehicle_input, VehicleDraft};
 use crate::state::ctx;
@@ -155,7 +156,7 @@ pub fn VehicleForm(
     });
     let on_trim = Callback::new(move |_| engine.set(String::new()));
 
-    let decode = move |_| {
+    let run_decode = move || {
         let text = vin.get_untracked().trim().to_uppercase();
         if let Err(e) = Vin::parse(&text) {
             errors.set(BTreeMap::from([("vin".to_owned(), e.to_string())]));
@@ -190,6 +191,25 @@ pub fn VehicleForm(
             decoding.set(false);
         });
     };
+    let decode = move |_| run_decode();
+    // A VIN plate photo: the VIN read goes into the field (marked as scanned), then is decoded.
+    let scanned = Scanned::new();
+    let on_scan = Callback::new(
+        move |(read, _): (mvp_types::document::OcrExtract, web_sys::File)| {
+            scanned.clear();
+            scanned.set_confidence(read.confidence);
+            match read.fields.vin {
+                Some(found) => {
+                    scanned.fill("vin", vin, found.clone());
+                    c.success(format!("Read VIN {found}"));
+                    run_decode();
+                }
+                None => {
+                    c.error("No VIN could be read from that photo. Try a sharper one, or type it.")
+                }
+            }
+        },
+    );
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
@@ -273,7 +293,9 @@ pub fn VehicleForm(
                 <div class="vin-row">
                     <Field label="VIN (optional)" name="vin" errors=errors hint="17 characters; decoding fills the form">
                         <TextInput name="vin" value=vin errors=errors placeholder="1HGCM82633A004352" />
+                        <ScannedMark scanned=scanned field="vin" value=vin />
                     </Field>
+                    <ScanButton kind="vin" label="Scan VIN" id="scan-vin" on_read=on_scan />
                     <button type="button" class="btn" on:click=decode disabled=move || decoding.get()>
                         {move || if decoding.get() { "Decoding…" } else { "Decode VIN" }}
                     </button>
