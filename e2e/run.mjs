@@ -740,6 +740,33 @@ await step('scan a VIN plate into the vehicle form: the VIN is read and decoded'
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 
+await step('maintenance: a schedule of one\'s own is added, then edited; a record is edited', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
+  await page.getByRole('button', { name: 'Custom schedule…' }).click();
+  const form = page.locator('form.schedule-form');
+  await form.locator('.subtypes input[type="checkbox"]').first().waitFor();
+  const subtype = (await form.locator('.subtypes label').first().innerText()).trim();
+  await form.locator('.subtypes input[type="checkbox"]').first().check();
+  await page.fill('#intervalMonths', '6');
+  await page.fill('#intervalDistance', '8000');
+  await form.getByRole('button', { name: 'Add this schedule' }).click();
+  const mine = page.locator('li[data-schedule]').filter({ hasText: subtype }).filter({ hasText: 'every 6 months' });
+  await mine.waitFor();
+  await mine.getByRole('button', { name: 'Edit schedule' }).click();
+  assert(await page.inputValue('#intervalMonths') === '6', 'the edit form does not start from the schedule');
+  await page.fill('#intervalMonths', '3');
+  await page.locator('form.schedule-form').getByRole('button', { name: 'Save schedule' }).click();
+  await page.locator('li[data-schedule]').filter({ hasText: subtype }).filter({ hasText: 'every 3 months' }).waitFor();
+
+  const record = page.locator('li[data-record]').first();
+  await record.getByRole('button', { name: 'Edit record' }).click();
+  await page.locator('form.record-form h3').filter({ hasText: 'Edit the record' }).waitFor();
+  await page.fill('#cost', '99.50');
+  await page.getByRole('button', { name: 'Save record' }).click();
+  await page.locator('li[data-record]').filter({ hasText: '$99.50' }).waitFor();
+  await page.locator('form.record-form h3').filter({ hasText: 'Add a record' }).waitFor();
+});
+
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=fuel`);
   await page.locator('[data-testid="avg-economy"]').waitFor();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats};
 use mvp_types::ids::{FuelLogId, NotificationId, RecordId, ScheduleId, VehicleId};
 use mvp_types::maintenance::{
-    MaintenanceRecord, MaintenanceSchedule, RecordInput, TemplateRequest,
+    MaintenanceRecord, MaintenanceSchedule, RecordInput, ScheduleInput, TemplateRequest,
 };
 use mvp_types::notification::{
     CalendarFeed, MarkedRead, Notification, NotificationSettings, NotificationSummary, TestMessage,
@@ -232,6 +232,21 @@ pub async fn records(vehicle_id: VehicleId) -> ApiResult<Vec<MaintenanceRecord>>
 
 pub async fn create_record(body: &RecordInput) -> ApiResult<MaintenanceRecord> {
     post("/api/maintenance/records", body).await
+}
+
+pub async fn update_record(id: RecordId, body: &RecordInput) -> ApiResult<MaintenanceRecord> {
+    put(&format!("/api/maintenance/records/{id}"), body).await
+}
+
+pub async fn create_schedule(body: &ScheduleInput) -> ApiResult<MaintenanceSchedule> {
+    post("/api/maintenance/schedules", body).await
+}
+
+pub async fn update_schedule(
+    id: ScheduleId,
+    body: &ScheduleInput,
+) -> ApiResult<MaintenanceSchedule> {
+    put(&format!("/api/maintenance/schedules/{id}"), body).await
 }
 
 pub async fn delete_record(id: RecordId) -> ApiResult<()> {

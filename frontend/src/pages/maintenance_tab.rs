@@ -1,21 +1,29 @@
-//! The maintenance tab: schedules with their due status (and starter templates to add one), the
-//! records, and the form to add a record (subtypes from `/api/maintenance/subtypes`).
-
-use std::collections::BTreeMap;
+//! The maintenance tab: schedules with their due status (from a starter template, or one's own; each
+//! can be edited), the records (each can be edited), and the forms (maintenance_forms.rs). One form
+//! is open at a time.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mvp_types::ids::{RecordId, ScheduleId, VehicleId};
-use mvp_types::maintenance::RecordInput;
+use mvp_types::maintenance::{MaintenanceRecord, MaintenanceSchedule};
 
 use crate::api::calls;
 use crate::browser;
-use crate::components::form::{Check, Errors, Field, FormError, Select, Submit, TextInput};
-use crate::components::scan::{ScanButton, Scanned, ScannedMark};
+use crate::components::form::Select;
 use crate::components::ui::{Empty, LoadError, Skeleton, StatusBadge};
-use crate::format::{self, parse_decimal};
+use crate::format;
 use crate::pages::dashboard::{due_text, schedule_title};
+use crate::pages::maintenance_forms::{RecordForm, ScheduleForm};
 use crate::state::ctx;
+
+/// Which form the tab shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Open {
+    NewRecord,
+    EditRecord(MaintenanceRecord),
+    NewSchedule,
+    EditSchedule(MaintenanceSchedule),
+}
 
 /// The starter templates the API offers (`POST /api/maintenance/schedules/templates/{key}`).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -49,6 +57,12 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
     });
     let template = RwSignal::new("oil_change".to_owned());
     let adding = RwSignal::new(false);
+    let open = RwSignal::new(Open::NewRecord);
+    let saved = Callback::new(move |()| {
+        open.set(Open::NewRecord);
+        reload.update(|n| *n += 1);
+    });
+    let cancel = Callback::new(move |()| open.set(Open::NewRecord));
     let template_options = Signal::derive(|| {
         TEMPLATES
             .iter()
@@ -97,7 +111,13 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                 <label for="template">"Add from template"</label>
                 <Select name="template" value=template options=template_options />
                 <button class="btn" on:click=add_template disabled=move || adding.get()>"Add schedule"</button>
+                <button class="btn" on:click=move |_| open.set(Open::NewSchedule)>"Custom schedule…"</button>
             </div>
+            {move || match open.get() {
+                Open::NewSchedule => view! { <ScheduleForm vehicle_id=vehicle_id on_saved=saved on_cancel=cancel /> }.into_any(),
+                Open::EditSchedule(s) => view! { <ScheduleForm vehicle_id=vehicle_id existing=s on_saved=saved on_cancel=cancel /> }.into_any(),
+                _ => ().into_any(),
+            }}
             {move || match schedules.get() {
                 None => view! { <Skeleton lines=2 /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError message=e.to_string() /> }.into_any(),
@@ -111,6 +131,7 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                         <ul class="list schedules">
                             {list.into_iter().map(|s| {
                                 let id = s.id;
+                                let edit = s.clone();
                                 let every = match (s.interval_months, s.interval_distance) {
                                     (Some(m), Some(d)) => format!("every {m} months or {}", format::distance(d.into(), dist)),
                                     (Some(m), None) => format!("every {m} months"),
@@ -124,6 +145,7 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                                             <strong>{schedule_title(&s)}</strong>
                                             <div class="muted">{every} " · " {due_text(&s, dist, today)}</div>
                                         </div>
+                                        <button class="btn small" on:click=move |_| open.set(Open::EditSchedule(edit.clone())) aria-label="Edit schedule">"Edit"</button>
                                         <button class="btn small" on:click=move |_| remove_schedule(id) aria-label="Remove schedule">"Remove"</button>
                                     </li>
                                 }
@@ -148,6 +170,7 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                         <ul class="list records">
                             {list.into_iter().map(|r| {
                                 let id = r.id;
+                                let edit = r.clone();
                                 view! {
                                     <li data-record=id.to_string()>
                                         <div class="grow">
@@ -159,6 +182,7 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                                             </div>
                                         </div>
                                         <span>{r.cost.map(|c| format::money(c, &currency))}</span>
+                                        <button class="btn small" on:click=move |_| open.set(Open::EditRecord(edit.clone())) aria-label="Edit record">"Edit"</button>
                                         <button class="btn small danger" on:click=move |_| remove_record(id)>"Delete"</button>
                                     </li>
                                 }
@@ -167,217 +191,11 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <RecordForm vehicle_id=vehicle_id on_saved=Callback::new(move |_| reload.update(|n| *n += 1)) />
+            {move || match open.get() {
+                Open::EditRecord(r) => view! { <RecordForm vehicle_id=vehicle_id existing=r on_saved=saved on_cancel=cancel /> }.into_any(),
+                Open::NewRecord => view! { <RecordForm vehicle_id=vehicle_id on_saved=saved /> }.into_any(),
+                _ => ().into_any(),
+            }}
         </section>
-    }
-}
-
-#[component]
-fn RecordForm(vehicle_id: VehicleId, on_saved: Callback<()>) -> impl IntoView {
-    let c = ctx();
-    let subtypes = LocalResource::new(|| async { calls::subtypes().await.unwrap_or_default() });
-    let date = RwSignal::new(browser::today(&c.time_zone()).to_string());
-    let odometer = RwSignal::new(String::new());
-    let category = RwSignal::new("routine_maintenance".to_owned());
-    let chosen = RwSignal::new(Vec::<String>::new());
-    let cost = RwSignal::new(String::new());
-    let shop = RwSignal::new(String::new());
-    let errors = Errors::new();
-    let form_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    // "Scan receipt": date, total and odometer from a shop's receipt, marked until edited.
-    let scanned = Scanned::new();
-    let receipt = StoredValue::new_local(None::<web_sys::File>);
-    let keep_receipt = RwSignal::new(false);
-    let on_scan = Callback::new(
-        move |(read, file): (mvp_types::document::OcrExtract, web_sys::File)| {
-            scanned.clear();
-            scanned.set_confidence(read.confidence);
-            let f = read.fields;
-            let mut filled = 0;
-            if let Some(day) = f.date {
-                scanned.fill("date", date, day.to_string());
-                filled += 1;
-            }
-            if let Some(total) = f.total_cost {
-                scanned.fill("cost", cost, total.normalize().to_string());
-                filled += 1;
-            }
-            if let Some(o) = f.odometer_reading {
-                scanned.fill("odometerReading", odometer, o.to_string());
-                filled += 1;
-            }
-            if let Some(name) = f.station_name {
-                scanned.fill("shopName", shop, name);
-                filled += 1;
-            }
-            receipt.set_value(Some(file));
-            keep_receipt.set(true);
-            if filled == 0 {
-                c.error(
-                    "Nothing could be read from that photo. Try a sharper one, or type the values.",
-                );
-            } else {
-                c.success(format!(
-                    "{} read from the receipt: check them, then save",
-                    crate::format::count(filled, "value", "values")
-                ));
-            }
-        },
-    );
-    let categories = Signal::derive(|| {
-        ["routine_maintenance", "repair", "performance_upgrade"]
-            .iter()
-            .map(|k| ((*k).to_owned(), category_label(k).to_owned()))
-            .collect::<Vec<_>>()
-    });
-    let on_category = Callback::new(move |_| chosen.set(Vec::new()));
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        form_error.set(None);
-        let mut map = BTreeMap::new();
-        let day = chrono::NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d").ok();
-        if day.is_none() {
-            map.insert("date".to_owned(), "Enter the date".to_owned());
-        }
-        let odo = match odometer.get_untracked().trim().replace(',', "") {
-            s if s.is_empty() => None,
-            s => match s.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    map.insert(
-                        "odometerReading".to_owned(),
-                        "Enter a whole number".to_owned(),
-                    );
-                    None
-                }
-            },
-        };
-        if chosen.get_untracked().is_empty() {
-            map.insert("subtypes".to_owned(), "Choose what was done".to_owned());
-        }
-        let price = match parse_decimal(&cost.get_untracked()) {
-            Ok(p) => p,
-            Err(m) => {
-                map.insert("cost".to_owned(), m.to_owned());
-                None
-            }
-        };
-        if !map.is_empty() {
-            errors.set(map);
-            return;
-        }
-        errors.clear();
-        let body = RecordInput {
-            vehicle_id: Some(vehicle_id),
-            date: day,
-            odometer_reading: odo,
-            category: Some(category.get_untracked()),
-            subtypes: chosen.get_untracked(),
-            cost: price,
-            shop_name: Some(shop.get_untracked()).filter(|s| !s.trim().is_empty()),
-            ..RecordInput::default()
-        };
-        busy.set(true);
-        let keep = keep_receipt
-            .get_untracked()
-            .then(|| receipt.get_value())
-            .flatten();
-        let day = date.get_untracked();
-        spawn_local(async move {
-            match calls::create_record(&body).await {
-                Ok(_) => {
-                    c.success("Record added");
-                    if let Some(file) = keep {
-                        crate::pages::fuel_form::keep_as_document(
-                            c,
-                            vehicle_id,
-                            &file,
-                            &format!("Service receipt {day}"),
-                        )
-                        .await;
-                    }
-                    receipt.set_value(None);
-                    keep_receipt.set(false);
-                    scanned.clear();
-                    chosen.set(Vec::new());
-                    cost.set(String::new());
-                    shop.set(String::new());
-                    on_saved.try_run(());
-                }
-                Err(e) => {
-                    if !errors.show_api(&e) {
-                        form_error.set(Some(e.to_string()));
-                    }
-                }
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <form class="record-form" on:submit=on_submit novalidate>
-            <h3>"Add a record"</h3>
-            <FormError message=form_error />
-            <div class="scan-row">
-                <ScanButton kind="maintenance_receipt" label="Scan receipt" id="scan-service-receipt" on_read=on_scan />
-                <Show when=move || keep_receipt.get() || receipt.with_value(Option::is_some)>
-                    <Check name="keepServiceReceipt" label="Keep the receipt with the vehicle's documents" value=keep_receipt />
-                </Show>
-            </div>
-            <div class="grid-2">
-                <Field label="Date" name="date" errors=errors>
-                    <TextInput name="date" kind="date" value=date errors=errors />
-                    <ScannedMark scanned=scanned field="date" value=date />
-                </Field>
-                <Field label=if c.metric() { "Odometer (km, optional)" } else { "Odometer (mi, optional)" } name="odometerReading" errors=errors>
-                    <TextInput name="odometerReading" value=odometer errors=errors inputmode="numeric" />
-                    <ScannedMark scanned=scanned field="odometerReading" value=odometer />
-                </Field>
-                <Field label="Category" name="category" errors=errors>
-                    <Select name="category" value=category options=categories on_change=on_category />
-                </Field>
-                <Field label="Cost (optional)" name="cost" errors=errors>
-                    <TextInput name="cost" value=cost errors=errors inputmode="decimal" />
-                    <ScannedMark scanned=scanned field="cost" value=cost />
-                </Field>
-                <Field label="Shop (optional)" name="shopName" errors=errors>
-                    <TextInput name="shopName" value=shop errors=errors />
-                    <ScannedMark scanned=scanned field="shopName" value=shop />
-                </Field>
-            </div>
-            <fieldset class="subtypes" class:invalid=move || errors.get("subtypes").is_some()>
-                <legend>"What was done"</legend>
-                {move || {
-                    let all = subtypes.get().unwrap_or_default();
-                    let list = all.get(&category.get()).cloned().unwrap_or_default();
-                    list.into_iter().map(|name| {
-                        let n1 = name.clone();
-                        let n2 = name.clone();
-                        let id = format!("subtype-{}", name.to_lowercase().replace(' ', "-"));
-                        let for_id = id.clone();
-                        view! {
-                            <label class="check chip" for=for_id>
-                                <input
-                                    id=id
-                                    type="checkbox"
-                                    prop:checked=move || chosen.get().contains(&n1)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        let n = n2.clone();
-                                        chosen.update(|v| {
-                                            v.retain(|x| *x != n);
-                                            if on { v.push(n) }
-                                        });
-                                    }
-                                />
-                                <span>{name}</span>
-                            </label>
-                        }
-                    }).collect_view()
-                }}
-                <p class="field-error" id="subtypes-error">{move || errors.get("subtypes")}</p>
-            </fieldset>
-            <Submit label="Add record" busy_label="Saving…" busy=busy />
-        </form>
     }
 }

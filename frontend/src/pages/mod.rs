@@ -9,6 +9,7 @@ pub mod documents;
 pub mod fuel_draft;
 pub mod fuel_form;
 pub mod fuel_tab;
+pub mod maintenance_forms;
 pub mod maintenance_tab;
 pub mod misc;
 pub mod notifications;
