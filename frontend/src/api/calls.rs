@@ -127,6 +127,10 @@ pub async fn upload_vehicle_image(id: VehicleId, file: &web_sys::File) -> ApiRes
     .map(|_| ())
 }
 
+pub async fn delete_vehicle_image(id: VehicleId) -> ApiResult<()> {
+    delete(&format!("/api/vehicles/{id}/image")).await
+}
+
 /// The vehicle's photo (or its 512 px thumbnail) as an object URL; the route needs the bearer token,
 /// so no plain `<img src>`.
 pub async fn vehicle_image_url(id: VehicleId, thumb: bool) -> ApiResult<String> {

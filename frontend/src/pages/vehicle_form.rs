@@ -60,6 +60,19 @@ pub fn VehicleForm(
         .and_then(|v| v.purchase_price.map(|p| p.to_string())));
     let notes = s(e.as_ref().and_then(|v| v.notes.clone()));
     let existing_id = e.as_ref().map(|v| v.id);
+    let has_photo = RwSignal::new(e.as_ref().is_some_and(|v| v.has_image));
+    let remove_photo = move |_| {
+        let Some(id) = existing_id else { return };
+        spawn_local(async move {
+            match calls::delete_vehicle_image(id).await {
+                Ok(()) => {
+                    has_photo.set(false);
+                    c.success("Photo removed");
+                }
+                Err(e) => c.error(format!("Cannot remove the photo: {e}")),
+            }
+        });
+    };
 
     let errors = Errors::new();
     let form_error = RwSignal::new(None::<String>);
@@ -355,6 +368,9 @@ pub fn VehicleForm(
                     <label for="image">"Photo"</label>
                     <input id="image" type="file" accept="image/jpeg,image/png,image/webp" on:change=on_file />
                     {move || preview.get().map(|src| view! { <img class="preview" src=src alt="Preview of the chosen photo" /> })}
+                    <Show when=move || has_photo.get() && preview.get().is_none()>
+                        <button type="button" class="btn small danger" on:click=remove_photo>"Remove the current photo"</button>
+                    </Show>
                 </div>
             </fieldset>
             <div class="actions">
