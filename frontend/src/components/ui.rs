@@ -28,10 +28,27 @@ pub fn Empty(text: &'static str, #[prop(optional)] children: Option<Children>) -
     }
 }
 
-/// A failed load, with the message.
+/// A failed load: the message and a way to try again (`retry`, else reloading the page).
 #[component]
-pub fn LoadError(message: String) -> impl IntoView {
-    view! { <div class="form-error" role="alert">{message}</div> }
+pub fn LoadError(message: String, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
+    let again = move |_| match retry {
+        Some(retry) => retry.run(()),
+        None => reload_page(),
+    };
+    view! {
+        <div class="form-error load-error" role="alert">
+            <span>{message}</span>
+            " "
+            <button type="button" class="btn small" on:click=again>"Try again"</button>
+        </div>
+    }
+}
+
+/// Loads the current page afresh (the session survives: its refresh token is in sessionStorage).
+pub fn reload_page() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
 }
 
 #[component]
