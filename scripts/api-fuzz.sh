@@ -60,8 +60,9 @@ for _ in $(seq 1 150); do
 done
 
 # A signed-up, signed-in user with one vehicle, so ids in links resolve to something.
-curl -fsS -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"fuzz@example.com","password":"a fuzzing password","acceptTerms":true}' "$BASE/api/auth/signup"
+MVP_FUZZ_USER_ID="$(curl -fsS -H 'content-type: application/json' \
+  -d '{"email":"fuzz@example.com","password":"a fuzzing password","acceptTerms":true}' "$BASE/api/auth/signup" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["userId"])')"
 # Verified through the link in the outbox, so the admin.bootstrap entry (by e-mail) makes it an admin
 # and the admin routes (e-mail templates) are fuzzed too.
 LINK_TOKEN="$(cat "$DATA"/outbox/*.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])' \
@@ -75,7 +76,7 @@ MVP_FUZZ_VEHICLE_ID="$(curl -fsS -H "authorization: Bearer $TOKEN" -H 'content-t
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 MVP_FUZZ_TERMS_VERSION="$(curl -fsS "$BASE/api/config" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["termsVersion"])')"
-export MVP_FUZZ_VEHICLE_ID MVP_FUZZ_TERMS_VERSION
+export MVP_FUZZ_VEHICLE_ID MVP_FUZZ_TERMS_VERSION MVP_FUZZ_USER_ID
 # The rules no schema can state (scripts/api_fuzz_hooks.py), for the positive_data_acceptance check.
 export SCHEMATHESIS_HOOKS=api_fuzz_hooks PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 

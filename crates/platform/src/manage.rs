@@ -37,14 +37,19 @@ pub(crate) fn name(field: &str, value: &str, details: &mut Vec<FieldError>) -> S
 fn checked(input: &NewCatalogOption) -> Result<(i16, Expanded), Invalid> {
     let mut details = Vec::new();
     let (first, last) = (i32::from(catalog::FIRST_YEAR), i32::from(last_year()));
-    let year = if (first..=last).contains(&input.year) {
-        i16::try_from(input.year).unwrap_or_default()
-    } else {
-        details.push(FieldError::new(
-            "year",
-            format!("must be between {first} and {last}"),
-        ));
-        0
+    let year = match input.year {
+        Some(year) if (first..=last).contains(&year) => i16::try_from(year).unwrap_or_default(),
+        Some(_) => {
+            details.push(FieldError::new(
+                "year",
+                format!("must be between {first} and {last}"),
+            ));
+            0
+        }
+        None => {
+            details.push(FieldError::new("year", "year is required"));
+            0
+        }
     };
     let rows = Expanded {
         years: vec![year],
@@ -348,7 +353,7 @@ mod tests {
     #[test]
     fn a_new_option_names_each_bad_field() {
         let input = NewCatalogOption {
-            year: 1850,
+            year: Some(1850),
             make: " ".into(),
             model: "M".repeat(NAME_MAX + 1),
             trim: "Base".into(),
@@ -365,7 +370,7 @@ mod tests {
     #[test]
     fn names_are_trimmed() {
         let input = NewCatalogOption {
-            year: 2024,
+            year: Some(2024),
             make: " Rivian ".into(),
             model: "R1T".into(),
             trim: "Adventure".into(),

@@ -117,7 +117,9 @@ impl CatalogKind {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCatalogOption {
-    pub year: i32,
+    /// A whole number (`2024`, also `2024.0`).
+    #[serde(default, deserialize_with = "crate::whole::option")]
+    pub year: Option<i32>,
     pub make: String,
     pub model: String,
     pub trim: String,

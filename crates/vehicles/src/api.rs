@@ -282,10 +282,11 @@ pub async fn get_image(
         .into_response())
 }
 
-/// Removes the vehicle's photo.
+/// Removes the vehicle's photo. Idempotent: a vehicle without one answers 204 too (it has none,
+/// which is what was asked); an unknown vehicle is 404.
 #[utoipa::path(delete, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Removed"), (status = 404, body = mvp_types::ErrorBody)))]
+    responses((status = 204, description = "Removed, or there was none"), (status = 404, body = mvp_types::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(vehicle_id = %id))]
 pub async fn delete_image(
     State(state): State<AppState>,
@@ -296,9 +297,6 @@ pub async fn delete_image(
     let old = repo::set_image(&state.db, &user.user_id, id, (None, None, None))
         .await?
         .ok_or(NOT_FOUND)?;
-    if old.0.is_none() {
-        return Err(AppError::NotFound("image"));
-    }
     for key in [old.0, old.1].into_iter().flatten() {
         state.storage.delete(&key).await?;
     }

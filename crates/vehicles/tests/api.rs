@@ -452,6 +452,13 @@ async fn photos_are_sniffed_limited_stripped_and_thumbnailed() {
         404
     );
     assert_eq!(std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0), 0);
+    // Removing it again: there is none, which is what was asked.
+    assert_eq!(
+        app.delete_as(&token, &format!("/api/vehicles/{id}/image"))
+            .await
+            .status(),
+        204
+    );
 }
 
 #[tokio::test]

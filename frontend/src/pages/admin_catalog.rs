@@ -394,7 +394,7 @@ fn AddOption(e: Editor) -> impl IntoView {
             return;
         };
         let body = NewCatalogOption {
-            year,
+            year: Some(year),
             make: value(1),
             model: value(2),
             trim: value(3),
