@@ -158,23 +158,7 @@ fn Protected(children: ChildrenFn) -> impl IntoView {
             }
             fallback=|| view! { <crate::components::ui::Skeleton lines=4 /> }
         >
-            // A page that fails to render says so and offers to try again: never a blank page.
-            {
-                let children = children.clone();
-                view! {
-                    <ErrorBoundary fallback=|errors| view! {
-                        <section class="card narrow" role="alert" data-testid="page-error">
-                            <h1>"This page could not be shown"</h1>
-                            <ul>
-                                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
-                            </ul>
-                            <button class="btn primary" on:click=|_| crate::components::ui::reload_page()>"Try again"</button>
-                        </section>
-                    }>
-                        {children()}
-                    </ErrorBoundary>
-                }
-            }
+            {children()}
         </Show>
     }
 }

@@ -189,9 +189,11 @@ pub fn Odometer(vehicle_id: mvp_types::ids::VehicleId, fallback: i64) -> impl In
                 .and_then(|l| l.odometer_reading)
         }
     });
+    // `try_get`: this closure can run once more after the component is gone (the vehicle page
+    // re-rendering around it); the reading is then simply not shown.
     move || {
         let unit = if c.metric() { "km" } else { "mi" };
-        match last.get() {
+        match last.try_get().flatten() {
             None => "…".to_owned(),
             Some(Some(reading)) => crate::format::distance(reading, unit),
             Some(None) => crate::format::distance(fallback.into(), unit),

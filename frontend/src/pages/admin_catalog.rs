@@ -180,17 +180,14 @@ pub fn CatalogTab() -> impl IntoView {
             match api::delete_entry(t.kind, t.id).await {
                 Ok(()) => {
                     c.success(format!("{} deleted", t.name));
-                    if e.make
-                        .get_untracked()
-                        .is_some_and(|m| m.id == t.id && t.kind == CatalogKind::Make)
+                    // The editor may be gone by now (try_: nothing to update then).
+                    for (kind, chosen) in
+                        [(CatalogKind::Make, e.make), (CatalogKind::Model, e.model)]
                     {
-                        e.make.set(None);
-                    }
-                    if e.model
-                        .get_untracked()
-                        .is_some_and(|m| m.id == t.id && t.kind == CatalogKind::Model)
-                    {
-                        e.model.set(None);
+                        let picked = chosen.try_get_untracked().flatten();
+                        if kind == t.kind && picked.is_some_and(|m| m.id == t.id) {
+                            chosen.set(None);
+                        }
                     }
                     e.changed();
                 }

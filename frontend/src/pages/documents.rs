@@ -520,7 +520,7 @@ fn Upload(
                     issued.set(String::new());
                     expires.set(String::new());
                     notes.set(String::new());
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 // 413 (too large, or over the quota) and 415 (not a PDF or an image) say so.
                 Err(e) => {
