@@ -395,6 +395,17 @@ await step('add a vehicle by decoding its VIN, with a photo; delete it after con
   await thumb.waitFor();
   assert((await thumb.getAttribute('src')).startsWith('blob:'), 'no thumbnail on the dashboard');
   assert(await thumb.evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail did not load');
+  // The photo removed from the edit form: the page shows the placeholder, the API has no image.
+  await page.goto(`${accordUrl}/edit`);
+  await page.getByRole('button', { name: 'Remove the current photo' }).click();
+  await page.locator('.toast.success').filter({ hasText: 'Photo removed' }).waitFor();
+  await page.goto(accordUrl);
+  await page.locator('.vehicle-head').waitFor();
+  await page.locator('[data-testid="vehicle-odometer"]').waitFor();
+  assert(await page.locator('.vehicle-head img.photo').count() === 0, 'the removed photo is still shown');
+  const accordId = accordUrl.split('/').pop();
+  const image = await api('GET', `/api/vehicles/${accordId}/image`);
+  assert(image.status === 404, `the image after removal: ${image.status}`);
   await page.goto(accordUrl);
   await page.locator('.vehicle-head').getByRole('button', { name: 'Delete' }).click();
   const dialog = page.getByRole('dialog');
@@ -769,9 +780,64 @@ await step('maintenance: a schedule of one\'s own is added, then edited; a recor
   await record.getByRole('button', { name: 'Edit record' }).click();
   await page.locator('form.record-form h3').filter({ hasText: 'Edit the record' }).waitFor();
   await page.fill('#cost', '99.50');
+  // Attach one of the vehicle's documents (the documents step left one).
+  const pick = page.locator('form.record-form .documents-pick input[type="checkbox"]').first();
+  await pick.waitFor();
+  await pick.check();
   await page.getByRole('button', { name: 'Save record' }).click();
-  await page.locator('li[data-record]').filter({ hasText: '$99.50' }).waitFor();
+  const edited = page.locator('li[data-record]').filter({ hasText: '$99.50' });
+  await edited.waitFor();
+  assert((await edited.innerText()).includes('1 document'), `the record does not show its document: ${await edited.innerText()}`);
   await page.locator('form.record-form h3').filter({ hasText: 'Add a record' }).waitFor();
+});
+
+await step('odometer units: 10,000 mi reads 16,093 km everywhere; a record at 16,500 km reads 10,253 mi', async () => {
+  const units = async (system) => {
+    await page.goto(`${BASE}/preferences`);
+    await selectWhenLoaded('#unitSystem', system);
+    await page.click('button[type="submit"]');
+    await page.locator('.toast.success').filter({ hasText: 'Preferences saved' }).last().waitFor();
+  };
+  await units('imperial');
+  const created = await api('POST', '/api/vehicles', { year: 2020, make: 'Mazda', model: 'MX-5', nickname: 'Units Miata', odometerReading: 10000 });
+  assert(created.status === 201, `vehicle: ${created.status}`);
+  const vehicle = (await created.json()).id;
+  const schedule = await api('POST', '/api/maintenance/schedules', { vehicleId: vehicle, category: 'routine_maintenance',
+    subtypes: ['Spark Plugs'], intervalDistance: 5000, lastServiceOdometer: 10000 });
+  assert(schedule.status === 201, `schedule: ${schedule.status}`);
+
+  await units('metric');
+  await page.goto(`${BASE}/`);
+  const card = page.locator(`[data-vehicle="${vehicle}"]`);
+  await card.locator('[data-testid="card-odometer"]').filter({ hasText: 'km' }).waitFor();
+  const cardOdo = await card.locator('[data-testid="card-odometer"]').innerText();
+  assert(cardOdo === '16,093 km', `dashboard odometer ${cardOdo}`);
+  await page.goto(`${BASE}/vehicles/${vehicle}?tab=maintenance`);
+  const head = await page.locator('[data-testid="vehicle-odometer"]').filter({ hasText: 'km' }).innerText();
+  assert(head === '16,093 km', `vehicle odometer ${head}`);
+  // Every 5,000 mi = 8,047 km; due at 15,000 mi = 24,140 km.
+  const row = page.locator('li[data-schedule]').filter({ hasText: 'Spark Plugs' });
+  await row.waitFor();
+  const due = await row.innerText();
+  assert(due.includes('every 8,047 km') && due.includes('at 24,140 km'), `schedule row: ${due}`);
+
+  const record = await api('POST', '/api/maintenance/records', { vehicleId: vehicle, date: new Date().toISOString().slice(0, 10),
+    odometerReading: 16500, category: 'routine_maintenance', subtypes: ['Spark Plugs'] });
+  assert(record.status === 201, `record: ${record.status}`);
+  await units('imperial');
+  await page.goto(`${BASE}/vehicles/${vehicle}?tab=maintenance`);
+  const back = await page.locator('[data-testid="vehicle-odometer"]').filter({ hasText: 'mi' }).innerText();
+  assert(back === '10,253 mi', `vehicle odometer back in miles ${back}`);
+  const rec = page.locator('li[data-record]').filter({ hasText: '10,253 mi' });
+  await rec.waitFor();
+  const again = await page.locator('li[data-schedule]').filter({ hasText: 'Spark Plugs' }).innerText();
+  assert(again.includes('every 5,000 mi') && again.includes('at 15,253 mi'), `schedule row in miles: ${again}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'units-miles-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await units('metric');
+  const gone = await api('DELETE', `/api/vehicles/${vehicle}`);
+  assert(gone.status === 204, `delete: ${gone.status}`);
 });
 
 await step('a 401 the session cannot recover from leads to sign-in, and back to the same page', async () => {

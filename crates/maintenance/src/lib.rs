@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 use mvp_core::AppState;
 use mvp_types::ids::{ScheduleId, VehicleId};
 use mvp_types::maintenance::ScheduleStatus;
+use mvp_types::units::whole_distance;
+use mvp_types::user::UnitSystem;
 use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,6 +28,7 @@ pub struct DueSchedule {
     pub title: String,
     pub status: ScheduleStatus,
     pub next_date: Option<NaiveDate>,
+    /// In the owner's unit system ([`DueContext::units`]).
     pub next_odometer: Option<i64>,
     /// The schedule asks for e-mail reminders.
     pub email_notifications: bool,
@@ -36,6 +39,17 @@ pub struct DueSchedule {
 pub struct DueContext {
     pub today: NaiveDate,
     pub metric: bool,
+}
+
+impl DueContext {
+    /// The owner's unit system: due points are shown in it.
+    pub fn units(&self) -> UnitSystem {
+        if self.metric {
+            UnitSystem::Metric
+        } else {
+            UnitSystem::Imperial
+        }
+    }
 }
 
 /// The users who have at least one active schedule (for a job to look up their time zones first).
@@ -61,11 +75,13 @@ pub async fn due_schedules(
         else {
             continue;
         };
-        let odometer = a
-            .records_odometer
-            .map_or(vehicle.odometer, |r| r.max(vehicle.odometer));
         let ctx = context(&a.schedule.user_id);
-        let due = status::compute(&a.schedule, ctx.today, Some(odometer), ctx.metric);
+        let units = ctx.units();
+        let odometer = match a.records_odometer {
+            Some(km) if km > vehicle.odometer.km => whole_distance(km, units),
+            _ => vehicle.odometer.shown(units),
+        };
+        let due = status::compute(&a.schedule, ctx.today, Some(odometer), units);
         let row = a.schedule;
         out.push(DueSchedule {
             title: row.subtypes.join(", "),

@@ -135,6 +135,19 @@ pub async fn create_test_database(admin_url: &str) -> anyhow::Result<String> {
     Ok(name)
 }
 
+/// A new database with nothing in it (no migrations): for tests of a migration itself, which run
+/// the migrations up to a version, write rows the old way, then run the rest. Returns its name.
+pub async fn create_empty_database(admin_url: &str) -> anyhow::Result<String> {
+    let name = format!("mvp_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(admin_url).await?;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .await
+        .context("cannot create an empty test database")?;
+    admin.close().await?;
+    Ok(name)
+}
+
 /// Drops a test database (from a plain thread, so it works inside `Drop`).
 pub fn drop_database_blocking(admin_url: String, name: String) {
     let _ = std::thread::spawn(move || {

@@ -51,6 +51,72 @@ pub fn distance_from_km(km: Decimal, to: UnitSystem) -> Decimal {
     }
 }
 
+/// A length in kilometres as a whole number of `to`'s unit (half-even): exact when the length was
+/// entered in `to` as a whole number, since the factor is exact both ways.
+pub fn whole_distance(km: Decimal, to: UnitSystem) -> i64 {
+    let value = match to {
+        UnitSystem::Metric => km,
+        UnitSystem::Imperial => km / KM_PER_MILE,
+    };
+    value
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)
+        .try_into()
+        .unwrap_or(i64::MAX)
+}
+
+/// A whole-number distance — an odometer reading, a service interval — as it was entered, the unit
+/// system it was entered in, and its exact length in kilometres (what comparisons use). Shown in
+/// the system it was entered in it is the number typed; in the other, the length converted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub entered: i64,
+    pub units: UnitSystem,
+    pub km: Decimal,
+}
+
+impl Reading {
+    /// `value` typed in `units`.
+    pub fn entered(value: i64, units: UnitSystem) -> Self {
+        Self {
+            entered: value,
+            units,
+            km: distance_to_km(Decimal::from(value), units),
+        }
+    }
+
+    /// The reading in `to`'s unit as a whole number.
+    pub fn shown(&self, to: UnitSystem) -> i64 {
+        if self.units == to {
+            self.entered
+        } else {
+            whole_distance(self.km, to)
+        }
+    }
+
+    /// `value` sent back in `units` where `old` was stored: when it is what `old` shows in `units`
+    /// (a form saved without touching the field), the same length — its kilometres kept exactly —,
+    /// else a new entry. So a reading entered in miles and re-saved by a metric user does not drift.
+    pub fn resent(old: Option<Self>, value: i64, units: UnitSystem) -> Self {
+        match old {
+            Some(old) if old.shown(units) == value => Self {
+                entered: value,
+                units,
+                km: old.km,
+            },
+            _ => Self::entered(value, units),
+        }
+    }
+
+    /// A length known in kilometres (the highest of several readings, say), shown as `units`.
+    pub fn of_km(km: Decimal, units: UnitSystem) -> Self {
+        Self {
+            entered: whole_distance(km, units),
+            units,
+            km,
+        }
+    }
+}
+
 /// A volume entered in `from`, in litres (or kWh, unchanged).
 pub fn volume_to_canonical(value: Decimal, from: UnitSystem, kind: VolumeKind) -> Decimal {
     match (from, kind) {
@@ -177,6 +243,30 @@ mod tests {
             ),
             miles
         );
+    }
+
+    #[test]
+    fn readings_keep_what_was_typed_and_convert_the_length() {
+        // The figures: 10,000 mi is 16,093 km; 16,500 km is 10,253 mi.
+        let miles = Reading::entered(10_000, UnitSystem::Imperial);
+        assert_eq!(miles.km, d("16093.440000"));
+        assert_eq!(miles.shown(UnitSystem::Metric), 16_093);
+        assert_eq!(miles.shown(UnitSystem::Imperial), 10_000);
+        let km = Reading::entered(16_500, UnitSystem::Metric);
+        assert_eq!(km.shown(UnitSystem::Imperial), 10_253);
+        assert_eq!(km.shown(UnitSystem::Metric), 16_500);
+        // Re-saved unchanged by a metric user: the length is the same, not 16,093 km.
+        let again = Reading::resent(Some(miles), 16_093, UnitSystem::Metric);
+        assert_eq!(again.km, miles.km);
+        assert_eq!(again.shown(UnitSystem::Imperial), 10_000);
+        // Changed: a new entry.
+        let changed = Reading::resent(Some(miles), 16_100, UnitSystem::Metric);
+        assert_eq!(changed, Reading::entered(16_100, UnitSystem::Metric));
+        // A whole number of miles round-trips exactly through kilometres.
+        for m in [0_i64, 1, 499, 10_000, 123_457, 99_999_999] {
+            let r = Reading::entered(m, UnitSystem::Imperial);
+            assert_eq!(whole_distance(r.km, UnitSystem::Imperial), m);
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ use mvp_core::extract::{multipart_error, path_id};
 use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
+use mvp_types::units::Reading;
+use mvp_types::user::UnitSystem;
 use mvp_types::vehicle::{Vehicle, VehicleInput};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -32,6 +34,13 @@ async fn fields(state: &AppState, input: VehicleInput) -> AppResult<VehicleField
     Ok(VehicleFields::parse(input, vin, decoded.as_ref())?)
 }
 
+/// The unit system the user reads and types distances in.
+async fn units(state: &AppState, user: &AuthUser) -> AppResult<UnitSystem> {
+    Ok(mvp_user_preferences::get(&state.db, &user.user_id)
+        .await?
+        .unit_system)
+}
+
 fn duplicate_vin() -> AppError {
     AppError::Conflict("you already have a vehicle with this VIN".to_owned())
 }
@@ -47,10 +56,17 @@ pub async fn list(
     user: AuthUser,
     page: Page,
 ) -> AppResult<(HeaderMap, Json<Vec<Vehicle>>)> {
-    let (rows, total) = repo::list(&state.db, &user.user_id, page.limit, page.offset).await?;
+    let ((rows, total), units) = tokio::try_join!(
+        async {
+            repo::list(&state.db, &user.user_id, page.limit, page.offset)
+                .await
+                .map_err(AppError::from)
+        },
+        units(&state, &user),
+    )?;
     Ok((
         total_header(total),
-        Json(rows.into_iter().map(Vehicle::from).collect()),
+        Json(rows.into_iter().map(|r| r.into_dto(units)).collect()),
     ))
 }
 
@@ -67,12 +83,14 @@ pub async fn create(
     AppJson(input): AppJson<VehicleInput>,
 ) -> AppResult<Response> {
     let fields = fields(&state, input).await?;
-    let row = repo::insert(&state.db, &user.user_id, &fields)
+    let units = units(&state, &user).await?;
+    let odometer = Reading::entered(fields.odometer_reading, units);
+    let row = repo::insert(&state.db, &user.user_id, &fields, odometer)
         .await
         .on_constraint("vehicles_user_vin_key", duplicate_vin)?;
     Ok(created(
         &format!("/api/vehicles/{}", row.id),
-        Vehicle::from(row),
+        row.into_dto(units),
     ))
 }
 
@@ -87,10 +105,15 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vehicle>> {
     let id = path_id(&id, "vehicle")?;
-    let row = repo::find(&state.db, &user.user_id, id)
-        .await?
-        .ok_or(NOT_FOUND)?;
-    Ok(Json(row.into()))
+    let (row, units) = tokio::try_join!(
+        async {
+            repo::find(&state.db, &user.user_id, id)
+                .await?
+                .ok_or(NOT_FOUND)
+        },
+        units(&state, &user),
+    )?;
+    Ok(Json(row.into_dto(units)))
 }
 
 /// Replaces a vehicle with the representation sent. The odometer cannot go down unless
@@ -109,26 +132,28 @@ pub async fn update(
     let id = path_id(&id, "vehicle")?;
     let user_id = &user.user_id;
     let current = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
+    let units = units(&state, &user).await?;
+    let shown = current.odometer().shown(units);
     let correction = input.odometer_correction;
     let mut input = input;
     if input.odometer_reading.is_none() {
-        input.odometer_reading = Some(current.odometer_reading);
+        input.odometer_reading = Some(shown);
     }
     let fields = fields(&state, input).await?;
-    if fields.odometer_reading < current.odometer_reading && !correction {
+    let odometer = Reading::resent(Some(current.odometer()), fields.odometer_reading, units);
+    if odometer.km < current.odometer_km && !correction {
         return Err(AppError::validation(
             "odometerReading",
             format!(
-                "lower than the current reading ({}); send odometerCorrection: true to correct a mistake",
-                current.odometer_reading
+                "lower than the current reading ({shown}); send odometerCorrection: true to correct a mistake"
             ),
         ));
     }
-    let row = repo::update(&state.db, user_id, id, &fields)
+    let row = repo::update(&state.db, user_id, id, &fields, odometer)
         .await
         .on_constraint("vehicles_user_vin_key", duplicate_vin)?
         .ok_or(NOT_FOUND)?;
-    Ok(Json(row.into()))
+    Ok(Json(row.into_dto(units)))
 }
 
 /// Deletes a vehicle (soft: its history is kept, it disappears from every list and route).
@@ -239,7 +264,7 @@ pub async fn put_image(
         }
     }
     let row = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
-    Ok(Json(row.into()))
+    Ok(Json(row.into_dto(units(&state, &user).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

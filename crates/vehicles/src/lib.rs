@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use mvp_types::admin::CatalogKind;
 use mvp_types::ids::VehicleId;
+use mvp_types::units::Reading;
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,7 +32,7 @@ pub async fn require(
     conn: &mut PgConnection,
     user_id: &UserId,
     vehicle_id: VehicleId,
-) -> AppResult<i64> {
+) -> AppResult<Reading> {
     repo::odometer(conn, user_id, vehicle_id)
         .await?
         .ok_or(AppError::NotFound("vehicle"))
@@ -54,13 +55,14 @@ pub async fn lock(conn: &mut PgConnection, user_id: &UserId, ids: &[VehicleId]) 
     Ok(())
 }
 
-/// Moves the user's vehicle's odometer forward to `reading` (never back: a lower reading is
-/// ignored). Returns whether it moved. For records that carry a reading (fill-ups, maintenance).
+/// Moves the user's vehicle's odometer forward to `reading` (never back: a shorter reading, in
+/// kilometres, is ignored). Returns whether it moved. For records that carry a reading (fill-ups,
+/// maintenance); the reading keeps the units it was entered in.
 pub async fn advance_odometer(
     conn: &mut PgConnection,
     user_id: &UserId,
     vehicle_id: VehicleId,
-    reading: i64,
+    reading: Reading,
 ) -> sqlx::Result<bool> {
     repo::advance_odometer(conn, user_id, vehicle_id, reading).await
 }
@@ -69,7 +71,7 @@ pub async fn advance_odometer(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveVehicle {
     pub user_id: String,
-    pub odometer: i64,
+    pub odometer: Reading,
     /// The nickname, else "year make model" (for messages to the owner).
     pub name: String,
 }

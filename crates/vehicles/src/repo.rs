@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::ids::UserId;
 use mvp_types::ids::VehicleId;
+use mvp_types::units::Reading;
+use mvp_types::user::UnitSystem;
 use mvp_types::vehicle::Vehicle;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -26,7 +28,10 @@ pub struct VehicleRow {
     pub nickname: Option<String>,
     pub color: Option<String>,
     pub license_plate: Option<String>,
-    pub odometer_reading: i64,
+    /// The odometer as typed, the system it was typed in, and in kilometres (see [`Reading`]).
+    pub odometer_entered: i64,
+    pub entered_units: UnitSystem,
+    pub odometer_km: Decimal,
     pub purchase_date: Option<NaiveDate>,
     pub purchase_price: Option<Decimal>,
     pub notes: Option<String>,
@@ -37,9 +42,20 @@ pub struct VehicleRow {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<VehicleRow> for Vehicle {
-    fn from(r: VehicleRow) -> Self {
-        Self {
+impl VehicleRow {
+    pub fn odometer(&self) -> Reading {
+        Reading {
+            entered: self.odometer_entered,
+            units: self.entered_units,
+            km: self.odometer_km,
+        }
+    }
+
+    /// The vehicle as the API shows it to a user of `units`.
+    pub fn into_dto(self, units: UnitSystem) -> Vehicle {
+        let odometer_reading = self.odometer().shown(units);
+        let r = self;
+        Vehicle {
             id: r.id,
             vin: r.vin,
             year: i32::from(r.year),
@@ -53,7 +69,7 @@ impl From<VehicleRow> for Vehicle {
             nickname: r.nickname,
             color: r.color,
             license_plate: r.license_plate,
-            odometer_reading: r.odometer_reading,
+            odometer_reading,
             purchase_date: r.purchase_date,
             purchase_price: r.purchase_price,
             notes: r.notes,
@@ -72,7 +88,8 @@ macro_rules! vehicle_rows {
             VehicleRow,
             $before
                 + "id as \"id: VehicleId\", vin, year, make, model, trim_level, engine, transmission, drive_type, fuel_type,
-                   nickname, color, license_plate, odometer_reading, purchase_date, purchase_price,
+                   nickname, color, license_plate, odometer_entered,
+                   entered_units as \"entered_units: UnitSystem\", odometer_km, purchase_date, purchase_price,
                    notes, image_key, thumb_key, image_content_type, created_at, updated_at"
                 + $after
             $(, $arg)*
@@ -89,12 +106,13 @@ pub async fn insert(
     pool: &PgPool,
     user_id: &UserId,
     f: &VehicleFields,
+    odometer: Reading,
 ) -> sqlx::Result<VehicleRow> {
     vehicle_rows!(
         "insert into vehicles (id, user_id, vin, year, make, model, trim_level, engine, transmission,
-            drive_type, fuel_type, nickname, color, license_plate, odometer_reading, purchase_date,
-            purchase_price, notes)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            drive_type, fuel_type, nickname, color, license_plate, odometer_entered, purchase_date,
+            purchase_price, notes, entered_units, odometer_km)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          returning ",
         "",
         Uuid::now_v7(),
@@ -111,10 +129,12 @@ pub async fn insert(
         f.nickname,
         f.color,
         f.license_plate,
-        f.odometer_reading,
+        odometer.entered,
         f.purchase_date,
         f.purchase_price,
         f.notes,
+        odometer.units.as_str(),
+        odometer.km,
     )
     .fetch_one(pool)
     .await
@@ -168,12 +188,13 @@ pub async fn update(
     user_id: &UserId,
     id: VehicleId,
     f: &VehicleFields,
+    odometer: Reading,
 ) -> sqlx::Result<Option<VehicleRow>> {
     vehicle_rows!(
         "update vehicles set vin = $3, year = $4, make = $5, model = $6, trim_level = $7, engine = $8,
             transmission = $9, drive_type = $10, fuel_type = $11, nickname = $12, color = $13,
-            license_plate = $14, odometer_reading = $15, purchase_date = $16, purchase_price = $17,
-            notes = $18
+            license_plate = $14, odometer_entered = $15, purchase_date = $16, purchase_price = $17,
+            notes = $18, entered_units = $19, odometer_km = $20
          where user_id = $1 and id = $2 and deleted_at is null
          returning ",
         "",
@@ -191,10 +212,12 @@ pub async fn update(
         f.nickname,
         f.color,
         f.license_plate,
-        f.odometer_reading,
+        odometer.entered,
         f.purchase_date,
         f.purchase_price,
         f.notes,
+        odometer.units.as_str(),
+        odometer.km,
     )
     .fetch_optional(pool)
     .await
@@ -257,9 +280,11 @@ pub async fn odometer(
     conn: &mut PgConnection,
     user_id: &UserId,
     id: VehicleId,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "select odometer_reading from vehicles where user_id = $1 and id = $2 and deleted_at is null",
+) -> sqlx::Result<Option<Reading>> {
+    sqlx::query_as!(
+        Reading,
+        r#"select odometer_entered as entered, entered_units as "units: UnitSystem", odometer_km as km
+             from vehicles where user_id = $1 and id = $2 and deleted_at is null"#,
         user_id.as_str(),
         id.0,
     )
@@ -273,11 +298,13 @@ pub async fn odometer_for_update(
     conn: &mut PgConnection,
     user_id: &UserId,
     id: VehicleId,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "select odometer_reading from vehicles
-          where user_id = $1 and id = $2 and deleted_at is null
-            for update",
+) -> sqlx::Result<Option<Reading>> {
+    sqlx::query_as!(
+        Reading,
+        r#"select odometer_entered as entered, entered_units as "units: UnitSystem", odometer_km as km
+             from vehicles
+            where user_id = $1 and id = $2 and deleted_at is null
+              for update"#,
         user_id.as_str(),
         id.0,
     )
@@ -285,36 +312,40 @@ pub async fn odometer_for_update(
     .await
 }
 
-/// Moves the odometer forward to `reading` (never back). Returns whether it moved.
+/// Moves the odometer forward to `reading` (never back: compared in kilometres). Returns whether
+/// it moved.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn advance_odometer(
     conn: &mut PgConnection,
     user_id: &UserId,
     id: VehicleId,
-    reading: i64,
+    reading: Reading,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "update vehicles set odometer_reading = $3
-         where user_id = $1 and id = $2 and deleted_at is null and odometer_reading < $3",
+        "update vehicles set odometer_entered = $3, entered_units = $4, odometer_km = $5
+         where user_id = $1 and id = $2 and deleted_at is null and odometer_km < $5",
         user_id.as_str(),
         id.0,
-        reading,
+        reading.entered,
+        reading.units.as_str(),
+        reading.km,
     )
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer)`. For background jobs that
-/// run across users; the caller checks the owner against its own row.
+/// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer, name)`. For background jobs
+/// that run across users; the caller checks the owner against its own row.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn live_by_ids(
     pool: &PgPool,
     ids: &[VehicleId],
-) -> sqlx::Result<Vec<(VehicleId, String, i64, String)>> {
+) -> sqlx::Result<Vec<(VehicleId, String, Reading, String)>> {
     let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     let rows = sqlx::query!(
-        r#"select id as "id: VehicleId", user_id, odometer_reading,
+        r#"select id as "id: VehicleId", user_id, odometer_entered,
+                  entered_units as "entered_units: UnitSystem", odometer_km,
                   coalesce(nullif(btrim(nickname), ''), concat_ws(' ', year, make, model)) as "name!"
              from vehicles
             where id = any($1) and deleted_at is null"#,
@@ -324,7 +355,14 @@ pub async fn live_by_ids(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.id, r.user_id, r.odometer_reading, r.name))
+        .map(|r| {
+            let odometer = Reading {
+                entered: r.odometer_entered,
+                units: r.entered_units,
+                km: r.odometer_km,
+            };
+            (r.id, r.user_id, odometer, r.name)
+        })
         .collect())
 }
 

@@ -103,6 +103,31 @@ pub async fn upload(
     }
 }
 
+/// Keeps a scanned receipt as a document of the vehicle (type receipt) and returns it; a failure is
+/// said, and whatever the receipt was scanned for stays saved.
+pub async fn keep_receipt(
+    c: crate::state::Ctx,
+    vehicle_id: VehicleId,
+    file: &web_sys::File,
+    title: &str,
+) -> Option<Document> {
+    let form = web_sys::FormData::new().ok()?;
+    let _ = form.append_with_str("vehicleId", &vehicle_id.to_string());
+    let _ = form.append_with_str("documentType", "receipt");
+    let _ = form.append_with_str("title", title);
+    let _ = form.append_with_blob_and_filename("file", file, &file.name());
+    match upload(form, |_| {}).await {
+        Ok(document) => {
+            c.notify_changed();
+            Some(document)
+        }
+        Err(e) => {
+            c.error(format!("The receipt was not kept: {e}"));
+            None
+        }
+    }
+}
+
 /// Reads a receipt, VIN plate or document (`kind`: fuel_receipt, maintenance_receipt, vin,
 /// document) through the OCR service; nothing is stored.
 pub async fn scan(kind: &str, file: &web_sys::File) -> ApiResult<mvp_types::document::OcrExtract> {

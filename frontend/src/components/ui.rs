@@ -173,30 +173,13 @@ pub fn vehicle_name(v: &Vehicle) -> String {
     }
 }
 
-/// A vehicle's odometer in the user's current unit. The API converts fill-up readings when the unit
-/// system changes but keeps the vehicle's own reading as entered, so the latest fill-up's reading is
-/// preferred; the vehicle's reading is the fallback when it has none.
+/// A vehicle's odometer in the user's current unit. The API stores every reading with the unit it
+/// was typed in and shows it converted, so the vehicle's own reading is always in the unit named.
 #[component]
-pub fn Odometer(vehicle_id: mvp_types::ids::VehicleId, fallback: i64) -> impl IntoView {
+pub fn Odometer(reading: i64) -> impl IntoView {
     let c = ctx();
-    let last = LocalResource::new(move || {
-        let _ = c.prefs.get();
-        async move {
-            calls::fuel_logs(vehicle_id, 1)
-                .await
-                .ok()
-                .and_then(|logs| logs.into_iter().next())
-                .and_then(|l| l.odometer_reading)
-        }
-    });
-    // `try_get`: this closure can run once more after the component is gone (the vehicle page
-    // re-rendering around it); the reading is then simply not shown.
     move || {
         let unit = if c.metric() { "km" } else { "mi" };
-        match last.try_get().flatten() {
-            None => "…".to_owned(),
-            Some(Some(reading)) => crate::format::distance(reading, unit),
-            Some(None) => crate::format::distance(fallback.into(), unit),
-        }
+        crate::format::distance(reading.into(), unit)
     }
 }

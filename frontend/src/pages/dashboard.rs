@@ -161,7 +161,7 @@ fn DashboardCard(vehicle: Vehicle) -> impl IntoView {
                 </div>
             </A>
             <dl class="facts">
-                <div><dt>"Odometer"</dt><dd data-testid="card-odometer"><Odometer vehicle_id=id fallback=odometer /></dd></div>
+                <div><dt>"Odometer"</dt><dd data-testid="card-odometer"><Odometer reading=odometer /></dd></div>
                 <div>
                     <dt>"Last fill-up"</dt>
                     <dd>{move || match last.get() {

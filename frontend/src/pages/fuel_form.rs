@@ -292,8 +292,13 @@ fn FuelFormInner(
                             "Fill-up added"
                         });
                         if let Some(file) = keep {
-                            keep_as_document(c, vehicle_id, &file, &format!("Fuel receipt {day}"))
-                                .await;
+                            crate::api::documents::keep_receipt(
+                                c,
+                                vehicle_id,
+                                &file,
+                                &format!("Fuel receipt {day}"),
+                            )
+                            .await;
                         }
                         navigate(&back, Default::default());
                     }
@@ -392,26 +397,5 @@ fn FuelFormInner(
                 <Submit label="Save fill-up" busy_label="Saving…" busy=busy />
             </div>
         </form>
-    }
-}
-
-/// Keeps a scanned receipt as a document of the vehicle (type receipt); a failure is said, the
-/// fill-up stays saved.
-pub async fn keep_as_document(
-    c: crate::state::Ctx,
-    vehicle_id: VehicleId,
-    file: &web_sys::File,
-    title: &str,
-) {
-    let Ok(form) = web_sys::FormData::new() else {
-        return;
-    };
-    let _ = form.append_with_str("vehicleId", &vehicle_id.to_string());
-    let _ = form.append_with_str("documentType", "receipt");
-    let _ = form.append_with_str("title", title);
-    let _ = form.append_with_blob_and_filename("file", file, &file.name());
-    match crate::api::documents::upload(form, |_| {}).await {
-        Ok(_) => c.notify_changed(),
-        Err(e) => c.error(format!("The receipt was not kept: {e}")),
     }
 }

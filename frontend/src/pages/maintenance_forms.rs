@@ -1,12 +1,15 @@
 //! The maintenance forms: a record (added, or edited with what it had), and a schedule of one's own
 //! (category, what is done, every so many months and/or distance, when it was last done), added or
-//! edited. Both pick "what was done" from `/api/maintenance/subtypes`.
+//! edited. Both pick "what was done" from `/api/maintenance/subtypes`; a record also picks the
+//! vehicle's documents it goes with (an invoice, a warranty), and a scanned receipt kept as a
+//! document is attached to it.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mvp_types::ids::VehicleId;
+use mvp_types::document::Document;
+use mvp_types::ids::{DocumentId, VehicleId};
 use mvp_types::maintenance::{MaintenanceRecord, MaintenanceSchedule, RecordInput, ScheduleInput};
 
 use crate::api::calls;
@@ -68,6 +71,61 @@ fn SubtypePicker(
     }
 }
 
+/// The vehicle's documents as checkboxes; `chosen` holds the ticked ones. Documents deleted since
+/// they were attached are not listed (the API leaves them out of the record too).
+#[component]
+fn DocumentPicker(vehicle_id: VehicleId, chosen: RwSignal<Vec<DocumentId>>) -> impl IntoView {
+    let documents = LocalResource::new(move || async move {
+        crate::api::documents::documents(Some(vehicle_id))
+            .await
+            .unwrap_or_default()
+    });
+    let label = |d: &Document| {
+        let day = d
+            .issued_date
+            .or(d.expiration_date)
+            .map(|day| format!(" · {}", crate::format::date(day)))
+            .unwrap_or_default();
+        format!("{} ({}){day}", d.title, d.document_type)
+    };
+    view! {
+        <fieldset class="documents-pick">
+            <legend>"Documents (optional)"</legend>
+            {move || match documents.try_get().flatten() {
+                None => view! { <p class="muted">"Loading the vehicle's documents…"</p> }.into_any(),
+                Some(list) if list.is_empty() => view! {
+                    <p class="muted">"This vehicle has no documents yet; upload them on its Documents tab."</p>
+                }.into_any(),
+                Some(list) => list.into_iter().map(|d| {
+                    let id = d.id;
+                    let text = label(&d);
+                    let input_id = format!("doc-{id}");
+                    let for_id = input_id.clone();
+                    view! {
+                        <label class="check" for=for_id>
+                            <input
+                                id=input_id
+                                type="checkbox"
+                                prop:checked=move || chosen.with(|c| c.contains(&id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|x| *x != id);
+                                        if on {
+                                            c.push(id);
+                                        }
+                                    });
+                                }
+                            />
+                            <span>{text}</span>
+                        </label>
+                    }
+                }).collect_view().into_any(),
+            }}
+        </fieldset>
+    }
+}
+
 /// Adds a record, or edits `existing`.
 #[component]
 pub fn RecordForm(
@@ -109,10 +167,11 @@ pub fn RecordForm(
             .unwrap_or_default(),
     );
     let notes = e.as_ref().and_then(|r| r.notes.clone());
-    let documents = e
-        .as_ref()
-        .map(|r| r.document_ids.clone())
-        .unwrap_or_default();
+    let documents = RwSignal::new(
+        e.as_ref()
+            .map(|r| r.document_ids.clone())
+            .unwrap_or_default(),
+    );
     let errors = Errors::new();
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -203,7 +262,7 @@ pub fn RecordForm(
             cost: price,
             shop_name: Some(shop.get_untracked()).filter(|s| !s.trim().is_empty()),
             notes: notes.clone(),
-            document_ids: documents.clone(),
+            document_ids: documents.get_untracked(),
             ..RecordInput::default()
         };
         busy.set(true);
@@ -218,21 +277,30 @@ pub fn RecordForm(
                 None => calls::create_record(&body).await,
             };
             match saved {
-                Ok(_) => {
+                Ok(record) => {
                     c.success(if editing.is_some() {
                         "Record saved"
                     } else {
                         "Record added"
                     });
                     if let Some(file) = keep {
-                        crate::pages::fuel_form::keep_as_document(
+                        let kept = crate::api::documents::keep_receipt(
                             c,
                             vehicle_id,
                             &file,
                             &format!("Service receipt {day}"),
                         )
                         .await;
+                        // The receipt goes with the record it was scanned for.
+                        if let Some(document) = kept {
+                            let mut attach = body.clone();
+                            attach.document_ids.push(document.id);
+                            if let Err(e) = calls::update_record(record.id, &attach).await {
+                                c.error(format!("The receipt was kept but not attached: {e}"));
+                            }
+                        }
                     }
+                    documents.try_set(Vec::new());
                     receipt.set_value(None);
                     keep_receipt.set(false);
                     scanned.clear();
@@ -282,6 +350,7 @@ pub fn RecordForm(
                 </Field>
             </div>
             <SubtypePicker category=category chosen=chosen errors=errors />
+            <DocumentPicker vehicle_id=vehicle_id chosen=documents />
             <div class="actions">
                 {on_cancel.map(|cancel| view! {
                     <button type="button" class="btn" on:click=move |_| cancel.run(())>"Cancel"</button>

@@ -180,6 +180,11 @@ pub fn MaintenanceTab(vehicle_id: VehicleId) -> impl IntoView {
                                                 {r.odometer_reading.map(|o| format!(" · {}", format::distance(o.into(), dist)))}
                                                 {r.shop_name.clone().map(|s| format!(" · {s}"))}
                                             </div>
+                                            {(!r.document_ids.is_empty()).then(|| view! {
+                                                <a class="docs-link" href=format!("/vehicles/{vehicle_id}?tab=documents")>
+                                                    {format::count(r.document_ids.len() as u64, "document", "documents")}
+                                                </a>
+                                            })}
                                         </div>
                                         <span>{r.cost.map(|c| format::money(c, &currency))}</span>
                                         <button class="btn small" on:click=move |_| open.set(Open::EditRecord(edit.clone())) aria-label="Edit record">"Edit"</button>

@@ -87,7 +87,7 @@ pub fn VehicleDetail() -> impl IntoView {
                                 {v.engine.clone().map(|t| format!(" · {t}"))}
                             </p>
                             <p>
-                                <span data-testid="vehicle-odometer"><Odometer vehicle_id=vid fallback=v.odometer_reading /></span>
+                                <span data-testid="vehicle-odometer"><Odometer reading=v.odometer_reading /></span>
                                 {v.vin.clone().map(|vin| view! { <span class="muted">" · VIN " {vin}</span> })}
                             </p>
                         </div>

@@ -66,7 +66,7 @@ pub fn VehicleForm(
         spawn_local(async move {
             match calls::delete_vehicle_image(id).await {
                 Ok(()) => {
-                    has_photo.set(false);
+                    has_photo.try_set(false);
                     c.success("Photo removed");
                 }
                 Err(e) => c.error(format!("Cannot remove the photo: {e}")),

@@ -40,7 +40,7 @@ pub fn VehicleList() -> impl IntoView {
                                         <div>
                                             <h2>{vehicle_name(&v)}</h2>
                                             <p class="muted">{sub}</p>
-                                            <p><Odometer vehicle_id=v.id fallback=v.odometer_reading /></p>
+                                            <p><Odometer reading=v.odometer_reading /></p>
                                         </div>
                                     </A>
                                 </li>

@@ -11,6 +11,7 @@ mod idor;
 mod openapi;
 mod process;
 mod static_files;
+mod units;
 
 pub use mvp_test_support::app::json;
 

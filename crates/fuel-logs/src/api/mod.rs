@@ -15,7 +15,8 @@ use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
 use mvp_types::ids::{FuelLogId, VehicleId};
 use mvp_types::units::{
-    EfficiencyUnit, VolumeKind, distance_from_km, half_even, price_per_unit, volume_from_canonical,
+    EfficiencyUnit, Reading, VolumeKind, distance_from_km, half_even, price_per_unit,
+    volume_from_canonical,
 };
 use mvp_types::user::{UnitSystem, UserPreferences};
 use rust_decimal::Decimal;
@@ -87,8 +88,9 @@ async fn require_vehicle(
     conn: &mut PgConnection,
     user: &AuthUser,
     vehicle_id: VehicleId,
-) -> AppResult<i64> {
-    mvp_vehicles::require(conn, &user.user_id, vehicle_id).await
+) -> AppResult<()> {
+    mvp_vehicles::require(conn, &user.user_id, vehicle_id).await?;
+    Ok(())
 }
 
 /// Refuses an odometer that is not above every earlier reading and below every later one.
@@ -106,17 +108,22 @@ async fn check_odometer(
     Ok(log.check_odometer(before, after)?)
 }
 
-/// Moves the vehicle's odometer forward when this reading is beyond it.
+/// Moves the vehicle's odometer forward when this reading is beyond it: the whole number typed, in
+/// the units it was typed in, and the reading's exact kilometres.
 async fn advance_vehicle(
     conn: &mut PgConnection,
     user: &AuthUser,
     log: &NewFuelLog,
 ) -> AppResult<()> {
-    if let Some(reading) = log.odometer {
-        let whole = reading.trunc();
-        if let Ok(value) = i64::from_str(&whole.to_string()) {
-            mvp_vehicles::advance_odometer(conn, &user.user_id, log.vehicle_id, value).await?;
-        }
+    if let (Some(reading), Some(km)) = (log.odometer, log.odometer_km())
+        && let Ok(entered) = i64::from_str(&reading.trunc().to_string())
+    {
+        let reading = Reading {
+            entered,
+            units: log.units,
+            km,
+        };
+        mvp_vehicles::advance_odometer(conn, &user.user_id, log.vehicle_id, reading).await?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use mvp_types::limits::DEFAULT_REMINDER_DAYS;
 use mvp_types::maintenance::{
     MaintenanceRecord, MaintenanceSchedule, RecordInput, ScheduleInput, TemplateRequest,
 };
+use mvp_types::units::Reading;
 use mvp_types::user::UnitSystem;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -25,14 +26,20 @@ use crate::domain::{CATEGORIES, RecordFields, ScheduleFields, Status, TEMPLATES}
 use crate::repo::{self, RecordRow};
 use crate::{parse, status};
 
+/// The vehicle's current odometer: its own reading, or its records' highest when that is further
+/// (compared in kilometres); a records' reading is shown in `units`.
 async fn vehicle_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
     vehicle_id: VehicleId,
-) -> AppResult<Option<i64>> {
+    units: UnitSystem,
+) -> AppResult<Option<Reading>> {
     let vehicle = mvp_vehicles::require(conn, &user.user_id, vehicle_id).await?;
     let records = repo::max_record_odometer(conn, &user.user_id, vehicle_id).await?;
-    Ok(Some(records.map_or(vehicle, |r| r.max(vehicle))))
+    Ok(Some(match records {
+        Some(km) if km > vehicle.km => Reading::of_km(km, units),
+        _ => vehicle,
+    }))
 }
 
 /// For a write: locks the vehicle `vehicle_id` and `also` (the one a changed record or schedule
@@ -43,10 +50,11 @@ async fn lock_vehicles(
     user: &AuthUser,
     vehicle_id: VehicleId,
     also: Option<VehicleId>,
-) -> AppResult<Option<i64>> {
+    units: UnitSystem,
+) -> AppResult<Option<Reading>> {
     let ids: Vec<VehicleId> = std::iter::once(vehicle_id).chain(also).collect();
     mvp_vehicles::lock(conn, &user.user_id, &ids).await?;
-    vehicle_odometer(conn, user, vehicle_id).await
+    vehicle_odometer(conn, user, vehicle_id, units).await
 }
 
 /// The odometer for a schedule's vehicle: `None` when the vehicle is gone (deleted), an error only
@@ -55,24 +63,28 @@ async fn schedule_odometer(
     conn: &mut PgConnection,
     user: &AuthUser,
     vehicle_id: VehicleId,
+    units: UnitSystem,
 ) -> AppResult<Option<i64>> {
-    match vehicle_odometer(conn, user, vehicle_id).await {
+    match vehicle_odometer(conn, user, vehicle_id, units).await {
+        Ok(reading) => Ok(reading.map(|r| r.shown(units))),
         Err(AppError::NotFound(_)) => Ok(None),
-        other => other,
+        Err(other) => Err(other),
     }
 }
 
-async fn metric(state: &AppState, user: &AuthUser) -> AppResult<bool> {
+/// The unit system the user reads and types distances in.
+async fn units(state: &AppState, user: &AuthUser) -> AppResult<UnitSystem> {
     let prefs = mvp_user_preferences::get(&state.db, &user.user_id).await?;
-    Ok(prefs.unit_system == UnitSystem::Metric)
+    Ok(prefs.unit_system)
 }
 
-fn record_dto(r: RecordRow) -> MaintenanceRecord {
+fn record_dto(r: RecordRow, units: UnitSystem) -> MaintenanceRecord {
+    let odometer_reading = r.odometer().map(|o| o.shown(units));
     MaintenanceRecord {
         id: r.id,
         vehicle_id: r.vehicle_id,
         date: r.date,
-        odometer_reading: r.odometer_reading,
+        odometer_reading,
         category: r.category,
         subtypes: r.subtypes,
         cost: r.cost,
@@ -117,11 +129,12 @@ async fn records_dto(
         .flat_map(|r| r.document_ids.iter().copied())
         .collect();
     let live = mvp_documents::live_documents(&state.db, &user.user_id, &ids).await?;
+    let units = units(state, user).await?;
     Ok(rows
         .into_iter()
         .map(|mut r| {
             r.document_ids.retain(|id| live.contains(id));
-            record_dto(r)
+            record_dto(r, units)
         })
         .collect())
 }

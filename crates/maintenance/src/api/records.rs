@@ -35,12 +35,16 @@ pub async fn create_record(
 ) -> AppResult<Response> {
     let fields = parse::record(input)?;
     let user_id = &user.user_id;
+    let units = units(&state, &user).await?;
+    let odometer = fields
+        .odometer_reading
+        .map(|value| Reading::entered(value, units));
     let mut tx = state.db.begin().await?;
-    lock_vehicles(&mut tx, &user, fields.vehicle_id, None).await?;
+    lock_vehicles(&mut tx, &user, fields.vehicle_id, None, units).await?;
     check_documents(&mut tx, &user, &fields).await?;
-    let id = repo::insert_record(&mut tx, user_id, &fields).await?;
+    let id = repo::insert_record(&mut tx, user_id, &fields, units, odometer).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
-    if let Some(reading) = fields.odometer_reading {
+    if let Some(reading) = odometer {
         mvp_vehicles::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
     }
     let row = repo::find_record(&mut tx, user_id, id)
@@ -49,7 +53,7 @@ pub async fn create_record(
     tx.commit().await?;
     Ok(created(
         &format!("/api/maintenance/records/{id}"),
-        record_dto(row),
+        record_dto(row, units),
     ))
 }
 
@@ -85,26 +89,37 @@ pub async fn update_record(
 ) -> AppResult<Json<MaintenanceRecord>> {
     let id = path_id(&id, "record")?;
     let user_id = &user.user_id;
+    let units = units(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find_record(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
     let fields = parse::record(input)?;
-    lock_vehicles(&mut tx, &user, fields.vehicle_id, Some(old.vehicle_id)).await?;
+    let odometer = fields
+        .odometer_reading
+        .map(|value| Reading::resent(old.odometer(), value, units));
+    lock_vehicles(
+        &mut tx,
+        &user,
+        fields.vehicle_id,
+        Some(old.vehicle_id),
+        units,
+    )
+    .await?;
     check_documents(&mut tx, &user, &fields).await?;
-    repo::update_record(&mut tx, user_id, id, &fields).await?;
+    repo::update_record(&mut tx, user_id, id, &fields, units, odometer).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     if old.vehicle_id != fields.vehicle_id {
         repo::refresh_record_service(&mut tx, user_id, old.vehicle_id).await?;
     }
-    if let Some(reading) = fields.odometer_reading {
+    if let Some(reading) = odometer {
         mvp_vehicles::advance_odometer(&mut tx, user_id, fields.vehicle_id, reading).await?;
     }
     let row = repo::find_record(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
     tx.commit().await?;
-    Ok(Json(record_dto(row)))
+    Ok(Json(record_dto(row, units)))
 }
 
 /// Deletes a record (soft); the schedules it had advanced fall back to the previous service.
@@ -122,8 +137,9 @@ pub async fn delete_record(
     let old = repo::find_record(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("record"))?;
-    // The vehicle may be deleted already: then nothing else writes its schedules either.
-    match lock_vehicles(&mut tx, &user, old.vehicle_id, None).await {
+    // The vehicle may be deleted already: then nothing else writes its schedules either. (The
+    // units only shape the reading returned, which is not needed here.)
+    match lock_vehicles(&mut tx, &user, old.vehicle_id, None, UnitSystem::Metric).await {
         Ok(_) | Err(AppError::NotFound(_)) => {}
         Err(other) => return Err(other),
     }

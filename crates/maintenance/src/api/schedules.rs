@@ -6,12 +6,41 @@ async fn schedule_dto(
     state: &AppState,
     user: &AuthUser,
     row: repo::ScheduleRow,
-    metric: bool,
+    units: UnitSystem,
 ) -> AppResult<MaintenanceSchedule> {
     let mut conn = state.db.acquire().await?;
-    let odometer = schedule_odometer(&mut conn, user, row.vehicle_id).await?;
-    let due = status::compute(&row, Utc::now().date_naive(), odometer, metric);
-    Ok(status::to_dto(row, &due))
+    let odometer = schedule_odometer(&mut conn, user, row.vehicle_id, units).await?;
+    let due = status::compute(&row, Utc::now().date_naive(), odometer, units);
+    Ok(status::to_dto(row, &due, units))
+}
+
+/// What a schedule's form sent, in `units`, as it is to be stored. A distance sent back unchanged
+/// keeps its kilometres exactly (see `Reading::resent`): the interval and the entered last service
+/// of `old`, or for the last service the records' one the form was showing.
+fn distances(
+    fields: &ScheduleFields,
+    units: UnitSystem,
+    old: Option<&repo::ScheduleRow>,
+    baseline: Option<Reading>,
+) -> repo::ScheduleDistances {
+    let interval = fields
+        .interval_distance
+        .map(|v| Reading::resent(old.and_then(|o| o.interval()), v, units));
+    let last_service = fields.last_service_odometer.map(|v| {
+        let shown = old.and_then(|o| {
+            let record = o.record_service_km.map(|km| Reading::of_km(km, units));
+            o.last_service()
+                .filter(|r| r.shown(units) == v)
+                .or(record.filter(|r| r.shown(units) == v))
+        });
+        Reading::resent(shown, v, units)
+    });
+    repo::ScheduleDistances {
+        units,
+        interval,
+        last_service,
+        baseline: baseline.map(|b| Reading::resent(Some(b), b.shown(units), units)),
+    }
 }
 
 async fn schedules_with_due(
@@ -19,7 +48,7 @@ async fn schedules_with_due(
     user: &AuthUser,
     vehicle: Option<VehicleId>,
 ) -> AppResult<Vec<(MaintenanceSchedule, crate::domain::Due)>> {
-    let metric = metric(state, user).await?;
+    let units = units(state, user).await?;
     let rows = repo::list_schedules(&state.db, &user.user_id, vehicle).await?;
     let mut odometers: BTreeMap<VehicleId, Option<i64>> = BTreeMap::new();
     let mut conn = state.db.acquire().await?;
@@ -30,13 +59,13 @@ async fn schedules_with_due(
             Some(o) => *o,
             None => {
                 // A schedule of a deleted vehicle has no odometer; it is listed but not urgent.
-                let o = schedule_odometer(&mut conn, user, row.vehicle_id).await?;
+                let o = schedule_odometer(&mut conn, user, row.vehicle_id, units).await?;
                 odometers.insert(row.vehicle_id, o);
                 o
             }
         };
-        let due = status::compute(&row, today, odometer, metric);
-        out.push((status::to_dto(row, &due), due));
+        let due = status::compute(&row, today, odometer, units);
+        out.push((status::to_dto(row, &due, units), due));
     }
     Ok(out)
 }
@@ -66,17 +95,17 @@ async fn create_schedule_from(
     fields: ScheduleFields,
 ) -> AppResult<Response> {
     let user_id = &user.user_id;
-    let metric = metric(state, user).await?;
+    let units = units(state, user).await?;
     let mut tx = state.db.begin().await?;
-    let odometer = lock_vehicles(&mut tx, user, fields.vehicle_id, None).await?;
-    let id =
-        repo::insert_schedule(&mut tx, user_id, &fields, Utc::now().date_naive(), odometer).await?;
+    let odometer = lock_vehicles(&mut tx, user, fields.vehicle_id, None, units).await?;
+    let d = distances(&fields, units, None, odometer);
+    let id = repo::insert_schedule(&mut tx, user_id, &fields, &d, Utc::now().date_naive()).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     let row = repo::find_schedule(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("schedule"))?;
     tx.commit().await?;
-    let dto = schedule_dto(state, user, row, metric).await?;
+    let dto = schedule_dto(state, user, row, units).await?;
     Ok(created(&format!("/api/maintenance/schedules/{id}"), dto))
 }
 
@@ -110,8 +139,11 @@ pub async fn create_from_template(
         .iter()
         .find(|t| t.key == key)
         .ok_or(AppError::NotFound("template"))?;
-    let metric = metric(&state, &user).await?;
-    let distance = if metric { template.km } else { template.miles };
+    let units = units(&state, &user).await?;
+    let distance = match units {
+        UnitSystem::Metric => template.km,
+        UnitSystem::Imperial => template.miles,
+    };
     let fields = ScheduleFields {
         vehicle_id: body.vehicle_id,
         category: "routine_maintenance".to_owned(),
@@ -137,14 +169,14 @@ pub async fn get_schedule(
     Path(id): Path<String>,
 ) -> AppResult<Json<MaintenanceSchedule>> {
     let id = path_id(&id, "schedule")?;
-    let metric = metric(&state, &user).await?;
+    let units = units(&state, &user).await?;
     let row = {
         let mut conn = state.db.acquire().await?;
         repo::find_schedule(&mut conn, &user.user_id, id)
             .await?
             .ok_or(AppError::NotFound("schedule"))?
     };
-    Ok(Json(schedule_dto(&state, &user, row, metric).await?))
+    Ok(Json(schedule_dto(&state, &user, row, units).await?))
 }
 
 /// Replaces a schedule (`nextDue*` and `status` are computed and ignored if sent).
@@ -160,20 +192,28 @@ pub async fn update_schedule(
 ) -> AppResult<Json<MaintenanceSchedule>> {
     let id = path_id(&id, "schedule")?;
     let user_id = &user.user_id;
-    let metric = metric(&state, &user).await?;
+    let units = units(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let old = repo::find_schedule(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("schedule"))?;
     let fields = parse::schedule(input)?;
-    lock_vehicles(&mut tx, &user, fields.vehicle_id, Some(old.vehicle_id)).await?;
-    repo::update_schedule(&mut tx, user_id, id, &fields).await?;
+    lock_vehicles(
+        &mut tx,
+        &user,
+        fields.vehicle_id,
+        Some(old.vehicle_id),
+        units,
+    )
+    .await?;
+    let d = distances(&fields, units, Some(&old), old.baseline());
+    repo::update_schedule(&mut tx, user_id, id, &fields, &d).await?;
     repo::refresh_record_service(&mut tx, user_id, fields.vehicle_id).await?;
     let row = repo::find_schedule(&mut tx, user_id, id)
         .await?
         .ok_or(AppError::NotFound("schedule"))?;
     tx.commit().await?;
-    Ok(Json(schedule_dto(&state, &user, row, metric).await?))
+    Ok(Json(schedule_dto(&state, &user, row, units).await?))
 }
 
 /// Deletes a schedule (soft).

@@ -4,6 +4,8 @@ use crate::domain::RecordFields;
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, RecordId, VehicleId, uuids};
+use mvp_types::units::Reading;
+use mvp_types::user::UnitSystem;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 
@@ -12,7 +14,10 @@ pub struct RecordRow {
     pub id: RecordId,
     pub vehicle_id: VehicleId,
     pub date: NaiveDate,
-    pub odometer_reading: Option<i64>,
+    /// The odometer as typed, in `entered_units`, and in kilometres (see [`Reading`]).
+    pub odometer_entered: Option<i64>,
+    pub entered_units: UnitSystem,
+    pub odometer_km: Option<Decimal>,
     pub category: String,
     pub subtypes: Vec<String>,
     pub cost: Option<Decimal>,
@@ -23,6 +28,19 @@ pub struct RecordRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl RecordRow {
+    pub fn odometer(&self) -> Option<Reading> {
+        stored(self.odometer_entered, self.entered_units, self.odometer_km)
+    }
+}
+
+/// A reading from its three columns (`None` when the value is not set).
+pub fn stored(entered: Option<i64>, units: UnitSystem, km: Option<Decimal>) -> Option<Reading> {
+    entered
+        .zip(km)
+        .map(|(entered, km)| Reading { entered, units, km })
+}
+
 /// `sqlx::query_as!(RecordRow, …)` with the row's columns between `$before` and `$after`: sqlx's
 /// macros take only string literals, so the column list is spelled once, here.
 macro_rules! record_rows {
@@ -31,7 +49,8 @@ macro_rules! record_rows {
             RecordRow,
             $before
                 + "id as \"id: RecordId\", vehicle_id as \"vehicle_id: VehicleId\", date,
-                   odometer_reading, category, subtypes, cost, shop_name, notes,
+                   odometer_entered, entered_units as \"entered_units: UnitSystem\", odometer_km,
+                   category, subtypes, cost, shop_name, notes,
                    document_ids as \"document_ids: Vec<DocumentId>\", created_at, updated_at"
                 + $after
             $(, $arg)*
@@ -44,23 +63,27 @@ pub async fn insert_record(
     conn: &mut PgConnection,
     user_id: &UserId,
     r: &RecordFields,
+    units: UnitSystem,
+    odometer: Option<Reading>,
 ) -> sqlx::Result<RecordId> {
     let id = RecordId::new();
     sqlx::query!(
-"insert into maintenance_records (id, user_id, vehicle_id, date, odometer_reading, category,
-            subtypes, cost, shop_name, notes, document_ids)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+"insert into maintenance_records (id, user_id, vehicle_id, date, odometer_entered, category,
+            subtypes, cost, shop_name, notes, document_ids, entered_units, odometer_km)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
 id.0,
 user_id.as_str(),
 r.vehicle_id.0,
 r.date,
-r.odometer_reading,
+odometer.map(|o| o.entered),
 &r.category,
 &r.subtypes,
 r.cost,
 r.shop_name,
 r.notes,
 &uuids(&r.document_ids),
+units.as_str(),
+odometer.map(|o| o.km),
 )
     .execute(conn)
     .await?;
@@ -73,22 +96,27 @@ pub async fn update_record(
     user_id: &UserId,
     id: RecordId,
     r: &RecordFields,
+    units: UnitSystem,
+    odometer: Option<Reading>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-"update maintenance_records set vehicle_id = $3, date = $4, odometer_reading = $5, category = $6,
-            subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11
+"update maintenance_records set vehicle_id = $3, date = $4, odometer_entered = $5, category = $6,
+            subtypes = $7, cost = $8, shop_name = $9, notes = $10, document_ids = $11,
+            entered_units = $12, odometer_km = $13
          where user_id = $1 and id = $2 and deleted_at is null",
 user_id.as_str(),
 id.0,
 r.vehicle_id.0,
 r.date,
-r.odometer_reading,
+odometer.map(|o| o.entered),
 &r.category,
 &r.subtypes,
 r.cost,
 r.shop_name,
 r.notes,
 &uuids(&r.document_ids),
+units.as_str(),
+odometer.map(|o| o.km),
 )
     .execute(conn)
     .await?;
@@ -168,13 +196,13 @@ pub async fn refresh_record_service(
 ) -> sqlx::Result<()> {
     sqlx::query!(
 "update maintenance_schedules s
-            set record_service_date = lr.date, record_service_odometer = lr.odometer_reading
+            set record_service_date = lr.date, record_service_km = lr.odometer_km
            from maintenance_schedules s2
            left join lateral (
-                select r.date, r.odometer_reading from maintenance_records r
+                select r.date, r.odometer_km from maintenance_records r
                  where r.user_id = s2.user_id and r.vehicle_id = s2.vehicle_id and r.deleted_at is null
                    and r.category = s2.category and r.subtypes @> s2.subtypes
-                 order by r.date desc, r.odometer_reading desc nulls last limit 1) lr on true
+                 order by r.date desc, r.odometer_km desc nulls last limit 1) lr on true
           where s.id = s2.id and s2.user_id = $1 and s2.vehicle_id = $2 and s2.deleted_at is null",
 user_id.as_str(),
 vehicle_id.0,
@@ -184,15 +212,15 @@ vehicle_id.0,
     Ok(())
 }
 
-/// The highest odometer the records know for a vehicle.
+/// The highest odometer the records know for a vehicle, in kilometres.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn max_record_odometer(
     conn: &mut PgConnection,
     user_id: &UserId,
     vehicle_id: VehicleId,
-) -> sqlx::Result<Option<i64>> {
+) -> sqlx::Result<Option<Decimal>> {
     sqlx::query_scalar!(
-        "select max(odometer_reading) from maintenance_records
+        "select max(odometer_km) from maintenance_records
           where user_id = $1 and vehicle_id = $2 and deleted_at is null",
         user_id.as_str(),
         vehicle_id.0,

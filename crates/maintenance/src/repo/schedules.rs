@@ -4,7 +4,12 @@ use crate::domain::ScheduleFields;
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_types::ids::UserId;
 use mvp_types::ids::{ScheduleId, VehicleId};
+use mvp_types::units::{Reading, whole_distance};
+use mvp_types::user::UnitSystem;
+use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
+
+use super::records::stored;
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -15,18 +20,59 @@ pub struct ScheduleRow {
     pub category: String,
     pub subtypes: Vec<String>,
     pub interval_months: Option<i32>,
+    /// The distances as typed (in `entered_units`), each beside its kilometres (see [`Reading`]).
+    pub entered_units: UnitSystem,
     pub interval_distance: Option<i64>,
+    pub interval_km: Option<Decimal>,
     pub baseline_date: NaiveDate,
     pub baseline_odometer: Option<i64>,
+    pub baseline_km: Option<Decimal>,
     pub last_service_date: Option<NaiveDate>,
     pub last_service_odometer: Option<i64>,
+    pub last_service_km: Option<Decimal>,
+    /// From the newest covering record (its odometer in kilometres).
     pub record_service_date: Option<NaiveDate>,
-    pub record_service_odometer: Option<i64>,
+    pub record_service_km: Option<Decimal>,
     pub email_notifications: bool,
     pub reminder_days_before: Vec<i32>,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl ScheduleRow {
+    pub fn interval(&self) -> Option<Reading> {
+        stored(self.interval_distance, self.entered_units, self.interval_km)
+    }
+
+    pub fn baseline(&self) -> Option<Reading> {
+        stored(self.baseline_odometer, self.entered_units, self.baseline_km)
+    }
+
+    /// The last service the user entered (not the records').
+    pub fn last_service(&self) -> Option<Reading> {
+        stored(
+            self.last_service_odometer,
+            self.entered_units,
+            self.last_service_km,
+        )
+    }
+
+    /// The records' last service odometer, as a whole number in `units`.
+    pub fn record_service(&self, units: UnitSystem) -> Option<i64> {
+        self.record_service_km.map(|km| whole_distance(km, units))
+    }
+}
+
+/// A schedule's distances as they are to be stored: in the unit system of the user who saved it.
+/// The baseline (the vehicle's odometer when the schedule was made) is set by the caller, in the
+/// same units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleDistances {
+    pub units: UnitSystem,
+    pub interval: Option<Reading>,
+    pub last_service: Option<Reading>,
+    pub baseline: Option<Reading>,
 }
 
 /// `sqlx::query_as!(ScheduleRow, …)`, as [`record_rows`].
@@ -36,9 +82,11 @@ macro_rules! schedule_rows {
             ScheduleRow,
             $before
                 + "id as \"id: ScheduleId\", user_id, vehicle_id as \"vehicle_id: VehicleId\",
-                   category, subtypes, interval_months, interval_distance,
-                   baseline_date, baseline_odometer, last_service_date, last_service_odometer,
-                   record_service_date, record_service_odometer, email_notifications,
+                   category, subtypes, interval_months,
+                   entered_units as \"entered_units: UnitSystem\", interval_distance, interval_km,
+                   baseline_date, baseline_odometer, baseline_km,
+                   last_service_date, last_service_odometer, last_service_km,
+                   record_service_date, record_service_km, email_notifications,
                    reminder_days_before, is_active, created_at, updated_at"
                 + $after
             $(, $arg)*
@@ -51,29 +99,34 @@ pub async fn insert_schedule(
     conn: &mut PgConnection,
     user_id: &UserId,
     s: &ScheduleFields,
+    d: &ScheduleDistances,
     baseline_date: NaiveDate,
-    baseline_odometer: Option<i64>,
 ) -> sqlx::Result<ScheduleId> {
     let id = ScheduleId::new();
     sqlx::query!(
 "insert into maintenance_schedules (id, user_id, vehicle_id, category, subtypes, interval_months,
             interval_distance, baseline_date, baseline_odometer, last_service_date, last_service_odometer,
-            email_notifications, reminder_days_before, is_active)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+            email_notifications, reminder_days_before, is_active, entered_units, interval_km,
+            baseline_km, last_service_km)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
 id.0,
 user_id.as_str(),
 s.vehicle_id.0,
 &s.category,
 &s.subtypes,
 s.interval_months,
-s.interval_distance,
+d.interval.map(|r| r.entered),
 baseline_date,
-baseline_odometer,
+d.baseline.map(|r| r.entered),
 s.last_service_date,
-s.last_service_odometer,
+d.last_service.map(|r| r.entered),
 s.email_notifications,
 &s.reminder_days_before,
 s.is_active,
+d.units.as_str(),
+d.interval.map(|r| r.km),
+d.baseline.map(|r| r.km),
+d.last_service.map(|r| r.km),
 )
     .execute(conn)
     .await?;
@@ -86,11 +139,14 @@ pub async fn update_schedule(
     user_id: &UserId,
     id: ScheduleId,
     s: &ScheduleFields,
+    d: &ScheduleDistances,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
 "update maintenance_schedules set vehicle_id = $3, category = $4, subtypes = $5, interval_months = $6,
             interval_distance = $7, last_service_date = $8, last_service_odometer = $9,
-            email_notifications = $10, reminder_days_before = $11, is_active = $12
+            email_notifications = $10, reminder_days_before = $11, is_active = $12,
+            entered_units = $13, interval_km = $14, last_service_km = $15,
+            baseline_odometer = $16, baseline_km = $17
          where user_id = $1 and id = $2 and deleted_at is null",
 user_id.as_str(),
 id.0,
@@ -98,12 +154,17 @@ s.vehicle_id.0,
 &s.category,
 &s.subtypes,
 s.interval_months,
-s.interval_distance,
+d.interval.map(|r| r.entered),
 s.last_service_date,
-s.last_service_odometer,
+d.last_service.map(|r| r.entered),
 s.email_notifications,
 &s.reminder_days_before,
 s.is_active,
+d.units.as_str(),
+d.interval.map(|r| r.km),
+d.last_service.map(|r| r.km),
+d.baseline.map(|r| r.entered),
+d.baseline.map(|r| r.km),
 )
     .execute(conn)
     .await?;
@@ -164,7 +225,8 @@ id.0,
 #[derive(Debug, Clone)]
 pub struct ActiveSchedule {
     pub schedule: ScheduleRow,
-    pub records_odometer: Option<i64>,
+    /// In kilometres.
+    pub records_odometer: Option<Decimal>,
 }
 
 /// Active schedules of `user`, or of every user (whatever their vehicle: the caller keeps those on
@@ -183,10 +245,10 @@ pub async fn active_schedules(
     .fetch_all(pool)
     .await?;
     let vehicles: Vec<Uuid> = schedules.iter().map(|s| s.vehicle_id.0).collect();
-    let highest: std::collections::HashMap<(String, VehicleId), i64> = sqlx::query!(
-        r#"select user_id, vehicle_id as "vehicle_id: VehicleId", max(odometer_reading) as "odometer!"
+    let highest: std::collections::HashMap<(String, VehicleId), Decimal> = sqlx::query!(
+        r#"select user_id, vehicle_id as "vehicle_id: VehicleId", max(odometer_km) as "odometer!"
              from maintenance_records
-            where vehicle_id = any($1) and deleted_at is null and odometer_reading is not null
+            where vehicle_id = any($1) and deleted_at is null and odometer_km is not null
             group by user_id, vehicle_id"#,
         &vehicles,
     )
