@@ -14,7 +14,8 @@
 --      system its numbers were typed in);
 --   3. the user's first fill-up written after that time;
 --   4. nothing tells: the user's current unit system is assumed. How many rows were assumed is
---      raised as a NOTICE (psql and `sqlx migrate run` print it) so an operator can check them.
+--      raised as a WARNING (in the backend's log when it migrates at start; psql prints it too)
+--      so an operator can check them.
 -- A preferences row changes its updated_at when any preference changes, so rule 1 is only ever too
 -- cautious, never wrong.
 
@@ -142,7 +143,7 @@ begin
       into summary
       from (select kind, count(*) as n from units_assumed group by kind order by kind) counted;
     if summary is not null then
-        raise notice 'odometer units: nothing told the unit system of % (no preference change and no fill-up to go by); the owner''s current unit system was assumed', summary;
+        raise warning 'odometer units: nothing told the unit system of % (no preference change and no fill-up to go by); the owner''s current unit system was assumed', summary;
     end if;
 end
 $$;
