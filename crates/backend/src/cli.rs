@@ -1,5 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `healthcheck`, `admin grant <user-id-or-email>`,
-//! `openapi`, `job reminders|deliver|purge` (one pass of a background job, then exit). Configuration errors exit with status 2 and a message naming the setting.
+//! `openapi`, `job reminders|deliver|purge` (one pass of a background job, then exit), `backup
+//! create|list`. Configuration errors exit with status 2 and a message naming the setting.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -44,6 +45,19 @@ enum Command {
         #[command(subcommand)]
         action: PlatformAction,
     },
+    /// Whole-instance backups (the database and every stored file) under `backups/` in storage.
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BackupAction {
+    /// Take a backup now and print what was stored.
+    Create,
+    /// List the backups, newest first.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +128,7 @@ pub fn main(extra: Router<AppState>) -> ExitCode {
                 action: PlatformAction::Import { catalog, wmi },
             } => platform_import(&config, catalog, wmi).await,
             Command::Job { name } => job(config, name).await,
+            Command::Backup { action } => backup(config, action).await,
         }
     });
     match result {
@@ -214,6 +229,46 @@ async fn grant(config: &Config, subject: &str) -> anyhow::Result<()> {
     match outcome {
         mvp_core::admin::Granted::Added => println!("granted admin to {subject}"),
         mvp_core::admin::Granted::AlreadyAdmin => println!("{subject} is already an admin"),
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn backup(config: Config, action: BackupAction) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    if config.database.run_migrations {
+        db::migrate(&pool).await?;
+    }
+    match action {
+        BackupAction::Create => {
+            let state = AppState::new(config, pool.clone())?;
+            let row =
+                mvp_backup::create(&state.db, &state.storage, mvp_backup::Kind::Manual).await?;
+            println!(
+                "backup {}: {} bytes, sha256 {}, stored as {}",
+                row.id,
+                row.size_bytes.unwrap_or(0),
+                row.sha256.as_deref().unwrap_or("-"),
+                row.storage_key
+            );
+        }
+        BackupAction::List => {
+            let rows = mvp_backup::list(&pool).await?;
+            if rows.is_empty() {
+                println!("no backups yet");
+            }
+            for row in rows {
+                println!(
+                    "{}  {}  {:<9}  {:<7}  {:>12} bytes  {}",
+                    row.id,
+                    row.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    row.kind,
+                    row.status,
+                    row.size_bytes.unwrap_or(0),
+                    row.error.as_deref().unwrap_or("")
+                );
+            }
+        }
     }
     pool.close().await;
     Ok(())
