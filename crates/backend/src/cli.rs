@@ -1,6 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `healthcheck`, `admin grant <user-id-or-email>`,
 //! `openapi`, `job reminders|deliver|purge` (one pass of a background job, then exit), `backup
-//! create|list`. Configuration errors exit with status 2 and a message naming the setting.
+//! create|list|restore <id>`. Configuration errors exit with status 2 and a message naming the setting.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -58,6 +58,9 @@ enum BackupAction {
     Create,
     /// List the backups, newest first.
     List,
+    /// Put the instance back as backup `id` holds it (every table and stored file). Stop the
+    /// other backends first: this command does not pause their writes.
+    Restore { id: uuid::Uuid },
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +253,14 @@ async fn backup(config: Config, action: BackupAction) -> anyhow::Result<()> {
                 row.size_bytes.unwrap_or(0),
                 row.sha256.as_deref().unwrap_or("-"),
                 row.storage_key
+            );
+        }
+        BackupAction::Restore { id } => {
+            let state = AppState::new(config, pool.clone())?;
+            let done = mvp_backup::restore(&state.db, &state.storage, id).await?;
+            println!(
+                "restored backup {id}: {} tables, {} rows, {} files ({} files not in the backup removed)",
+                done.tables, done.rows, done.files, done.files_removed
             );
         }
         BackupAction::List => {

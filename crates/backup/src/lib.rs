@@ -2,11 +2,13 @@
 //! consistent snapshot and every stored document and vehicle image ([`snapshot`]), with a manifest
 //! of each member's size and SHA-256; it is stored under `backups/` in the app's storage and listed
 //! in `backups`. The identity keys and secrets are not in it. Built so far: taking a backup
-//! ([`create`]), listing them, and verifying an archive; restore, schedules, retention, the admin
-//! routes and screen are still to come.
+//! ([`create`]), listing them, verifying an archive, and restoring one of the current schema
+//! ([`restore`]); upload, schedules, retention, maintenance mode, the admin routes and screen are
+//! still to come.
 
 pub mod archive;
 pub mod repo;
+pub mod restore;
 pub mod snapshot;
 
 use std::path::PathBuf;
@@ -18,6 +20,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 pub use repo::BackupRow;
+pub use restore::{RestoreError, Restored, restore};
 
 /// How a backup came to be (the `kind` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use futures_util::TryStreamExt as _;
 use mvp_core::storage::Storage;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::archive::{Hashing, Member, Staged, TableDump};
 
@@ -20,6 +20,36 @@ pub const FILE_PREFIXES: &[&str] = &["documents", "vehicle-images"];
 /// `"name"` with inner quotes doubled: an identifier from the catalog, quoted for a COPY statement.
 fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// The tables a backup holds, `(schema, table, columns in order)`: every base table of the app's
+/// schemas but the migration history and the list of backups.
+pub async fn tables(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String, Vec<String>)>> {
+    let tables = sqlx::query!(
+        r#"select table_schema::text as "schema!", table_name::text as "name!"
+             from information_schema.tables
+            where table_type = 'BASE TABLE' and table_schema = any($1)
+              and table_name <> '_sqlx_migrations'
+              and not (table_schema = 'public' and table_name = 'backups')
+            order by 1, 2"#,
+        SCHEMAS as &[&str],
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(tables.len());
+    for table in tables {
+        let columns = sqlx::query_scalar!(
+            r#"select column_name::text as "name!" from information_schema.columns
+                where table_schema = $1 and table_name = $2 and is_generated = 'NEVER'
+                order by ordinal_position"#,
+            table.schema,
+            table.name,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        out.push((table.schema, table.name, columns));
+    }
+    Ok(out)
 }
 
 /// The database as of one snapshot: the migration version, and per table its rows staged in `dir`.
@@ -38,35 +68,16 @@ pub async fn database(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let tables = sqlx::query!(
-        r#"select table_schema::text as "schema!", table_name::text as "name!"
-             from information_schema.tables
-            where table_type = 'BASE TABLE' and table_schema = any($1)
-              and table_name <> '_sqlx_migrations'
-              and not (table_schema = 'public' and table_name = 'backups')
-            order by 1, 2"#,
-        SCHEMAS as &[&str],
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let tables = tables(&mut tx).await?;
     let mut dumps = Vec::with_capacity(tables.len());
     let mut staged = Vec::with_capacity(tables.len());
-    for table in tables {
-        let columns = sqlx::query_scalar!(
-            r#"select column_name::text as "name!" from information_schema.columns
-                where table_schema = $1 and table_name = $2 and is_generated = 'NEVER'
-                order by ordinal_position"#,
-            table.schema,
-            table.name,
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let member = format!("db/{}.{}.copy", table.schema, table.name);
-        let path = dir.join(format!("{}.{}.copy", table.schema, table.name));
+    for (schema, name, columns) in tables {
+        let member = format!("db/{schema}.{name}.copy");
+        let path = dir.join(format!("{schema}.{name}.copy"));
         let statement = format!(
             "copy {}.{} ({}) to stdout",
-            quoted(&table.schema),
-            quoted(&table.name),
+            quoted(&schema),
+            quoted(&name),
             columns
                 .iter()
                 .map(|c| quoted(c))
@@ -87,8 +98,8 @@ pub async fn database(
             .map_err(std::io::IntoInnerError::into_error)?
             .sync_all()?;
         dumps.push(TableDump {
-            schema: table.schema,
-            name: table.name,
+            schema,
+            name,
             columns,
             rows,
             member: member.clone(),

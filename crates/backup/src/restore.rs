@@ -1,0 +1,308 @@
+//! Restoring an archive: verified first (nothing is changed for a damaged, foreign or newer one),
+//! then the files are put back, then every table is emptied and refilled from the archive in ONE
+//! database transaction — killed midway, Postgres rolls it back and the instance holds the old data;
+//! committed, the new. Stored files the archive does not hold are removed only after the commit.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use futures_util::TryStreamExt as _;
+use mvp_core::storage::Storage;
+use sqlx::PgPool;
+use tokio::io::AsyncWriteExt as _;
+use uuid::Uuid;
+
+use crate::archive::{self, Manifest, Refused};
+use crate::snapshot::FILE_PREFIXES;
+use crate::{Scratch, repo};
+
+/// Why a restore did not happen; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("no such backup")]
+    NotFound,
+    #[error("the backup is {0}, not ready")]
+    NotReady(String),
+    #[error("{0}")]
+    Refused(#[from] Refused),
+    #[error(
+        "the backup was taken with a newer version of the app (schema {archive}; this one is at {current})"
+    )]
+    NewerSchema { archive: i64, current: i64 },
+    #[error(
+        "the backup was taken at schema {archive}; this version (schema {current}) restores only backups of its own schema so far"
+    )]
+    OlderSchema { archive: i64, current: i64 },
+    #[error("the backup's tables are not this schema's: {0}")]
+    OtherTables(String),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for RestoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    pub tables: usize,
+    pub rows: u64,
+    pub files: usize,
+    pub files_removed: usize,
+}
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// Restores backup `id` (see the module's doc for the order of things).
+pub async fn restore(pool: &PgPool, storage: &Storage, id: Uuid) -> Result<Restored, RestoreError> {
+    let row = repo::find(pool, id).await?.ok_or(RestoreError::NotFound)?;
+    if row.status != "ready" {
+        return Err(RestoreError::NotReady(row.status));
+    }
+    let recorded = row.sha256.clone().unwrap_or_default();
+    let dir = storage
+        .staging_dir()
+        .join(format!("restore-{}", Uuid::now_v7()));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let _scratch = Scratch(dir.clone());
+
+    // The archive, here, whole; then checked before anything trusts it.
+    let path = dir.join("archive.tar.gz");
+    let mut object = storage.get_stream(&row.storage_key, None).await?;
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .context("cannot stage the archive")?;
+    while let Some(chunk) = object
+        .stream
+        .try_next()
+        .await
+        .context("reading the archive")?
+    {
+        file.write_all(&chunk)
+            .await
+            .context("cannot stage the archive")?;
+    }
+    file.sync_all().await.context("cannot stage the archive")?;
+    drop(file);
+    let checked = path.clone();
+    let verified =
+        tokio::task::spawn_blocking(move || archive::verify_recorded(&checked, &recorded))
+            .await
+            .context("the check stopped")??;
+    let manifest = verified.manifest;
+    let current = repo::schema_version(pool).await?;
+    if manifest.schema_version > current {
+        return Err(RestoreError::NewerSchema {
+            archive: manifest.schema_version,
+            current,
+        });
+    }
+    if manifest.schema_version < current {
+        return Err(RestoreError::OlderSchema {
+            archive: manifest.schema_version,
+            current,
+        });
+    }
+
+    {
+        let mut conn = pool.acquire().await?;
+        same_tables(&manifest, &crate::snapshot::tables(&mut conn).await?)?;
+    }
+
+    // Unpacked, and checked once more on the way (the archive is read again).
+    let out = dir.join("members");
+    let (archive_path, members_dir) = (path.clone(), out.clone());
+    let expected = manifest.clone();
+    tokio::task::spawn_blocking(move || unpack(&archive_path, &members_dir, &expected))
+        .await
+        .context("the unpacking stopped")??;
+
+    // Files first: an interrupted restore leaves at most unreferenced files behind.
+    let mut keys = BTreeSet::new();
+    for member in &manifest.members {
+        if let Some(key) = member.name.strip_prefix("files/") {
+            storage
+                .put_file(key, &member_path(&out, &member.name))
+                .await?;
+            keys.insert(key.to_owned());
+        }
+    }
+
+    let rows = database(pool, &out, &manifest).await?;
+
+    let mut removed = 0;
+    for prefix in FILE_PREFIXES {
+        for (key, _) in storage.list(prefix).await? {
+            if !keys.contains(&key) {
+                storage.delete(&key).await?;
+                removed += 1;
+            }
+        }
+    }
+    tracing::info!(backup_id = %id, tables = manifest.tables.len(), rows, files = keys.len(), removed, "backup restored");
+    Ok(Restored {
+        tables: manifest.tables.len(),
+        rows,
+        files: keys.len(),
+        files_removed: removed,
+    })
+}
+
+/// Where an unpacked member lives (names are checked by [`unpack`] to stay inside `dir`).
+fn member_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+/// Writes every member of the (verified) archive under `dir`, refusing a name that would leave it,
+/// and checks each member's digest again against `manifest` while writing.
+fn unpack(archive_path: &Path, dir: &Path, manifest: &Manifest) -> Result<(), RestoreError> {
+    use std::io::Write as _;
+    let file = std::fs::File::open(archive_path).context("cannot open the archive")?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
+    for entry in tar.entries().context("cannot read the archive")? {
+        let mut entry = entry.context("cannot read the archive")?;
+        let name = entry
+            .path()
+            .context("a member without a name")?
+            .to_string_lossy()
+            .into_owned();
+        if name == archive::MANIFEST {
+            continue;
+        }
+        let Some(listed) = manifest.members.iter().find(|m| m.name == name) else {
+            return Err(Refused::Unlisted(name).into());
+        };
+        let safe = Path::new(&name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !safe {
+            return Err(Refused::NotAnArchive(format!("member name {name:?}")).into());
+        }
+        let target = member_path(dir, &name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).context("cannot unpack")?;
+        }
+        let mut out = archive::Hashing::new(std::io::BufWriter::new(
+            std::fs::File::create(&target).context("cannot unpack")?,
+        ));
+        std::io::copy(&mut entry, &mut out).context("cannot unpack")?;
+        let (writer, size, sha) = out.finish();
+        writer
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+            .context("cannot unpack")?
+            .flush()
+            .context("cannot unpack")?;
+        if size != listed.size || sha != listed.sha256 {
+            return Err(Refused::Damaged(name).into());
+        }
+    }
+    Ok(())
+}
+
+/// The archive must hold exactly this schema's tables, each with exactly its columns: the names
+/// in the statements below come from the manifest, so nothing else may get that far.
+fn same_tables(
+    manifest: &Manifest,
+    current: &[(String, String, Vec<String>)],
+) -> Result<(), RestoreError> {
+    let archived: Vec<(&str, &str, &[String])> = manifest
+        .tables
+        .iter()
+        .map(|t| (t.schema.as_str(), t.name.as_str(), t.columns.as_slice()))
+        .collect();
+    let here: Vec<(&str, &str, &[String])> = current
+        .iter()
+        .map(|(s, n, c)| (s.as_str(), n.as_str(), c.as_slice()))
+        .collect();
+    if let Some((s, n, _)) = archived.iter().find(|t| !here.contains(t)) {
+        return Err(RestoreError::OtherTables(format!(
+            "{s}.{n} differs or is unknown"
+        )));
+    }
+    if let Some((s, n, _)) = here.iter().find(|t| !archived.contains(t)) {
+        return Err(RestoreError::OtherTables(format!("{s}.{n} is missing")));
+    }
+    Ok(())
+}
+
+/// Every table of the archive emptied and refilled in one transaction, sequences set past the
+/// restored ids. Returns the rows restored.
+async fn database(pool: &PgPool, dir: &Path, manifest: &Manifest) -> Result<u64, RestoreError> {
+    let mut tx = pool.begin().await?;
+    let current = crate::snapshot::tables(&mut tx).await?;
+    same_tables(manifest, &current)?;
+    let names: Vec<String> = manifest
+        .tables
+        .iter()
+        .map(|t| format!("{}.{}", quoted(&t.schema), quoted(&t.name)))
+        .collect();
+    // User triggers off for the refill (the audit log's refuses TRUNCATE; updated_at stamps must
+    // stay as they were), back on before the commit.
+    for name in &names {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "alter table {name} disable trigger user"
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "truncate {}",
+        names.join(", ")
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let mut rows = 0;
+    for (table, name) in manifest.tables.iter().zip(&names) {
+        let columns: Vec<String> = table.columns.iter().map(|c| quoted(c)).collect();
+        let statement = format!("copy {name} ({}) from stdin", columns.join(", "));
+        let file = tokio::fs::File::open(member_path(dir, &table.member))
+            .await
+            .context("an unpacked table is missing")?;
+        let mut copy = tx.copy_in_raw(&statement).await?;
+        copy.read_from(file).await?;
+        rows += copy.finish().await?;
+    }
+    for name in &names {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "alter table {name} enable trigger user"
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Serial and identity columns continue after the restored ids.
+    let schemas: Vec<String> = manifest.tables.iter().map(|t| t.schema.clone()).collect();
+    let sequences = sqlx::query!(
+        r#"select table_schema::text as "schema!", table_name::text as "table!",
+                  column_name::text as "column!",
+                  pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) as "sequence!"
+             from information_schema.columns
+            where table_schema = any($1)
+              and pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) is not null"#,
+        &schemas,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for s in sequences {
+        let statement = format!(
+            "select setval('{}', coalesce((select max({}) from {}.{}), 0) + 1, false)",
+            s.sequence.replace('\'', "''"),
+            quoted(&s.column),
+            quoted(&s.schema),
+            quoted(&s.table)
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(rows)
+}
