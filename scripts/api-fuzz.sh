@@ -78,6 +78,8 @@ MVP_FUZZ_TERMS_VERSION="$(curl -fsS "$BASE/api/config" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["termsVersion"])')"
 export MVP_FUZZ_VEHICLE_ID MVP_FUZZ_TERMS_VERSION MVP_FUZZ_USER_ID
 # The rules no schema can state (scripts/api_fuzz_hooks.py), for the positive_data_acceptance check.
+# A backup restore is left out: it would put the instance being fuzzed back to an earlier state in
+# the middle of the run (crates/backup's tests restore through the API and the library).
 export SCHEMATHESIS_HOOKS=api_fuzz_hooks PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 
 say "schemathesis: every phase over $BASE/api/openapi.json (seed 1, ${MVP_FUZZ_EXAMPLES:-20} examples per operation)"
@@ -88,6 +90,7 @@ status=0
   --phases examples,coverage,fuzzing,stateful \
   --seed 1 --max-examples "${MVP_FUZZ_EXAMPLES:-20}" --workers 2 --request-timeout 20 \
   --exclude-path /api/auth/logout \
+  --exclude-path "/api/admin/backups/{id}/restore" \
   --suppress-health-check all --report junit --report-dir "$DATA/report" \
   2>&1 | tee "$DATA/schemathesis.log" || status=$?
 if grep -q "Server error" "$DATA/backend.log" 2>/dev/null || grep -q '"level":"ERROR"' "$DATA/backend.log"; then

@@ -34,6 +34,7 @@ pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRou
         .merge(mvp_notifications::router())
         .merge(mvp_stations::router())
         .merge(mvp_admin::router())
+        .merge(mvp_backup::router())
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).

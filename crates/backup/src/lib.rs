@@ -6,6 +6,7 @@
 //! ([`restore`]); upload, schedules, retention, maintenance mode, the admin routes and screen are
 //! still to come.
 
+pub mod api;
 pub mod archive;
 pub mod repo;
 pub mod restore;
@@ -57,18 +58,31 @@ impl Drop for Scratch {
 /// Takes a backup now: the row is `running` while the archive is built in the staging directory,
 /// then `ready` with the archive's size and SHA-256 once it is stored, or `failed` with the reason.
 pub async fn create(pool: &PgPool, storage: &Storage, kind: Kind) -> anyhow::Result<BackupRow> {
+    let row = start(pool, kind).await?;
+    complete(pool, storage, row.id).await
+}
+
+/// The `running` row of a backup about to be built ([`complete`] builds it).
+pub async fn start(pool: &PgPool, kind: Kind) -> anyhow::Result<BackupRow> {
     let id = Uuid::now_v7();
-    let key = storage_key(id);
     let version = repo::schema_version(pool).await?;
     repo::insert_running(
         pool,
         id,
         kind.as_str(),
-        &key,
+        &storage_key(id),
         version,
         env!("CARGO_PKG_VERSION"),
     )
     .await?;
+    repo::find(pool, id)
+        .await?
+        .context("the backup row disappeared")
+}
+
+/// Builds and stores the archive of the running backup `id`, and records how it ended.
+pub async fn complete(pool: &PgPool, storage: &Storage, id: Uuid) -> anyhow::Result<BackupRow> {
+    let key = storage_key(id);
     let built = build(pool, storage, id, &key).await;
     let error = built.as_ref().err().map(|e| format!("{e:#}"));
     let outcome = match &built {
@@ -124,4 +138,13 @@ async fn build(
 /// Every backup, newest first.
 pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<BackupRow>> {
     repo::list(pool).await
+}
+
+pub fn router() -> utoipa_axum::router::OpenApiRouter<mvp_core::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::download))
+        .routes(routes!(api::delete))
+        .routes(routes!(api::restore))
 }

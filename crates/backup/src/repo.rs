@@ -105,3 +105,21 @@ pub async fn schema_version(pool: &PgPool) -> sqlx::Result<i64> {
     .fetch_one(pool)
     .await
 }
+
+/// Whether a backup is being built now (one at a time).
+pub async fn running(pool: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"select exists(select 1 from backups where status = 'running') as "x!""#)
+        .fetch_one(pool)
+        .await
+}
+
+/// Removes a finished backup's row; returns the row removed.
+pub async fn delete(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<BackupRow>> {
+    backup_rows!(
+        "delete from backups where id = $1 and status <> 'running' returning ",
+        "",
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}

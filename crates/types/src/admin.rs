@@ -215,3 +215,33 @@ pub struct ModerateStation {
     #[serde(default)]
     pub reason: Option<String>,
 }
+
+/// `GET /api/admin/backups`: one whole-instance backup (API.md "Backups").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Backup {
+    pub id: uuid::Uuid,
+    /// `manual`, `scheduled` or `uploaded`.
+    pub kind: String,
+    /// `running`, `ready` or `failed`.
+    pub status: String,
+    pub size_bytes: Option<i64>,
+    /// Of the whole archive.
+    pub sha256: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// `POST /api/admin/backups/{id}/restore`: what was put back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    pub tables: usize,
+    pub rows: u64,
+    pub files: usize,
+    /// Stored files the backup does not hold, removed.
+    pub files_removed: usize,
+}

@@ -1,0 +1,193 @@
+//! `/api/admin/backups*` (API.md "Backups"): the list, "back up now" (202, built in the
+//! background, one at a time), the archive's download, deletion and restore; every write audited.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mvp_admin::audit::{self, Actor, Change};
+use mvp_core::{AdminUser, AppError, AppResult, AppState, ClientInfo};
+use mvp_types::admin::{Backup, RestoreReport};
+use uuid::Uuid;
+
+use crate::repo::{self, BackupRow};
+use crate::{Kind, RestoreError};
+
+const NOT_FOUND: AppError = AppError::NotFound("backup");
+
+fn dto(r: BackupRow) -> Backup {
+    Backup {
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        size_bytes: r.size_bytes,
+        sha256: r.sha256,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+        error: r.error,
+    }
+}
+
+fn backup_id(raw: &str) -> AppResult<Uuid> {
+    raw.trim().parse().map_err(|_| NOT_FOUND)
+}
+
+async fn audited(state: &AppState, actor: &Actor, change: Change) -> AppResult<()> {
+    let mut conn = state.db.acquire().await?;
+    audit::record(&mut conn, actor, change).await
+}
+
+/// Every backup, newest first.
+#[utoipa::path(get, path = "/api/admin/backups", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = [Backup]), (status = 401, body = mvp_types::ErrorBody),
+              (status = 403, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<Vec<Backup>>> {
+    Ok(Json(
+        repo::list(&state.db).await?.into_iter().map(dto).collect(),
+    ))
+}
+
+/// Backs up now: 202 with the `running` backup, which becomes `ready` (or `failed`, with the
+/// reason) when the archive is stored; 409 while another is running.
+#[utoipa::path(post, path = "/api/admin/backups", tag = "admin", security(("bearer" = [])),
+    responses((status = 202, body = Backup), (status = 401, body = mvp_types::ErrorBody),
+              (status = 403, body = mvp_types::ErrorBody), (status = 409, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+) -> AppResult<Response> {
+    if repo::running(&state.db).await? {
+        return Err(AppError::Conflict(
+            "a backup is being made; wait for it to finish".to_owned(),
+        ));
+    }
+    let row = crate::start(&state.db, Kind::Manual)
+        .await
+        .map_err(AppError::Internal)?;
+    let backup = dto(row.clone());
+    audited(
+        &state,
+        &Actor::new(&admin, &client),
+        Change::new("backup.create", "backup", row.id).after(&backup),
+    )
+    .await?;
+    let (pool, storage, id) = (state.db.clone(), state.storage.clone(), row.id);
+    tokio::spawn(async move {
+        // `complete` records a failure on the row and logs it.
+        let _ = crate::complete(&pool, &storage, id).await;
+    });
+    Ok((StatusCode::ACCEPTED, Json(backup)).into_response())
+}
+
+/// The archive (`.tar.gz`), streamed.
+#[utoipa::path(get, path = "/api/admin/backups/{id}/download", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "application/gzip", description = "The archive"),
+              (status = 401, body = mvp_types::ErrorBody), (status = 403, body = mvp_types::ErrorBody),
+              (status = 404, body = mvp_types::ErrorBody), (status = 409, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn download(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    Path(raw): Path<String>,
+) -> AppResult<Response> {
+    let id = backup_id(&raw)?;
+    let row = repo::find(&state.db, id).await?.ok_or(NOT_FOUND)?;
+    if row.status != "ready" {
+        return Err(AppError::Conflict(format!("the backup is {}", row.status)));
+    }
+    let object = state.storage.get_stream(&row.storage_key, None).await?;
+    let name = format!(
+        "attachment; filename=\"motovaultpro-backup-{}.tar.gz\"",
+        row.created_at.format("%Y%m%d-%H%M%S")
+    );
+    let mut response = Body::from_stream(object.stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/gzip"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.size));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// Deletes a backup and its archive (not while it is being made: 409).
+#[utoipa::path(delete, path = "/api/admin/backups/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 401, body = mvp_types::ErrorBody),
+              (status = 403, body = mvp_types::ErrorBody), (status = 404, body = mvp_types::ErrorBody),
+              (status = 409, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+    Path(raw): Path<String>,
+) -> AppResult<StatusCode> {
+    let id = backup_id(&raw)?;
+    let Some(row) = repo::delete(&state.db, id).await? else {
+        return match repo::find(&state.db, id).await? {
+            Some(_) => Err(AppError::Conflict(
+                "the backup is being made; delete it when it has finished".to_owned(),
+            )),
+            None => Err(NOT_FOUND),
+        };
+    };
+    state.storage.delete(&row.storage_key).await?;
+    audited(
+        &state,
+        &Actor::new(&admin, &client),
+        Change::new("backup.delete", "backup", id).before(&dto(row)),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts the instance back as the backup holds it: every table and stored file. The archive is
+/// checked first; a damaged or altered one, or one of another schema, is a 400 and changes nothing.
+#[utoipa::path(post, path = "/api/admin/backups/{id}/restore", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = RestoreReport), (status = 400, body = mvp_types::ErrorBody),
+              (status = 401, body = mvp_types::ErrorBody), (status = 403, body = mvp_types::ErrorBody),
+              (status = 404, body = mvp_types::ErrorBody), (status = 409, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn restore(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+    Path(raw): Path<String>,
+) -> AppResult<Json<RestoreReport>> {
+    let id = backup_id(&raw)?;
+    let done = match crate::restore(&state.db, &state.storage, id).await {
+        Ok(done) => done,
+        Err(RestoreError::NotFound) => return Err(NOT_FOUND),
+        Err(e @ RestoreError::NotReady(_)) => return Err(AppError::Conflict(e.to_string())),
+        Err(RestoreError::Failed(e)) => return Err(AppError::Internal(e)),
+        Err(e) => return Err(AppError::validation("id", e.to_string())),
+    };
+    let report = RestoreReport {
+        tables: done.tables,
+        rows: done.rows,
+        files: done.files,
+        files_removed: done.files_removed,
+    };
+    // Written after the restore, so the restored audit log ends with it.
+    audited(
+        &state,
+        &Actor::new(&admin, &client),
+        Change::new("backup.restore", "backup", id).after(&report),
+    )
+    .await?;
+    Ok(Json(report))
+}
