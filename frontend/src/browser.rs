@@ -219,3 +219,22 @@ pub async fn current_position() -> Result<(f64, f64), String> {
         .zip(read("longitude"))
         .ok_or_else(|| "the location could not be read".to_owned())
 }
+
+/// Saves `url` (an object URL) as `file_name` through a temporary link.
+pub fn save_as(url: &str, file_name: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(link) = document.create_element("a") else {
+        return;
+    };
+    let _ = link.set_attribute("href", url);
+    let _ = link.set_attribute("download", file_name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&link);
+        if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
+            link.click();
+        }
+        let _ = body.remove_child(&link);
+    }
+}

@@ -1,8 +1,9 @@
 //! The admin area's calls (`/api/admin/*`), typed with mvp-types' admin DTOs.
 
 use mvp_types::admin::{
-    AdminGrant, AdminUserSummary, AuditLog, CatalogEntry, CatalogImportReport, CatalogKind,
+    AdminGrant, AdminUserSummary, AuditLog, Backup, CatalogEntry, CatalogImportReport, CatalogKind,
     CatalogOption, GrantAdmin, ModerateStation, NewCatalogOption, RenameCatalogEntry,
+    RestoreReport,
 };
 use mvp_types::ids::CommunityStationId;
 use mvp_types::notification::{EmailPreview, EmailTemplate, UpdateEmailTemplate};
@@ -127,4 +128,34 @@ pub async fn preview_email_template(
         body,
     )
     .await
+}
+
+pub async fn backups() -> ApiResult<Vec<Backup>> {
+    get("/api/admin/backups").await
+}
+
+/// Starts a backup (202: it is `running` until the archive is stored).
+pub async fn back_up_now() -> ApiResult<Backup> {
+    json(send("POST", "/api/admin/backups", Body::None).await?).await
+}
+
+pub async fn delete_backup(id: uuid::Uuid) -> ApiResult<()> {
+    delete(&format!("/api/admin/backups/{id}")).await
+}
+
+pub async fn restore_backup(id: uuid::Uuid) -> ApiResult<RestoreReport> {
+    json(
+        send(
+            "POST",
+            &format!("/api/admin/backups/{id}/restore"),
+            Body::None,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// The archive as an object URL (revoke it when done).
+pub async fn backup_url(id: uuid::Uuid) -> ApiResult<String> {
+    super::object_url(&format!("/api/admin/backups/{id}/download")).await
 }

@@ -31,14 +31,7 @@ fn browser_error(message: &str) -> ApiError {
 
 /// The document's bytes as an object URL of their stored type (revoke it when done).
 pub async fn object_url(id: DocumentId) -> ApiResult<String> {
-    let response = send("GET", &format!("/api/documents/{id}/download"), Body::None).await?;
-    let fail = |_| browser_error("cannot read the file");
-    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(fail)?)
-        .await
-        .map_err(fail)?
-        .dyn_into()
-        .map_err(fail)?;
-    web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)
+    super::object_url(&format!("/api/documents/{id}/download")).await
 }
 
 /// One XMLHttpRequest POST of `form`; `on_progress` gets the share of the body sent (0–1).

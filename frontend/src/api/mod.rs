@@ -207,6 +207,20 @@ pub async fn delete(path: &str) -> ApiResult<()> {
 }
 
 /// Percent-encodes a query value.
+/// A protected file's bytes as an object URL of their type (the route needs the bearer token, so
+/// no plain link); revoke it when done.
+pub async fn object_url(path: &str) -> ApiResult<String> {
+    use wasm_bindgen::JsCast as _;
+    let response = send("GET", path, Body::None).await?;
+    let fail = |_| ApiError::network("cannot read the file");
+    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(response.blob().map_err(fail)?)
+        .await
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(fail)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)
+}
+
 pub fn enc(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }

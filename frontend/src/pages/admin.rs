@@ -1,6 +1,7 @@
 //! The admin area (`/admin?tab=…`), shown only to admins (others get the 403 page; the API refuses
 //! them too): users with grant and revoke, the audit log with each change's before and after, and
-//! the catalog, station and e-mail template tabs (admin_catalog.rs, admin_review.rs).
+//! the catalog, station, e-mail template and backup tabs (admin_catalog.rs, admin_review.rs,
+//! admin_backups.rs).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,16 +13,18 @@ use serde_json::Value;
 use crate::api::admin::{self as api, PAGE};
 use crate::components::ui::{Confirm, Empty, LoadError, Skeleton};
 use crate::format;
+use crate::pages::admin_backups::BackupsTab;
 use crate::pages::admin_catalog::CatalogTab;
 use crate::pages::admin_review::{StationsTab, TemplatesTab};
 use crate::state::ctx;
 
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 6] = [
     ("users", "Users"),
     ("audit", "Audit log"),
     ("catalog", "Catalog"),
     ("stations", "Stations"),
     ("templates", "E-mail templates"),
+    ("backups", "Backups"),
 ];
 
 #[component]
@@ -52,6 +55,7 @@ pub fn AdminPage() -> impl IntoView {
                 "catalog" => view! { <CatalogTab /> }.into_any(),
                 "stations" => view! { <StationsTab /> }.into_any(),
                 "templates" => view! { <TemplatesTab /> }.into_any(),
+                "backups" => view! { <BackupsTab /> }.into_any(),
                 _ => view! { <UsersTab /> }.into_any(),
             }}
         }

@@ -161,7 +161,7 @@ fn DocumentRow(
         spawn_local(async move {
             match api::object_url(id).await {
                 Ok(url) => {
-                    save_as(&url, &file_name);
+                    crate::browser::save_as(&url, &file_name);
                     // Not at once: the browser reads the URL after the click returns.
                     set_timeout(
                         move || {
@@ -218,25 +218,6 @@ fn DocumentRow(
                 on_confirm=on_delete
             />
         </li>
-    }
-}
-
-/// Saves `url` (an object URL) as `file_name` through a temporary link.
-fn save_as(url: &str, file_name: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(link) = document.create_element("a") else {
-        return;
-    };
-    let _ = link.set_attribute("href", url);
-    let _ = link.set_attribute("download", file_name);
-    if let Some(body) = document.body() {
-        let _ = body.append_child(&link);
-        if let Some(link) = link.dyn_ref::<web_sys::HtmlElement>() {
-            link.click();
-        }
-        let _ = body.remove_child(&link);
     }
 }
 
