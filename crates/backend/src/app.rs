@@ -83,6 +83,10 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            mvp_core::maintenance::refuse_writes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             mvp_user_profile::ensure_profile,
         ));
     let config = state.config.clone();

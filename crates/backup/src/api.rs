@@ -169,7 +169,11 @@ pub async fn restore(
     Path(raw): Path<String>,
 ) -> AppResult<Json<RestoreReport>> {
     let id = backup_id(&raw)?;
-    let done = match crate::restore(&state.db, &state.storage, id).await {
+    // Other writes wait outside (503) until the restore has ended, however it ends.
+    let maintenance = state.maintenance.enter();
+    let restored = crate::restore(&state.db, &state.storage, id).await;
+    drop(maintenance);
+    let done = match restored {
         Ok(done) => done,
         Err(RestoreError::NotFound) => return Err(NOT_FOUND),
         Err(e @ RestoreError::NotReady(_)) => return Err(AppError::Conflict(e.to_string())),

@@ -140,3 +140,27 @@ async fn an_admin_backs_up_downloads_restores_and_deletes() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn while_a_restore_runs_other_writes_are_503_and_reads_go_on() {
+    let app = spawn_app().await;
+    let user = app.token("auth0|writer").await;
+    app.create_vehicle(&user, 1_000, Value::Null).await;
+    let body = serde_json::json!({"year": 2020, "make": "Kia", "model": "Niro"});
+
+    let guard = app.state.maintenance.enter();
+    let refused = app.post_json_as(&user, "/api/vehicles", &body).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(json(refused).await["error"]["code"], "unavailable");
+    let listed = app.get_as(&user, "/api/vehicles").await;
+    assert_eq!(listed.status(), 200, "reads go on");
+    drop(guard);
+
+    assert_eq!(
+        app.post_json_as(&user, "/api/vehicles", &body)
+            .await
+            .status(),
+        201
+    );
+    app.shutdown().await;
+}

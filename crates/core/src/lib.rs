@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod maintenance;
 pub mod outbox;
 pub mod pagination;
 pub mod ratelimit;

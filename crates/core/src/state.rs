@@ -40,6 +40,8 @@ pub struct StateInner {
     pub work: Work,
     /// Health of parts features own (e-mail delivery), shown by `/api/health`.
     pub components: crate::health::Components,
+    /// On while a backup is restored: other writes are refused (crate::maintenance).
+    pub maintenance: crate::maintenance::MaintenanceMode,
 }
 
 impl std::fmt::Debug for AppState {
@@ -97,6 +99,7 @@ impl AppState {
             http,
             work,
             components: crate::health::Components::default(),
+            maintenance: crate::maintenance::MaintenanceMode::default(),
         })))
     }
 
