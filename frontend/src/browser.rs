@@ -238,3 +238,15 @@ pub fn save_as(url: &str, file_name: &str) {
         let _ = body.remove_child(&link);
     }
 }
+
+/// Saves an object URL as `file_name`, then revokes the URL — not at once: the browser reads it
+/// after the click returns.
+pub fn download_object_url(url: String, file_name: &str) {
+    save_as(&url, file_name);
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+}

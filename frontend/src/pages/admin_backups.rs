@@ -91,15 +91,7 @@ fn BackupRow(backup: Backup, version: RwSignal<u32>) -> impl IntoView {
         let file = file.clone();
         spawn_local(async move {
             match api::backup_url(id).await {
-                Ok(url) => {
-                    crate::browser::save_as(&url, &file);
-                    set_timeout(
-                        move || {
-                            let _ = web_sys::Url::revoke_object_url(&url);
-                        },
-                        std::time::Duration::from_secs(60),
-                    );
-                }
+                Ok(url) => crate::browser::download_object_url(url, &file),
                 Err(e) => c.error(format!("Cannot download it: {e}")),
             }
         });

@@ -160,16 +160,7 @@ fn DocumentRow(
         let file_name = file_name.clone();
         spawn_local(async move {
             match api::object_url(id).await {
-                Ok(url) => {
-                    crate::browser::save_as(&url, &file_name);
-                    // Not at once: the browser reads the URL after the click returns.
-                    set_timeout(
-                        move || {
-                            let _ = web_sys::Url::revoke_object_url(&url);
-                        },
-                        std::time::Duration::from_secs(60),
-                    );
-                }
+                Ok(url) => crate::browser::download_object_url(url, &file_name),
                 Err(e) => c.error(format!("Cannot download it: {e}")),
             }
         });
