@@ -97,12 +97,12 @@ pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<BackupRow>> {
         .await
 }
 
-/// The newest migration applied (recorded with a backup that is still running).
-pub async fn schema_version(pool: &PgPool) -> sqlx::Result<i64> {
+/// The newest migration applied (recorded with a backup, and compared with an archive's).
+pub async fn schema_version(conn: impl sqlx::PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select coalesce(max(version), 0) as "v!" from _sqlx_migrations where success"#
     )
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
 }
 

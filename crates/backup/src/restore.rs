@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt as _;
 use uuid::Uuid;
 
 use crate::archive::{self, Manifest, Refused};
-use crate::snapshot::FILE_PREFIXES;
+use crate::snapshot::{FILE_PREFIXES, quoted};
 use crate::{Scratch, repo};
 
 /// Why a restore did not happen; nothing was changed.
@@ -53,10 +53,6 @@ pub struct Restored {
     pub rows: u64,
     pub files: usize,
     pub files_removed: usize,
-}
-
-fn quoted(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
 /// Restores backup `id` (see the module's doc for the order of things).

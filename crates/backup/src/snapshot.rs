@@ -18,7 +18,7 @@ const SCHEMAS: &[&str] = &["public", "vehicles"];
 pub const FILE_PREFIXES: &[&str] = &["documents", "vehicle-images"];
 
 /// `"name"` with inner quotes doubled: an identifier from the catalog, quoted for a COPY statement.
-fn quoted(identifier: &str) -> String {
+pub(crate) fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
@@ -63,11 +63,7 @@ pub async fn database(
     sqlx::query!("set transaction isolation level repeatable read, read only")
         .execute(&mut *tx)
         .await?;
-    let version = sqlx::query_scalar!(
-        r#"select coalesce(max(version), 0) as "v!" from _sqlx_migrations where success"#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let version = crate::repo::schema_version(&mut *tx).await?;
     let tables = tables(&mut tx).await?;
     let mut dumps = Vec::with_capacity(tables.len());
     let mut staged = Vec::with_capacity(tables.len());
