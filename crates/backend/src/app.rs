@@ -17,7 +17,11 @@ use utoipa_axum::routes;
 use crate::openapi;
 
 /// Routes documented in the OpenAPI document, with their full paths.
-pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRouter<AppState> {
+pub fn api_routes(
+    image_max_bytes: usize,
+    document_max_bytes: u64,
+    backup_max_bytes: u64,
+) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health_root))
         .routes(routes!(api_health))
@@ -34,7 +38,7 @@ pub fn api_routes(image_max_bytes: usize, document_max_bytes: u64) -> OpenApiRou
         .merge(mvp_notifications::router())
         .merge(mvp_stations::router())
         .merge(mvp_admin::router())
-        .merge(mvp_backup::router())
+        .merge(mvp_backup::router(backup_max_bytes))
 }
 
 /// The whole application. `extra` is merged beside the features (tests add diagnostic routes).
@@ -42,6 +46,7 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
     let (api, doc) = api_routes(
         state.config.storage.image_max_bytes,
         state.config.documents.max_bytes,
+        state.config.backup.max_upload_bytes,
     )
     .split_for_parts();
     let doc_json = openapi::finish(doc);

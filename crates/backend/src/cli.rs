@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `healthcheck`, `admin grant <user-id-or-email>`,
-//! `openapi`, `job reminders|deliver|purge` (one pass of a background job, then exit), `backup
+//! `openapi`, `job reminders|deliver|purge|backup` (one pass of a background job, then exit), `backup
 //! create|list|restore <id>`. Configuration errors exit with status 2 and a message naming the setting.
 
 use std::process::ExitCode;
@@ -84,6 +84,8 @@ enum JobName {
     Deliver,
     /// Remove the bytes of documents deleted longer ago than the retention period.
     Purge,
+    /// Make the scheduled backup that is due (Admin → Backups → Schedule), then apply retention.
+    Backup,
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +323,21 @@ async fn job(config: Config, name: JobName) -> anyhow::Result<()> {
                 mvp_documents::job::purge(&state.db, &state.storage, now, settings.retention_days)
                     .await?;
             println!("purge: {} document(s) purged", report.purged);
+        }
+        JobName::Backup => {
+            let state = AppState::new(config, pool.clone())?;
+            let report = mvp_backup::run_schedule(&state.db, &state.storage, now).await?;
+            match (&report.made, report.busy) {
+                (_, true) => println!("backup: another backup or restore is running"),
+                (Some(row), _) => println!(
+                    "backup: made {} ({}, {}), {} old backup(s) removed",
+                    row.id,
+                    row.schedules.join(", "),
+                    row.status,
+                    report.expired
+                ),
+                (None, _) => println!("backup: none due, {} old backup(s) removed", report.expired),
+            }
         }
     }
     pool.close().await;

@@ -130,6 +130,18 @@ fn spawn_jobs(state: &AppState) {
             );
         }
     }
+    let backups = state.clone();
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(backups.config.backup.check_interval_secs);
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(err) =
+                mvp_backup::run_schedule(&backups.db, &backups.storage, chrono::Utc::now()).await
+            {
+                tracing::warn!(error = %format!("{err:#}"), "scheduled backup pass failed");
+            }
+        }
+    });
     let files = state.clone();
     tokio::spawn(async move {
         // What a crash left behind first, then the purge of deleted documents at its interval.

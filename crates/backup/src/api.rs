@@ -1,18 +1,19 @@
 //! `/api/admin/backups*` (API.md "Backups"): the list, "back up now" (202, built in the
-//! background, one at a time), the archive's download, deletion and restore; every write audited.
+//! background, one backup or restore at a time), the archive's download, deletion, upload, the
+//! schedule settings and restore; every write audited.
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_admin::audit::{self, Actor, Change};
-use mvp_core::{AdminUser, AppError, AppResult, AppState, ClientInfo};
-use mvp_types::admin::{Backup, RestoreReport};
+use mvp_core::{AdminUser, AppError, AppJson, AppResult, AppState, ClientInfo};
+use mvp_types::admin::{Backup, BackupSettings, RestoreReport};
 use uuid::Uuid;
 
 use crate::repo::{self, BackupRow};
-use crate::{Kind, RestoreError};
+use crate::{BUSY, Kind, RestoreError, UploadError, schedule, settings};
 
 const NOT_FOUND: AppError = AppError::NotFound("backup");
 
@@ -26,6 +27,7 @@ fn dto(r: BackupRow) -> Backup {
         created_at: r.created_at,
         finished_at: r.finished_at,
         error: r.error,
+        schedules: r.schedules,
     }
 }
 
@@ -48,7 +50,7 @@ pub async fn list(
     _admin: AdminUser,
 ) -> AppResult<Json<Vec<Backup>>> {
     Ok(Json(
-        repo::list(&state.db).await?.into_iter().map(dto).collect(),
+        crate::list(&state.db).await?.into_iter().map(dto).collect(),
     ))
 }
 
@@ -63,14 +65,12 @@ pub async fn create(
     admin: AdminUser,
     client: ClientInfo,
 ) -> AppResult<Response> {
-    if repo::running(&state.db).await? {
-        return Err(AppError::Conflict(
-            "a backup is being made; wait for it to finish".to_owned(),
-        ));
-    }
-    let row = crate::start(&state.db, Kind::Manual)
+    let Some((held, row)) = crate::begin(&state.db, Kind::Manual)
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::Internal)?
+    else {
+        return Err(AppError::Conflict(BUSY.to_owned()));
+    };
     let backup = dto(row.clone());
     audited(
         &state,
@@ -82,6 +82,7 @@ pub async fn create(
     tokio::spawn(async move {
         // `complete` records a failure on the row and logs it.
         let _ = crate::complete(&pool, &storage, id).await;
+        held.release().await;
     });
     Ok((StatusCode::ACCEPTED, Json(backup)).into_response())
 }
@@ -136,7 +137,10 @@ pub async fn delete(
     Path(raw): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = backup_id(&raw)?;
-    let Some(row) = repo::delete(&state.db, id).await? else {
+    let Some(row) = crate::remove(&state.db, &state.storage, id)
+        .await
+        .map_err(AppError::Internal)?
+    else {
         return match repo::find(&state.db, id).await? {
             Some(_) => Err(AppError::Conflict(
                 "the backup is being made; delete it when it has finished".to_owned(),
@@ -144,7 +148,6 @@ pub async fn delete(
             None => Err(NOT_FOUND),
         };
     };
-    state.storage.delete(&row.storage_key).await?;
     audited(
         &state,
         &Actor::new(&admin, &client),
@@ -176,7 +179,9 @@ pub async fn restore(
     let done = match restored {
         Ok(done) => done,
         Err(RestoreError::NotFound) => return Err(NOT_FOUND),
-        Err(e @ RestoreError::NotReady(_)) => return Err(AppError::Conflict(e.to_string())),
+        Err(e @ (RestoreError::NotReady(_) | RestoreError::Busy)) => {
+            return Err(AppError::Conflict(e.to_string()));
+        }
         Err(RestoreError::Failed(e)) => return Err(AppError::Internal(e)),
         Err(e) => return Err(AppError::validation("id", e.to_string())),
     };
@@ -194,4 +199,90 @@ pub async fn restore(
     )
     .await?;
     Ok(Json(report))
+}
+
+/// Accepts an archive taken elsewhere (multipart `file`, at most `backup.max_upload_bytes`): 201
+/// with the `uploaded` backup once its seal and every member are verified; a damaged, foreign or
+/// newer one is a 400 and nothing is kept.
+#[utoipa::path(post, path = "/api/admin/backups/upload", tag = "admin", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "field `file`: a MotoVaultPro backup archive (.tar.gz)"),
+    responses((status = 201, body = Backup), (status = 400, body = mvp_types::ErrorBody),
+              (status = 401, body = mvp_types::ErrorBody), (status = 403, body = mvp_types::ErrorBody),
+              (status = 413, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn upload(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let limit = state.config.backup.max_upload_bytes;
+    let received = crate::upload::receive(multipart, state.storage.staging_dir(), limit).await?;
+    let row = match crate::upload(&state.db, &state.storage, &received.path).await {
+        Ok(row) => row,
+        Err(UploadError::Failed(e)) => return Err(AppError::Internal(e)),
+        Err(e) => return Err(AppError::validation("file", e.to_string())),
+    };
+    drop(received);
+    let backup = dto(row);
+    audited(
+        &state,
+        &Actor::new(&admin, &client),
+        Change::new("backup.upload", "backup", backup.id).after(&backup),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(backup)).into_response())
+}
+
+async fn settings_dto(state: &AppState, row: &repo::SettingsRow) -> AppResult<BackupSettings> {
+    let made: Vec<schedule::Made> = repo::scheduled(&state.db)
+        .await?
+        .iter()
+        .filter_map(settings::made)
+        .collect();
+    let next = settings::of_row(row).next_run(chrono::Utc::now(), &made);
+    Ok(settings::dto(row, next))
+}
+
+/// The schedules and retention, with when the next scheduled backup is due.
+#[utoipa::path(get, path = "/api/admin/backups/settings", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = BackupSettings), (status = 401, body = mvp_types::ErrorBody),
+              (status = 403, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<BackupSettings>> {
+    let row = repo::settings(&state.db).await?;
+    Ok(Json(settings_dto(&state, &row).await?))
+}
+
+/// Replaces the schedules and retention (`nextRunAt` is ignored). Slots already past when the
+/// settings change are not owed a backup; retention applies at the scheduler's next pass.
+#[utoipa::path(put, path = "/api/admin/backups/settings", tag = "admin", security(("bearer" = [])),
+    request_body = BackupSettings,
+    responses((status = 200, body = BackupSettings), (status = 400, body = mvp_types::ErrorBody),
+              (status = 401, body = mvp_types::ErrorBody), (status = 403, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+    AppJson(body): AppJson<BackupSettings>,
+) -> AppResult<Json<BackupSettings>> {
+    let wanted = settings::parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let before = settings::dto(&repo::settings(&state.db).await?, None);
+    let stored = repo::put_settings(&mut tx, &wanted).await?;
+    let after = settings::dto(&stored, None);
+    audit::record(
+        &mut tx,
+        &Actor::new(&admin, &client),
+        Change::new("backup.settings", "backup_settings", "settings")
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(settings_dto(&state, &stored).await?))
 }

@@ -1,24 +1,31 @@
 //! The archive format: a gzip-compressed tar whose members are the database tables (`db/…`, each
 //! the text of a `COPY … TO STDOUT`) and the stored files (`files/<key>`), and last `manifest.json`
-//! naming every member with its size and SHA-256. [`write`] builds one from staged members in one
-//! pass (the archive's own SHA-256 computed on the way); [`verify`] reads one through and checks
-//! every member against the manifest before anything trusts it.
+//! naming every member with its size and SHA-256. After the compressed tar comes a second, tiny
+//! gzip member, the seal: the SHA-256 of every byte before it, so that no byte of the file can
+//! change unnoticed (not even one a decompressor ignores, like the gzip header's time). `gunzip`
+//! and `tar` read the whole as one archive (the seal's text lands after the tar's end and is
+//! ignored). [`write`] builds one from staged members in one pass (the archive's own SHA-256
+//! computed on the way); [`verify`] reads one through and checks the seal and every member against
+//! the manifest before anything trusts it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use aws_lc_rs::digest::{Context, SHA256};
 use chrono::{DateTime, Utc};
 use flate2::Compression;
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 
 /// The format this code writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
+/// The storage prefixes of user files (members `files/<prefix>/…`); nothing else is restored into
+/// storage. Backups themselves (`backups/`) are not backed up.
+pub const FILE_PREFIXES: &[&str] = &["documents", "vehicle-images"];
 /// A manifest larger than this is not one of ours.
 const MANIFEST_MAX: u64 = 64 * 1024 * 1024;
 
@@ -80,6 +87,11 @@ impl<W: Write> Hashing<W> {
         }
     }
 
+    /// The SHA-256 of what has been written so far.
+    fn digest_so_far(&self) -> Vec<u8> {
+        self.digest.clone().finish().as_ref().to_vec()
+    }
+
     /// The inner writer, the byte count and the hex SHA-256.
     pub fn finish(self) -> (W, u64, String) {
         let sha = hex(self.digest.finish().as_ref());
@@ -100,20 +112,56 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// A reader that counts and hashes what is read through it.
-struct HashingReader<R> {
-    inner: R,
+/// A buffered reader that hashes the bytes its user consumes, no more: after the gzip decoder has
+/// read the first member to its end, the digest is exactly that member's.
+struct Consumed<R> {
+    inner: BufReader<R>,
     digest: Context,
     read: u64,
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl<R: Read> Read for Consumed<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.digest.update(&buf[..n]);
-        self.read += n as u64;
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
+}
+
+impl<R: Read> BufRead for Consumed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let amount = amount.min(self.inner.buffer().len());
+        self.digest.update(&self.inner.buffer()[..amount]);
+        self.read += amount as u64;
+        self.inner.consume(amount);
+    }
+}
+
+/// The seal that follows the compressed tar: a gzip member (fixed header, one stored block) whose
+/// text names the SHA-256 of every byte before it. Built the same way by [`write`] and [`verify`],
+/// which compares it byte for byte.
+fn seal(sealed_sha256: &[u8]) -> Vec<u8> {
+    let text = format!("MotoVaultPro archive seal: sha256 {}\n", hex(sealed_sha256));
+    let data = text.as_bytes();
+    let len = u16::try_from(data.len()).unwrap_or(u16::MAX);
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    // ID1 ID2, deflate, no flags, no time, no extra flags, OS unknown.
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    // The final block, stored: BFINAL = 1, BTYPE = 00, then LEN and its complement.
+    out.push(1);
+    out.extend(len.to_le_bytes());
+    out.extend((!len).to_le_bytes());
+    out.extend(data);
+    out.extend(crc.sum().to_le_bytes());
+    out.extend(crc.amount().to_le_bytes());
+    out
 }
 
 fn header(size: u64, mtime: DateTime<Utc>) -> tar::Header {
@@ -139,7 +187,9 @@ pub fn write(manifest: &Manifest, staged: &[Staged], out: &Path) -> io::Result<(
     let mut h = header(json.len() as u64, manifest.created_at);
     tar.append_data(&mut h, MANIFEST, json.as_slice())?;
     let gz = tar.into_inner()?;
-    let hashing = gz.finish()?;
+    let mut hashing = gz.finish()?;
+    let sealed = hashing.digest_so_far();
+    hashing.write_all(&seal(&sealed))?;
     let (mut file, size, sha) = hashing.finish();
     file.flush()?;
     file.into_inner()
@@ -165,6 +215,10 @@ pub enum Refused {
     Missing(String),
     #[error("member {0} is not in the manifest")]
     Unlisted(String),
+    #[error("member {0} is not one a backup holds")]
+    Unexpected(String),
+    #[error("the archive is damaged or altered: its seal does not match its content")]
+    Unsealed,
     #[error("the archive differs from the one recorded (SHA-256)")]
     NotTheRecorded,
 }
@@ -178,17 +232,15 @@ pub struct Verified {
     pub sha256: String,
 }
 
-/// Reads the whole archive and checks every member's size and SHA-256 against the manifest
-/// (blocking). A flipped byte that changes what the archive holds fails: in a member, its digest; in
-/// the compressed stream or the tar padding, gzip's CRC (the stream is read to its end); in the
-/// manifest, its parse or the digests it names. A few bytes change nothing the archive holds (the
-/// gzip header's time and OS, a code length of a symbol the compressed data never uses): those are
-/// caught by [`verify_recorded`], against the digest recorded when the archive was made.
+/// Reads the whole archive and checks it (blocking): the seal against every byte before it (any
+/// flipped, added or missing byte fails, even one a decompressor would ignore), gzip's CRC, every
+/// member's size and SHA-256 against the manifest, and that the members are what a backup holds
+/// (one per table of the manifest, user files under [`FILE_PREFIXES`], nothing else).
 pub fn verify(path: &Path) -> Result<Verified, Refused> {
     let not = |e: io::Error| Refused::NotAnArchive(e.to_string());
     let file = File::open(path).map_err(not)?;
-    let raw = HashingReader {
-        inner: BufReader::new(file),
+    let raw = Consumed {
+        inner: BufReader::with_capacity(256 * 1024, file),
         digest: Context::new(&SHA256),
         read: 0,
     };
@@ -215,11 +267,20 @@ pub fn verify(path: &Path) -> Result<Verified, Refused> {
         let (_, size, sha) = sink.finish();
         seen.insert(name, (size, sha));
     }
-    // The end-of-archive blocks and the gzip trailer (its CRC and length are checked at the end).
+    // The end-of-archive blocks and the gzip trailer (its CRC and length are checked at the end),
+    // then the seal, which must be exactly the one for the bytes before it, and the file's end.
     let mut gz = archive.into_inner();
     io::copy(&mut gz, &mut io::sink()).map_err(not)?;
     let mut raw = gz.into_inner();
-    io::copy(&mut raw, &mut io::sink()).map_err(not)?;
+    let expected = seal(raw.digest.clone().finish().as_ref());
+    let mut rest = Vec::with_capacity(expected.len() + 1);
+    raw.by_ref()
+        .take(expected.len() as u64 + 1)
+        .read_to_end(&mut rest)
+        .map_err(not)?;
+    if rest != expected {
+        return Err(Refused::Unsealed);
+    }
     let (size, sha256) = (raw.read, hex(raw.digest.finish().as_ref()));
     let manifest = manifest.ok_or(Refused::NoManifest)?;
     if manifest.format_version > FORMAT_VERSION {
@@ -237,11 +298,47 @@ pub fn verify(path: &Path) -> Result<Verified, Refused> {
     if let Some(extra) = seen.into_keys().next() {
         return Err(Refused::Unlisted(extra));
     }
+    expected_members(&manifest)?;
     Ok(Verified {
         manifest,
         size,
         sha256,
     })
+}
+
+/// Whether `name` is a user file's member: `files/<prefix>/…` with plain, non-empty segments.
+pub fn is_file_member(name: &str) -> bool {
+    let mut segments = name.split('/');
+    segments.next() == Some("files")
+        && segments.next().is_some_and(|p| FILE_PREFIXES.contains(&p))
+        && {
+            let rest: Vec<&str> = segments.collect();
+            !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|s| !s.is_empty() && *s != "." && *s != ".." && !s.contains('\\'))
+        }
+}
+
+/// Each table's member is `db/<schema>.<table>.copy` and among the members; every other member is
+/// a user file. A restore puts nothing anywhere else.
+fn expected_members(manifest: &Manifest) -> Result<(), Refused> {
+    let mut tables = std::collections::BTreeSet::new();
+    for t in &manifest.tables {
+        let name = format!("db/{}.{}.copy", t.schema, t.name);
+        if t.member != name || !manifest.members.iter().any(|m| m.name == name) {
+            return Err(Refused::Unexpected(t.member.clone()));
+        }
+        tables.insert(name);
+    }
+    match manifest
+        .members
+        .iter()
+        .find(|m| !tables.contains(&m.name) && !is_file_member(&m.name))
+    {
+        Some(m) => Err(Refused::Unexpected(m.name.clone())),
+        None => Ok(()),
+    }
 }
 
 /// [`verify`], and the archive must be byte for byte the one whose SHA-256 was recorded.
@@ -273,27 +370,38 @@ mod tests {
         }
     }
 
-    fn sample(dir: &Path) -> (Manifest, Vec<Staged>) {
+    fn sample(dir: &Path, file_member: &str) -> (Manifest, Vec<Staged>) {
         let staged = vec![
-            stage(dir, "db/public.vehicles", b"1\tHonda\n2\tMazda\n"),
-            stage(dir, "files/documents/ab/x.pdf", &[7u8; 100_000]),
+            stage(dir, "db/public.vehicles.copy", b"1\tHonda\n2\tMazda\n"),
+            stage(dir, file_member, &[7u8; 100_000]),
         ];
         let manifest = Manifest {
             format_version: FORMAT_VERSION,
             app_version: "test".to_owned(),
             schema_version: 1,
             created_at: Utc::now(),
-            tables: Vec::new(),
+            tables: vec![TableDump {
+                schema: "public".to_owned(),
+                name: "vehicles".to_owned(),
+                columns: vec!["id".to_owned(), "make".to_owned()],
+                rows: 2,
+                member: "db/public.vehicles.copy".to_owned(),
+            }],
             members: staged.iter().map(|s| s.member.clone()).collect(),
         };
         (manifest, staged)
     }
 
-    #[test]
-    fn an_archive_verifies_and_any_flipped_byte_is_refused() {
+    fn scratch() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mvp-archive-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        let (manifest, staged) = sample(&dir);
+        dir
+    }
+
+    #[test]
+    fn an_archive_verifies_and_every_flipped_byte_is_refused() {
+        let dir = scratch();
+        let (manifest, staged) = sample(&dir, "files/documents/ab/x.pdf");
         let out = dir.join("a.tar.gz");
         let (size, sha) = write(&manifest, &staged, &out).unwrap_or_else(|e| panic!("{e}"));
         let bytes = std::fs::read(&out).unwrap_or_else(|e| panic!("{e}"));
@@ -308,29 +416,87 @@ mod tests {
             (size, sha.as_str())
         );
 
-        // Every byte flipped in turn, header to trailer: never accepted as the recorded archive;
-        // where the content still verifies, it is the content that was written.
+        // Every byte flipped in turn, header to seal: refused, whatever the byte was.
         let path = dir.join("broken.tar.gz");
-        let mut same_content = 0;
         for at in 0..bytes.len() {
             let mut broken = bytes.clone();
             broken[at] ^= 0x55;
             std::fs::write(&path, &broken).unwrap_or_else(|e| panic!("{e}"));
             assert!(
-                verify_recorded(&path, &sha).is_err(),
+                verify(&path).is_err(),
                 "a flipped byte at {at} was accepted"
             );
-            if let Ok(v) = verify(&path) {
-                assert_eq!(v.manifest, manifest, "byte {at}");
-                same_content += 1;
-            }
         }
+        // A byte added at the end, or the last one missing.
+        let mut longer = bytes.clone();
+        longer.push(0);
+        std::fs::write(&path, &longer).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(verify(&path), Err(Refused::Unsealed));
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(verify(&path), Err(Refused::Unsealed));
         assert!(verify(&out).is_ok() && verify_recorded(&out, &sha).is_ok());
-        // For the record (57 of 1,046 when written): header bytes and unused Huffman code lengths.
-        eprintln!(
-            "{same_content} of {} flips changed nothing the archive holds",
-            bytes.len()
+        assert_eq!(
+            verify_recorded(&out, &"0".repeat(64)),
+            Err(Refused::NotTheRecorded)
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn gunzip_and_tar_read_a_sealed_archive_as_one() {
+        let dir = scratch();
+        let (manifest, staged) = sample(&dir, "files/vehicle-images/v/1.jpg");
+        let out = dir.join("a.tar.gz");
+        write(&manifest, &staged, &out).unwrap_or_else(|e| panic!("{e}"));
+        // As `tar xzf` reads it: every gzip member in turn, the seal's text after the tar's end.
+        let file = File::open(&out).unwrap_or_else(|e| panic!("{e}"));
+        let mut tar = tar::Archive::new(flate2::read::MultiGzDecoder::new(file));
+        let names: Vec<String> = tar
+            .entries()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|e| {
+                let e = e.unwrap_or_else(|e| panic!("{e}"));
+                e.path()
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "db/public.vehicles.copy",
+                "files/vehicle-images/v/1.jpg",
+                MANIFEST
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn members_other_than_tables_and_user_files_are_refused() {
+        for name in [
+            "files/backups/other.tar.gz",
+            "files/keys/jwt.pem",
+            "files/documents",
+            "notes.txt",
+        ] {
+            let dir = scratch();
+            let (manifest, staged) = sample(&dir, name);
+            let out = dir.join("a.tar.gz");
+            write(&manifest, &staged, &out).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(verify(&out), Err(Refused::Unexpected(name.to_owned())));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        assert!(is_file_member("files/documents/ab/x.pdf"));
+        // (The tar writer refuses to write these, so they are checked here alone.)
+        for name in [
+            "files/documents/./x.pdf",
+            "files/documents/../../etc/passwd",
+            "files/documents/",
+            "files//documents/x",
+        ] {
+            assert!(!is_file_member(name), "{name}");
+        }
     }
 }

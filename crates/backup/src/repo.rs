@@ -17,6 +17,8 @@ pub struct BackupRow {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    pub schedules: Vec<String>,
+    pub slot_at: Option<DateTime<Utc>>,
 }
 
 /// `sqlx::query_as!(BackupRow, …)` with the row's columns between `$before` and `$after`.
@@ -26,34 +28,71 @@ macro_rules! backup_rows {
             BackupRow,
             $before
                 + "id, kind, status, storage_key, size_bytes, sha256, schema_version, app_version,
-                   error, created_at, finished_at"
+                   error, created_at, finished_at, schedules, slot_at"
                 + $after
             $(, $arg)*
         )
     };
 }
 
+/// What a new backup row says of itself.
+#[derive(Debug, Clone)]
+pub struct NewBackup<'a> {
+    pub id: Uuid,
+    pub kind: &'a str,
+    pub key: &'a str,
+    pub schema_version: i64,
+    pub app_version: &'a str,
+    /// For a scheduled backup: its schedules and the slot it fills.
+    pub schedules: &'a [String],
+    pub slot_at: Option<DateTime<Utc>>,
+}
+
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn insert_running(
-    pool: &PgPool,
-    id: Uuid,
-    kind: &str,
-    key: &str,
-    schema_version: i64,
-    app_version: &str,
-) -> sqlx::Result<()> {
+pub async fn insert_running(pool: &PgPool, new: &NewBackup<'_>) -> sqlx::Result<()> {
     sqlx::query!(
-        "insert into backups (id, kind, status, storage_key, schema_version, app_version)
-         values ($1, $2, 'running', $3, $4, $5)",
-        id,
-        kind,
-        key,
-        schema_version,
-        app_version,
+        "insert into backups (id, kind, status, storage_key, schema_version, app_version,
+                              schedules, slot_at)
+         values ($1, $2, 'running', $3, $4, $5, $6, $7)",
+        new.id,
+        new.kind,
+        new.key,
+        new.schema_version,
+        new.app_version,
+        new.schedules,
+        new.slot_at,
     )
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// A backup that is whole on arrival (an upload): `ready`, taken at `created_at`.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn insert_ready(
+    pool: &PgPool,
+    new: &NewBackup<'_>,
+    created_at: DateTime<Utc>,
+    size: i64,
+    sha256: &str,
+) -> sqlx::Result<BackupRow> {
+    backup_rows!(
+        "insert into backups (id, kind, status, storage_key, schema_version, app_version,
+                              size_bytes, sha256, created_at, finished_at)
+         values ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, now())
+         returning ",
+        "",
+        new.id,
+        new.kind,
+        new.key,
+        new.schema_version,
+        new.app_version,
+        size,
+        sha256,
+        created_at,
+    )
+    .fetch_one(pool)
+    .await
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
@@ -106,11 +145,91 @@ pub async fn schema_version(conn: impl sqlx::PgExecutor<'_>) -> sqlx::Result<i64
     .await
 }
 
-/// Whether a backup is being built now (one at a time).
-pub async fn running(pool: &PgPool) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(r#"select exists(select 1 from backups where status = 'running') as "x!""#)
-        .fetch_one(pool)
-        .await
+/// Marks failed every `running` backup whose builder no longer holds the backup lock: the process
+/// making it stopped (killed, crashed, restarted) before it finished. `lock_held`: the caller holds
+/// the lock itself, so every running backup is such a one. Returns how many.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn expire_orphans(pool: &PgPool, lock_held: bool) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "update backups
+            set status = 'failed', finished_at = now(),
+                error = 'interrupted: the process making it stopped before it finished'
+          where status = 'running'
+            and ($2 or not exists (
+                select 1 from pg_locks
+                 where locktype = 'advisory' and granted and objsubid = 1
+                   and ((classid::bigint << 32) | objid::bigint) = $1))",
+        crate::lock::KEY,
+        lock_held,
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The scheduled backups, for the scheduler and retention.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn scheduled(pool: &PgPool) -> sqlx::Result<Vec<BackupRow>> {
+    backup_rows!(
+        "select ",
+        " from backups where kind = 'scheduled' order by slot_at desc, id desc"
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The `backup_settings` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsRow {
+    pub daily: bool,
+    pub weekly: bool,
+    pub monthly: bool,
+    pub hour: i16,
+    pub weekday: i16,
+    pub time_zone: String,
+    pub keep_daily: i32,
+    pub keep_weekly: i32,
+    pub keep_monthly: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn settings(pool: &PgPool) -> sqlx::Result<SettingsRow> {
+    sqlx::query_as!(
+        SettingsRow,
+        "select daily, weekly, monthly, hour, weekday, time_zone, keep_daily, keep_weekly,
+                keep_monthly, updated_at
+           from backup_settings"
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Replaces the settings (`updated_at` is set here); returns them as stored.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn put_settings(
+    conn: &mut sqlx::PgConnection,
+    s: &SettingsRow,
+) -> sqlx::Result<SettingsRow> {
+    sqlx::query_as!(
+        SettingsRow,
+        "update backup_settings
+            set daily = $1, weekly = $2, monthly = $3, hour = $4, weekday = $5, time_zone = $6,
+                keep_daily = $7, keep_weekly = $8, keep_monthly = $9, updated_at = now()
+         returning daily, weekly, monthly, hour, weekday, time_zone, keep_daily, keep_weekly,
+                   keep_monthly, updated_at",
+        s.daily,
+        s.weekly,
+        s.monthly,
+        s.hour,
+        s.weekday,
+        s.time_zone,
+        s.keep_daily,
+        s.keep_weekly,
+        s.keep_monthly,
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Removes a finished backup's row; returns the row removed.

@@ -13,8 +13,9 @@ use sqlx::PgPool;
 use tokio::io::AsyncWriteExt as _;
 use uuid::Uuid;
 
+use crate::archive::FILE_PREFIXES;
 use crate::archive::{self, Manifest, Refused};
-use crate::snapshot::{FILE_PREFIXES, quoted};
+use crate::snapshot::quoted;
 use crate::{Scratch, repo};
 
 /// Why a restore did not happen; nothing was changed.
@@ -22,6 +23,8 @@ use crate::{Scratch, repo};
 pub enum RestoreError {
     #[error("no such backup")]
     NotFound,
+    #[error("{}", crate::BUSY)]
+    Busy,
     #[error("the backup is {0}, not ready")]
     NotReady(String),
     #[error("{0}")]
@@ -55,8 +58,22 @@ pub struct Restored {
     pub files_removed: usize,
 }
 
-/// Restores backup `id` (see the module's doc for the order of things).
+/// Restores backup `id` (see the module's doc for the order of things), holding the backup lock:
+/// [`RestoreError::Busy`] while another backup or restore runs.
 pub async fn restore(pool: &PgPool, storage: &Storage, id: Uuid) -> Result<Restored, RestoreError> {
+    let Some(held) = crate::lock::try_acquire(pool).await? else {
+        return Err(RestoreError::Busy);
+    };
+    let restored = restore_locked(pool, storage, id).await;
+    held.release().await;
+    restored
+}
+
+async fn restore_locked(
+    pool: &PgPool,
+    storage: &Storage,
+    id: Uuid,
+) -> Result<Restored, RestoreError> {
     let row = repo::find(pool, id).await?.ok_or(RestoreError::NotFound)?;
     if row.status != "ready" {
         return Err(RestoreError::NotReady(row.status));

@@ -10,12 +10,10 @@ use futures_util::TryStreamExt as _;
 use mvp_core::storage::Storage;
 use sqlx::{PgConnection, PgPool};
 
-use crate::archive::{Hashing, Member, Staged, TableDump};
+use crate::archive::{FILE_PREFIXES, Hashing, Member, Staged, TableDump};
 
 /// The schemas that hold the app's data (`vehicles` is the platform catalog's).
 const SCHEMAS: &[&str] = &["public", "vehicles"];
-/// The storage prefixes of user files. Backups themselves (`backups/`) are not backed up.
-pub const FILE_PREFIXES: &[&str] = &["documents", "vehicle-images"];
 
 /// `"name"` with inner quotes doubled: an identifier from the catalog, quoted for a COPY statement.
 pub(crate) fn quoted(identifier: &str) -> String {
@@ -23,14 +21,14 @@ pub(crate) fn quoted(identifier: &str) -> String {
 }
 
 /// The tables a backup holds, `(schema, table, columns in order)`: every base table of the app's
-/// schemas but the migration history and the list of backups.
+/// schemas but the migration history, the list of backups and their settings.
 pub async fn tables(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String, Vec<String>)>> {
     let tables = sqlx::query!(
         r#"select table_schema::text as "schema!", table_name::text as "name!"
              from information_schema.tables
             where table_type = 'BASE TABLE' and table_schema = any($1)
               and table_name <> '_sqlx_migrations'
-              and not (table_schema = 'public' and table_name = 'backups')
+              and not (table_schema = 'public' and table_name in ('backups', 'backup_settings'))
             order by 1, 2"#,
         SCHEMAS as &[&str],
     )
@@ -53,8 +51,8 @@ pub async fn tables(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String
 }
 
 /// The database as of one snapshot: the migration version, and per table its rows staged in `dir`.
-/// The list of backups itself is left out: it describes the archives in storage, which a restore
-/// leaves as they are.
+/// The list of backups and their schedule are left out: they describe the archives in storage and
+/// when to make more, which a restore leaves as they are.
 pub async fn database(
     pool: &PgPool,
     dir: &Path,

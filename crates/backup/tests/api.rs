@@ -164,3 +164,190 @@ async fn while_a_restore_runs_other_writes_are_503_and_reads_go_on() {
     );
     app.shutdown().await;
 }
+
+/// `file` as the multipart field of an upload.
+fn archive_form(bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("backup.tar.gz"),
+    )
+}
+
+#[tokio::test]
+async fn an_uploaded_archive_is_verified_first_and_restores_into_another_instance() {
+    let (origin, other) = tokio::join!(spawn_app(), spawn_app());
+    for app in [&origin, &other] {
+        mvp_core::admin::grant(&app.state.db, "auth0|keeper", "test")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let owner = origin.token("auth0|owner").await;
+    let vehicle = origin
+        .create_vehicle(
+            &owner,
+            0,
+            serde_json::json!({"year": 2016, "make": "Honda", "model": "Jazz",
+                "odometerReading": 42_000, "nickname": "Travelled"}),
+        )
+        .await;
+    let backup = mvp_backup::create(
+        &origin.state.db,
+        &origin.state.storage,
+        mvp_backup::Kind::Manual,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let admin = origin.token("auth0|keeper").await;
+    let bytes = origin
+        .get_as(
+            &admin,
+            &format!("/api/admin/backups/{}/download", backup.id),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap_or_default()
+        .to_vec();
+
+    let admin = other.token("auth0|keeper").await;
+    let user = other.token("auth0|owner").await;
+    let upload = |bytes: Vec<u8>, token: String| {
+        let other = &other;
+        async move {
+            other
+                .send_multipart(
+                    reqwest::Method::POST,
+                    &token,
+                    "/api/admin/backups/upload",
+                    archive_form(bytes),
+                )
+                .await
+        }
+    };
+    assert_eq!(upload(bytes.clone(), user.clone()).await.status(), 403);
+
+    // A flipped byte anywhere (the gzip header's time, the compressed data, the manifest, the
+    // seal, the last byte), one byte more or less: 400 naming the file, nothing kept.
+    let len = bytes.len();
+    let mut broken: Vec<Vec<u8>> = [4, 9, 10, 100, len / 3, len / 2, len - 60, len - 9, len - 1]
+        .into_iter()
+        .map(|at| {
+            let mut b = bytes.clone();
+            b[at] ^= 0x01;
+            b
+        })
+        .collect();
+    broken.push(bytes[..len - 1].to_vec());
+    broken.push([bytes.as_slice(), b"\0"].concat());
+    broken.push(b"not an archive at all".to_vec());
+    for (n, b) in broken.into_iter().enumerate() {
+        let refused = upload(b, admin.clone()).await;
+        assert_eq!(refused.status(), 400, "case {n}");
+        let body = json(refused).await;
+        assert_eq!(body["error"]["code"], "validation_failed", "case {n}");
+        assert_eq!(
+            body["error"]["details"][0]["field"], "file",
+            "case {n}: {body}"
+        );
+    }
+    assert!(
+        mvp_backup::list(&other.state.db)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    assert!(
+        other
+            .state
+            .storage
+            .list("backups")
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "a refused upload leaves nothing stored"
+    );
+    assert!(
+        std::fs::read_dir(other.state.storage.staging_dir())
+            .map(|d| d.count())
+            .unwrap_or(0)
+            == 0,
+        "nor anything staged"
+    );
+
+    let accepted = upload(bytes.clone(), admin.clone()).await;
+    assert_eq!(accepted.status(), 201);
+    let accepted = json(accepted).await;
+    assert_eq!(
+        (accepted["kind"].as_str(), accepted["status"].as_str()),
+        (Some("uploaded"), Some("ready"))
+    );
+    assert_eq!(accepted["sizeBytes"], len);
+    assert_eq!(
+        accepted["sha256"],
+        backup.sha256.clone().unwrap_or_default()
+    );
+    let id = accepted["id"].as_str().unwrap_or_default().to_owned();
+
+    // Restored into the other instance: the owner's vehicle is there, as it was.
+    assert!(
+        json(other.get_as(&user, "/api/vehicles").await).await["items"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+    let restored = other
+        .post_json_as(
+            &admin,
+            &format!("/api/admin/backups/{id}/restore"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(restored.status(), 200);
+    let admin = other.token("auth0|keeper").await;
+    let user = other.token("auth0|owner").await;
+    let got = json(
+        other
+            .get_as(&user, &format!("/api/vehicles/{vehicle}"))
+            .await,
+    )
+    .await;
+    assert_eq!(got["nickname"], "Travelled");
+    assert_eq!(got["odometerReading"], 42_000);
+    let audit = json(
+        other
+            .get_as(&admin, "/api/admin/audit-logs?action=backup")
+            .await,
+    )
+    .await;
+    assert_eq!(audit[0]["action"], "backup.restore");
+    origin.shutdown().await;
+    other.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_upload_past_the_limit_is_413() {
+    let app = mvp_test_support::TestAppBuilder::new()
+        .var("MVP_BACKUP__MAX_UPLOAD_BYTES", "4096")
+        .spawn()
+        .await;
+    mvp_core::admin::grant(&app.state.db, "auth0|keeper", "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin = app.token("auth0|keeper").await;
+    let refused = app
+        .send_multipart(
+            reqwest::Method::POST,
+            &admin,
+            "/api/admin/backups/upload",
+            archive_form(vec![7u8; 200_000]),
+        )
+        .await;
+    assert_eq!(refused.status(), 413);
+    assert_eq!(json(refused).await["error"]["code"], "payload_too_large");
+    assert!(
+        mvp_backup::list(&app.state.db)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    app.shutdown().await;
+}

@@ -59,6 +59,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub storage: StorageConfig,
     pub documents: DocumentsConfig,
+    pub backup: BackupConfig,
     pub limits: LimitsConfig,
     pub ocr: OcrConfig,
     pub log: LogConfig,
@@ -298,6 +299,16 @@ pub struct DocumentsConfig {
     pub retention_days: u32,
     /// How often the purge job runs.
     pub purge_interval_secs: u64,
+}
+
+/// Whole-instance backups (the schedules and retention are settings in the database).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Largest archive accepted by the upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// How often the scheduler looks whether a scheduled backup is due.
+    pub check_interval_secs: u64,
 }
 
 /// How much heavy work runs at once (`mvp_core::work`); more waits, up to `queue`, then 503.

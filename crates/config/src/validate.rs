@@ -93,6 +93,18 @@ impl Config {
                 "must be at least 1".into(),
             ));
         }
+        if self.backup.max_upload_bytes < 1024 {
+            problems.push((
+                "backup.max_upload_bytes".into(),
+                "must be at least 1024".into(),
+            ));
+        }
+        if self.backup.check_interval_secs == 0 {
+            problems.push((
+                "backup.check_interval_secs".into(),
+                "must be at least 1".into(),
+            ));
+        }
         if self.database.max_connections == 0 {
             problems.push((
                 "database.max_connections".into(),

@@ -232,6 +232,36 @@ pub struct Backup {
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// For a scheduled backup, the schedules it was made for (`daily`, `weekly`, `monthly`).
+    #[serde(default)]
+    pub schedules: Vec<String>,
+}
+
+/// `GET|PUT /api/admin/backups/settings`: when scheduled backups are made and how many are kept.
+/// Daily at `hour`; weekly on `weekday` (1 Monday … 7 Sunday) at `hour`; monthly on the 1st at
+/// `hour`; all in `timeZone`. Each schedule keeps its newest `keep…` backups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BackupSettings {
+    pub daily: bool,
+    pub weekly: bool,
+    pub monthly: bool,
+    /// 0–23.
+    pub hour: u8,
+    /// 1 (Monday) – 7 (Sunday).
+    pub weekday: u8,
+    /// An IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// 1–1000 each.
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    /// Read-only (ignored in a PUT): when the next scheduled backup is due; none while every
+    /// schedule is off.
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(read_only))]
+    pub next_run_at: Option<DateTime<Utc>>,
 }
 
 /// `POST /api/admin/backups/{id}/restore`: what was put back.

@@ -145,6 +145,13 @@ pub(super) fn multipart_rules() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "post",
+            "/api/admin/backups/upload",
+            json!({"type": "object", "additionalProperties": false, "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                "description": "A MotoVaultPro backup archive (.tar.gz); at most `backup.max_upload_bytes`."}}}),
+        ),
+        (
+            "post",
             "/api/ocr/extract",
             json!({"type": "object", "required": ["file"], "properties": {"file": {
                 "type": "string", "format": "binary",
