@@ -1034,6 +1034,8 @@ if (ADMIN_EMAIL) {
     await ap.screenshot({ path: join(SHOTS, 'admin-templates-1440x900.png'), fullPage: true });
     state.page = page;
   });
+  let backupArchive = null;
+  let backupSha = null;
   await step('admin: a backup is made and downloaded whole; after a change, it is restored once "restore" is typed', async () => {
     state.page = ap;
     await ap.goto(`${BASE}/admin?tab=backups`);
@@ -1046,6 +1048,8 @@ if (ADMIN_EMAIL) {
     const sha = createHash('sha256').update(archive).digest('hex');
     assert(sha === await ready.getAttribute('data-sha256'), `the downloaded archive's SHA-256 ${sha} is not the listed one`);
     assert(download.suggestedFilename().startsWith('motovaultpro-backup-'), download.suggestedFilename());
+    backupArchive = archive;
+    backupSha = sha;
     await ap.setViewportSize({ width: 390, height: 844 });
     await ap.screenshot({ path: join(SHOTS, 'admin-backups-390x844.png'), fullPage: true });
     await ap.setViewportSize({ width: 1440, height: 900 });
@@ -1080,6 +1084,41 @@ if (ADMIN_EMAIL) {
     await ap.locator('ul[aria-label="Templates"] li button').first().click();
     const after = await ap.inputValue('#subject');
     assert(after === before, `the subject after the restore: ${after} (before the backup: ${before})`);
+    state.page = page;
+  });
+  await step('admin: a backup schedule is saved and says when it runs next; an archive is uploaded and listed, a damaged one refused', async () => {
+    state.page = ap;
+    await ap.goto(`${BASE}/admin?tab=backups`);
+    await ap.locator('#keepDaily').waitFor();
+    await ap.getByLabel('Every day').check();
+    await ap.selectOption('#hour', '4');
+    await ap.selectOption('#timeZone', 'Europe/Berlin');
+    await ap.fill('#keepDaily', '0');
+    await ap.getByRole('button', { name: 'Save schedule' }).click();
+    const keepError = await ap.locator('[data-field="keepDaily"] .field-error').innerText();
+    assert(keepError.includes('1 to 1000'), `the keep count's error: ${keepError}`);
+    await ap.fill('#keepDaily', '5');
+    await ap.getByRole('button', { name: 'Save schedule' }).click();
+    await adminToast('Backup schedule saved');
+    const next = await ap.getByTestId('next-backup').innerText();
+    assert(/Next scheduled backup: \d{4}-\d\d-\d\d 04:00 \(Europe\/Berlin\)/.test(next), next);
+    await ap.reload();
+    await ap.locator('#keepDaily').waitFor();
+    assert(await ap.inputValue('#keepDaily') === '5' && await ap.isChecked('#daily'), 'the schedule was not kept');
+
+    // The archive downloaded in the step before: a damaged copy is refused, the whole one listed.
+    assert(backupArchive, 'no archive was downloaded');
+    const damaged = Buffer.from(backupArchive);
+    damaged[damaged.length >> 1] ^= 1;
+    await ap.setInputFiles('#backup-file', { name: 'damaged.tar.gz', mimeType: 'application/gzip', buffer: damaged });
+    const refused = await ap.getByTestId('upload-error').innerText();
+    assert(refused.includes('Not kept'), refused);
+    await ap.setInputFiles('#backup-file', { name: 'backup.tar.gz', mimeType: 'application/gzip', buffer: backupArchive });
+    await adminToast('uploaded');
+    const same = ap.locator(`li[data-backup][data-sha256="${backupSha}"]`);
+    await ap.waitForFunction((sha) => document.querySelectorAll(`li[data-backup][data-sha256="${sha}"]`).length === 2, backupSha);
+    assert((await same.allInnerTexts()).some((t) => t.includes('Uploaded')), 'the uploaded archive is not listed as uploaded');
+    await ap.screenshot({ path: join(SHOTS, 'admin-backups-schedule-1440x900.png'), fullPage: true });
     state.page = page;
   });
   await adminContext.close();

@@ -250,3 +250,14 @@ pub fn download_object_url(url: String, file_name: &str) {
         std::time::Duration::from_secs(60),
     );
 }
+
+/// Waits `duration` without blocking the page (a timer promise).
+pub async fn sleep(duration: std::time::Duration) {
+    let ms = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+}

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_admin::audit::{self, Actor, Change};
 use mvp_core::{AdminUser, AppError, AppJson, AppResult, AppState, ClientInfo};
-use mvp_types::admin::{Backup, BackupSettings, RestoreReport};
+use mvp_types::admin::{Backup, BackupSettings, RestoreReport, RestoreStatus};
 use uuid::Uuid;
 
 use crate::repo::{self, BackupRow};
@@ -157,11 +157,26 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+fn restore_dto(r: repo::RestoreRow) -> RestoreStatus {
+    RestoreStatus {
+        id: r.id,
+        backup_id: r.backup_id,
+        status: r.status,
+        stage: r.stage,
+        report: r.report.and_then(|v| serde_json::from_value(v).ok()),
+        error: r.error,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+    }
+}
+
 /// Puts the instance back as the backup holds it: every table and stored file. The archive is
-/// checked first; a damaged or altered one, or one of another schema, is a 400 and changes nothing.
+/// fetched and checked first (a damaged or altered one, or one of another schema, is a 400 and
+/// changes nothing); then 202, and the restore runs in the background while every replica answers
+/// other writes with 503. `GET /api/admin/backups/restore` follows it.
 #[utoipa::path(post, path = "/api/admin/backups/{id}/restore", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = RestoreReport), (status = 400, body = mvp_types::ErrorBody),
+    responses((status = 202, body = RestoreStatus), (status = 400, body = mvp_types::ErrorBody),
               (status = 401, body = mvp_types::ErrorBody), (status = 403, body = mvp_types::ErrorBody),
               (status = 404, body = mvp_types::ErrorBody), (status = 409, body = mvp_types::ErrorBody)))]
 #[tracing::instrument(skip_all)]
@@ -170,14 +185,10 @@ pub async fn restore(
     admin: AdminUser,
     client: ClientInfo,
     Path(raw): Path<String>,
-) -> AppResult<Json<RestoreReport>> {
+) -> AppResult<Response> {
     let id = backup_id(&raw)?;
-    // Other writes wait outside (503) until the restore has ended, however it ends.
-    let maintenance = state.maintenance.enter();
-    let restored = crate::restore(&state.db, &state.storage, id).await;
-    drop(maintenance);
-    let done = match restored {
-        Ok(done) => done,
+    let prepared = match crate::restore::prepare(&state.db, &state.storage, id).await {
+        Ok(prepared) => prepared,
         Err(RestoreError::NotFound) => return Err(NOT_FOUND),
         Err(e @ (RestoreError::NotReady(_) | RestoreError::Busy)) => {
             return Err(AppError::Conflict(e.to_string()));
@@ -185,20 +196,61 @@ pub async fn restore(
         Err(RestoreError::Failed(e)) => return Err(AppError::Internal(e)),
         Err(e) => return Err(AppError::validation("id", e.to_string())),
     };
-    let report = RestoreReport {
-        tables: done.tables,
-        rows: done.rows,
-        files: done.files,
-        files_removed: done.files_removed,
-    };
-    // Written after the restore, so the restored audit log ends with it.
-    audited(
-        &state,
-        &Actor::new(&admin, &client),
-        Change::new("backup.restore", "backup", id).after(&report),
-    )
-    .await?;
-    Ok(Json(report))
+    let run = repo::insert_restore(&state.db, Uuid::now_v7(), id).await?;
+    let started = restore_dto(run.clone());
+    // This process refuses other writes at once; the others when they see the maintenance lock.
+    let maintenance = state.maintenance.enter();
+    let actor = Actor::new(&admin, &client);
+    let (pool, storage) = (state.db.clone(), state.storage.clone());
+    tokio::spawn(async move {
+        let progress = |stage: crate::restore::Stage| {
+            let pool = pool.clone();
+            async move {
+                let _ = repo::restore_stage(&pool, run.id, stage.as_str()).await;
+            }
+        };
+        let outcome = prepared.run(&pool, &storage, progress).await;
+        drop(maintenance);
+        match outcome {
+            Ok(done) => {
+                let report = RestoreReport {
+                    tables: done.tables,
+                    rows: done.rows,
+                    files: done.files,
+                    files_removed: done.files_removed,
+                };
+                let value = serde_json::to_value(&report).unwrap_or_default();
+                let _ = repo::finish_restore(&pool, run.id, Ok(value)).await;
+                // Written after the restore, so the restored audit log ends with it.
+                if let Ok(mut conn) = pool.acquire().await {
+                    let change = Change::new("backup.restore", "backup", id).after(&report);
+                    let _ = audit::record(&mut conn, &actor, change).await;
+                }
+            }
+            Err(err) => {
+                let reason = err.to_string();
+                tracing::error!(backup_id = %id, error = %reason, "restore failed");
+                let _ = repo::finish_restore(&pool, run.id, Err(&reason)).await;
+            }
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(started)).into_response())
+}
+
+/// The newest restore: where it is while it runs, what it did or why it failed after.
+#[utoipa::path(get, path = "/api/admin/backups/restore", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = RestoreStatus), (status = 401, body = mvp_types::ErrorBody),
+              (status = 403, body = mvp_types::ErrorBody),
+              (status = 404, body = mvp_types::ErrorBody, description = "No restore yet")))]
+#[tracing::instrument(skip_all)]
+pub async fn restore_status(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<RestoreStatus>> {
+    repo::latest_restore(&state.db)
+        .await?
+        .map(|r| Json(restore_dto(r)))
+        .ok_or(AppError::NotFound("restore"))
 }
 
 /// Accepts an archive taken elsewhere (multipart `file`, at most `backup.max_upload_bytes`): 201

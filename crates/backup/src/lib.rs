@@ -262,6 +262,7 @@ pub fn router(max_upload_bytes: u64) -> utoipa_axum::router::OpenApiRouter<mvp_c
         .routes(routes!(api::download))
         .routes(routes!(api::delete))
         .routes(routes!(api::restore))
+        .routes(routes!(api::restore_status))
         .routes(routes!(api::get_settings, api::put_settings))
         .merge(
             utoipa_axum::router::OpenApiRouter::new()

@@ -15,6 +15,18 @@ pub struct Held {
 }
 
 impl Held {
+    /// Also takes the maintenance lock ([`mvp_core::maintenance::RESTORE_LOCK_KEY`]): every replica
+    /// refuses other writes until this is released (or its process dies).
+    pub async fn enter_maintenance(&mut self) -> sqlx::Result<()> {
+        sqlx::query_scalar!(
+            r#"select true as "locked!" from pg_advisory_lock($1)"#,
+            mvp_core::maintenance::RESTORE_LOCK_KEY,
+        )
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
     pub async fn release(self) {
         // Closing the session releases its advisory locks.
         let _ = self.conn.close().await;

@@ -158,6 +158,7 @@ pub async fn expire_orphans(pool: &PgPool, lock_held: bool) -> sqlx::Result<u64>
             and ($2 or not exists (
                 select 1 from pg_locks
                  where locktype = 'advisory' and granted and objsubid = 1
+                   and database = (select oid from pg_database where datname = current_database())
                    and ((classid::bigint << 32) | objid::bigint) = $1))",
         crate::lock::KEY,
         lock_held,
@@ -238,6 +239,96 @@ pub async fn delete(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<BackupRow>> 
         "delete from backups where id = $1 and status <> 'running' returning ",
         "",
         id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// A row of `backup_restores`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreRow {
+    pub id: Uuid,
+    pub backup_id: Uuid,
+    pub status: String,
+    pub stage: String,
+    pub report: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn insert_restore(pool: &PgPool, id: Uuid, backup_id: Uuid) -> sqlx::Result<RestoreRow> {
+    sqlx::query_as!(
+        RestoreRow,
+        "insert into backup_restores (id, backup_id, status, stage)
+         values ($1, $2, 'running', 'unpacking')
+         returning id, backup_id, status, stage, report, error, started_at, finished_at",
+        id,
+        backup_id,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn restore_stage(pool: &PgPool, id: Uuid, stage: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update backup_restores set stage = $2 where id = $1 and status = 'running'",
+        id,
+        stage,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records how a restore ended: `Ok(report)` done, `Err(reason)` failed.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn finish_restore(
+    pool: &PgPool,
+    id: Uuid,
+    outcome: Result<serde_json::Value, &str>,
+) -> sqlx::Result<()> {
+    let (status, report, error) = match outcome {
+        Ok(report) => ("done", Some(report), None),
+        Err(error) => ("failed", None, Some(error)),
+    };
+    sqlx::query!(
+        "update backup_restores set status = $2, report = $3, error = $4, finished_at = now()
+          where id = $1",
+        id,
+        status,
+        report,
+        error,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The newest restore; a `running` one whose process no longer holds the backup lock is marked
+/// failed first (it was killed or crashed: Postgres rolled its transaction back).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn latest_restore(pool: &PgPool) -> sqlx::Result<Option<RestoreRow>> {
+    sqlx::query!(
+        "update backup_restores
+            set status = 'failed', finished_at = now(),
+                error = 'interrupted: the process restoring stopped before it finished (its database transaction is all or nothing)'
+          where status = 'running'
+            and not exists (
+                select 1 from pg_locks
+                 where locktype = 'advisory' and granted and objsubid = 1
+                   and database = (select oid from pg_database where datname = current_database())
+                   and ((classid::bigint << 32) | objid::bigint) = $1)",
+        crate::lock::KEY,
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query_as!(
+        RestoreRow,
+        "select id, backup_id, status, stage, report, error, started_at, finished_at
+           from backup_restores order by started_at desc, id desc limit 1"
     )
     .fetch_optional(pool)
     .await

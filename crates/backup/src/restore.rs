@@ -1,5 +1,6 @@
-//! Restoring an archive: verified first (nothing is changed for a damaged, foreign or newer one),
-//! then the files are put back, then every table is emptied and refilled from the archive in ONE
+//! Restoring an archive. [`prepare`] takes the backup lock and checks the archive (nothing is
+//! changed for a damaged, foreign or newer one); [`Prepared::run`] takes the maintenance lock (every
+//! replica refuses other writes), puts the files back, then empties and refills every table in ONE
 //! database transaction — killed midway, Postgres rolls it back and the instance holds the old data;
 //! committed, the new. Stored files the archive does not hold are removed only after the commit.
 
@@ -58,22 +59,52 @@ pub struct Restored {
     pub files_removed: usize,
 }
 
-/// Restores backup `id` (see the module's doc for the order of things), holding the backup lock:
-/// [`RestoreError::Busy`] while another backup or restore runs.
+/// Where a restore is (recorded on its `backup_restores` row, shown while it runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Unpacking,
+    Files,
+    Database,
+    Cleanup,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unpacking => "unpacking",
+            Self::Files => "files",
+            Self::Database => "database",
+            Self::Cleanup => "cleanup",
+        }
+    }
+}
+
+/// A restore that has passed every check and holds the backup lock: nothing has changed yet.
+/// [`Prepared::run`] does it; dropped instead, it changes nothing and lets the lock go.
+pub struct Prepared {
+    held: crate::lock::Held,
+    _scratch: Scratch,
+    dir: PathBuf,
+    archive: PathBuf,
+    manifest: Manifest,
+    id: Uuid,
+}
+
+/// Restores backup `id` (see the module's doc for the order of things): [`prepare`], then
+/// [`Prepared::run`].
 pub async fn restore(pool: &PgPool, storage: &Storage, id: Uuid) -> Result<Restored, RestoreError> {
+    prepare(pool, storage, id)
+        .await?
+        .run(pool, storage, |_| async {})
+        .await
+}
+
+/// Takes the backup lock ([`RestoreError::Busy`] while another backup or restore runs), fetches the
+/// archive and checks it: whole and the one recorded, of this schema, with this schema's tables.
+pub async fn prepare(pool: &PgPool, storage: &Storage, id: Uuid) -> Result<Prepared, RestoreError> {
     let Some(held) = crate::lock::try_acquire(pool).await? else {
         return Err(RestoreError::Busy);
     };
-    let restored = restore_locked(pool, storage, id).await;
-    held.release().await;
-    restored
-}
-
-async fn restore_locked(
-    pool: &PgPool,
-    storage: &Storage,
-    id: Uuid,
-) -> Result<Restored, RestoreError> {
     let row = repo::find(pool, id).await?.ok_or(RestoreError::NotFound)?;
     if row.status != "ready" {
         return Err(RestoreError::NotReady(row.status));
@@ -85,7 +116,7 @@ async fn restore_locked(
     tokio::fs::create_dir_all(&dir)
         .await
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    let _scratch = Scratch(dir.clone());
+    let scratch = Scratch(dir.clone());
 
     // The archive, here, whole; then checked before anything trusts it.
     let path = dir.join("archive.tar.gz");
@@ -124,49 +155,95 @@ async fn restore_locked(
             current,
         });
     }
-
     {
         let mut conn = pool.acquire().await?;
         same_tables(&manifest, &crate::snapshot::tables(&mut conn).await?)?;
     }
+    Ok(Prepared {
+        held,
+        _scratch: scratch,
+        dir,
+        archive: path,
+        manifest,
+        id,
+    })
+}
 
-    // Unpacked, and checked once more on the way (the archive is read again).
-    let out = dir.join("members");
-    let (archive_path, members_dir) = (path.clone(), out.clone());
-    let expected = manifest.clone();
-    tokio::task::spawn_blocking(move || unpack(&archive_path, &members_dir, &expected))
-        .await
-        .context("the unpacking stopped")??;
-
-    // Files first: an interrupted restore leaves at most unreferenced files behind.
-    let mut keys = BTreeSet::new();
-    for member in &manifest.members {
-        if let Some(key) = member.name.strip_prefix("files/") {
-            storage
-                .put_file(key, &member_path(&out, &member.name))
-                .await?;
-            keys.insert(key.to_owned());
+impl Prepared {
+    /// Does the restore: every replica refuses other writes from here to the end (the maintenance
+    /// lock, released with the backup lock however this ends); `progress` hears each stage.
+    pub async fn run<F, Fut>(
+        mut self,
+        pool: &PgPool,
+        storage: &Storage,
+        progress: F,
+    ) -> Result<Restored, RestoreError>
+    where
+        F: Fn(Stage) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let result = async {
+            self.held.enter_maintenance().await?;
+            self.apply(pool, storage, progress).await
         }
+        .await;
+        self.held.release().await;
+        result
     }
 
-    let rows = database(pool, &out, &manifest).await?;
+    async fn apply<F, Fut>(
+        &self,
+        pool: &PgPool,
+        storage: &Storage,
+        progress: F,
+    ) -> Result<Restored, RestoreError>
+    where
+        F: Fn(Stage) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let (id, manifest) = (self.id, &self.manifest);
+        // Unpacked, and checked once more on the way (the archive is read again).
+        progress(Stage::Unpacking).await;
+        let out = self.dir.join("members");
+        let (archive_path, members_dir) = (self.archive.clone(), out.clone());
+        let expected = manifest.clone();
+        tokio::task::spawn_blocking(move || unpack(&archive_path, &members_dir, &expected))
+            .await
+            .context("the unpacking stopped")??;
 
-    let mut removed = 0;
-    for prefix in FILE_PREFIXES {
-        for (key, _) in storage.list(prefix).await? {
-            if !keys.contains(&key) {
-                storage.delete(&key).await?;
-                removed += 1;
+        // Files first: an interrupted restore leaves at most unreferenced files behind.
+        progress(Stage::Files).await;
+        let mut keys = BTreeSet::new();
+        for member in &manifest.members {
+            if let Some(key) = member.name.strip_prefix("files/") {
+                storage
+                    .put_file(key, &member_path(&out, &member.name))
+                    .await?;
+                keys.insert(key.to_owned());
             }
         }
+
+        progress(Stage::Database).await;
+        let rows = database(pool, &out, manifest).await?;
+
+        progress(Stage::Cleanup).await;
+        let mut removed = 0;
+        for prefix in FILE_PREFIXES {
+            for (key, _) in storage.list(prefix).await? {
+                if !keys.contains(&key) {
+                    storage.delete(&key).await?;
+                    removed += 1;
+                }
+            }
+        }
+        tracing::info!(backup_id = %id, tables = manifest.tables.len(), rows, files = keys.len(), removed, "backup restored");
+        Ok(Restored {
+            tables: manifest.tables.len(),
+            rows,
+            files: keys.len(),
+            files_removed: removed,
+        })
     }
-    tracing::info!(backup_id = %id, tables = manifest.tables.len(), rows, files = keys.len(), removed, "backup restored");
-    Ok(Restored {
-        tables: manifest.tables.len(),
-        rows,
-        files: keys.len(),
-        files_removed: removed,
-    })
 }
 
 /// Where an unpacked member lives (names are checked by [`unpack`] to stay inside `dir`).

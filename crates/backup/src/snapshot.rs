@@ -21,14 +21,15 @@ pub(crate) fn quoted(identifier: &str) -> String {
 }
 
 /// The tables a backup holds, `(schema, table, columns in order)`: every base table of the app's
-/// schemas but the migration history, the list of backups and their settings.
+/// schemas but the migration history and the backup capsule's own tables (backups, their
+/// settings, the restores).
 pub async fn tables(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String, Vec<String>)>> {
     let tables = sqlx::query!(
         r#"select table_schema::text as "schema!", table_name::text as "name!"
              from information_schema.tables
             where table_type = 'BASE TABLE' and table_schema = any($1)
               and table_name <> '_sqlx_migrations'
-              and not (table_schema = 'public' and table_name in ('backups', 'backup_settings'))
+              and not (table_schema = 'public' and table_name in ('backups', 'backup_settings', 'backup_restores'))
             order by 1, 2"#,
         SCHEMAS as &[&str],
     )

@@ -1,9 +1,22 @@
 //! The admin routes: back up now (202, then ready), the list, the archive's download byte for
-//! byte, a restore through the API, deletion; each audited; others get 403.
+//! byte, a restore through the API (202, followed to its end; every replica refuses writes while it
+//! runs), deletion, the upload; each audited; others get 403.
 
 use mvp_test_support::app::json;
-use mvp_test_support::spawn_app;
+use mvp_test_support::{TestApp, spawn_app};
 use serde_json::Value;
+
+/// Waits for the newest restore to end (`done` or `failed`) and returns it.
+async fn restore_ended(app: &TestApp, admin: &str) -> Value {
+    for _ in 0..300 {
+        let status = json(app.get_as(admin, "/api/admin/backups/restore").await).await;
+        if status["status"] != "running" {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the restore did not end");
+}
 
 #[tokio::test]
 async fn an_admin_backs_up_downloads_restores_and_deletes() {
@@ -84,9 +97,14 @@ async fn an_admin_backs_up_downloads_restores_and_deletes() {
             &Value::Null,
         )
         .await;
-    assert_eq!(restored.status(), 200);
-    let report = json(restored).await;
-    assert!(report["rows"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert_eq!(restored.status(), 202);
+    let started = json(restored).await;
+    assert_eq!(started["status"], "running");
+    assert_eq!(started["backupId"], id.as_str());
+    let ended = restore_ended(&app, &admin).await;
+    assert_eq!(ended["status"], "done", "{ended}");
+    assert_eq!(ended["id"], started["id"]);
+    assert!(ended["report"]["rows"].as_u64().unwrap_or(0) > 0, "{ended}");
     assert_eq!(
         app.get_as(&user, &format!("/api/vehicles/{vehicle}"))
             .await
@@ -141,27 +159,94 @@ async fn an_admin_backs_up_downloads_restores_and_deletes() {
     app.shutdown().await;
 }
 
-#[tokio::test]
-async fn while_a_restore_runs_other_writes_are_503_and_reads_go_on() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_a_restore_runs_every_replica_refuses_writes_and_reads_are_answered() {
     let app = spawn_app().await;
+    let replica = app.replica().await;
+    mvp_core::admin::grant(&app.state.db, "auth0|keeper", "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin = app.token("auth0|keeper").await;
     let user = app.token("auth0|writer").await;
     app.create_vehicle(&user, 1_000, Value::Null).await;
+    let backup = mvp_backup::create(&app.state.db, &app.state.storage, mvp_backup::Kind::Manual)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     let body = serde_json::json!({"year": 2020, "make": "Kia", "model": "Niro"});
 
-    let guard = app.state.maintenance.enter();
-    let refused = app.post_json_as(&user, "/api/vehicles", &body).await;
-    assert_eq!(refused.status(), 503);
-    assert_eq!(json(refused).await["error"]["code"], "unavailable");
-    let listed = app.get_as(&user, "/api/vehicles").await;
-    assert_eq!(listed.status(), 200, "reads go on");
-    drop(guard);
-
-    assert_eq!(
-        app.post_json_as(&user, "/api/vehicles", &body)
+    // A reader holding a table keeps the restore at its TRUNCATE, inside its transaction.
+    let mut reader = app.state.db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("lock table public.vehicles in access share mode")
+        .execute(&mut *reader)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = app
+        .post_json_as(
+            &admin,
+            &format!("/api/admin/backups/{}/restore", backup.id),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(started.status(), 202);
+    // Seen from the database (an admin's request may itself wait for the tables being refilled).
+    let mut stage = String::new();
+    for _ in 0..300 {
+        stage = sqlx::query_scalar("select stage from backup_restores")
+            .fetch_optional(&app.state.db)
             .await
-            .status(),
-        201
-    );
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_default();
+        if stage == "database" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(stage, "database");
+    tokio::time::sleep(mvp_core::maintenance::SHARED_TTL).await;
+    for (name, node) in [("this process", &app), ("the replica", &replica)] {
+        let refused = node.post_json_as(&user, "/api/vehicles", &body).await;
+        assert_eq!(refused.status(), 503, "{name}");
+        assert_eq!(json(refused).await["error"]["code"], "unavailable");
+    }
+    // A read is not refused: one of a table being refilled waits for the transaction's end.
+    let read = {
+        let (client, url, token) = (
+            replica.client.clone(),
+            replica.url("/api/vehicles"),
+            user.clone(),
+        );
+        tokio::spawn(async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        })
+    };
+    let again = app
+        .post_json_as(
+            &admin,
+            &format!("/api/admin/backups/{}/restore", backup.id),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(again.status(), 503, "a second restore is a write too");
+
+    reader.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restore_ended(&app, &admin).await["status"], "done");
+    assert_eq!(read.await.unwrap_or(0), 200);
+    tokio::time::sleep(mvp_core::maintenance::SHARED_TTL).await;
+    for node in [&app, &replica] {
+        assert_eq!(
+            node.post_json_as(&user, "/api/vehicles", &body)
+                .await
+                .status(),
+            201
+        );
+    }
+    replica.shutdown().await;
     app.shutdown().await;
 }
 
@@ -301,7 +386,8 @@ async fn an_uploaded_archive_is_verified_first_and_restores_into_another_instanc
             &Value::Null,
         )
         .await;
-    assert_eq!(restored.status(), 200);
+    assert_eq!(restored.status(), 202);
+    assert_eq!(restore_ended(&other, &admin).await["status"], "done");
     let admin = other.token("auth0|keeper").await;
     let user = other.token("auth0|owner").await;
     let got = json(

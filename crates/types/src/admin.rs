@@ -264,7 +264,25 @@ pub struct BackupSettings {
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
-/// `POST /api/admin/backups/{id}/restore`: what was put back.
+/// `POST /api/admin/backups/{id}/restore` (202) and `GET /api/admin/backups/restore` (the newest):
+/// a restore, where it is while it runs, and what it did or why it failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreStatus {
+    pub id: uuid::Uuid,
+    pub backup_id: uuid::Uuid,
+    /// `running`, `done` or `failed`.
+    pub status: String,
+    /// While running: `unpacking`, `files`, `database`, `cleanup`.
+    pub stage: String,
+    pub report: Option<RestoreReport>,
+    pub error: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What a restore put back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

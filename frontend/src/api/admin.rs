@@ -1,9 +1,9 @@
 //! The admin area's calls (`/api/admin/*`), typed with mvp-types' admin DTOs.
 
 use mvp_types::admin::{
-    AdminGrant, AdminUserSummary, AuditLog, Backup, CatalogEntry, CatalogImportReport, CatalogKind,
-    CatalogOption, GrantAdmin, ModerateStation, NewCatalogOption, RenameCatalogEntry,
-    RestoreReport,
+    AdminGrant, AdminUserSummary, AuditLog, Backup, BackupSettings, CatalogEntry,
+    CatalogImportReport, CatalogKind, CatalogOption, GrantAdmin, ModerateStation, NewCatalogOption,
+    RenameCatalogEntry, RestoreStatus,
 };
 use mvp_types::ids::CommunityStationId;
 use mvp_types::notification::{EmailPreview, EmailTemplate, UpdateEmailTemplate};
@@ -143,7 +143,8 @@ pub async fn delete_backup(id: uuid::Uuid) -> ApiResult<()> {
     delete(&format!("/api/admin/backups/{id}")).await
 }
 
-pub async fn restore_backup(id: uuid::Uuid) -> ApiResult<RestoreReport> {
+/// Starts a restore (202: the archive has been checked; the restore runs on the server).
+pub async fn restore_backup(id: uuid::Uuid) -> ApiResult<RestoreStatus> {
     json(
         send(
             "POST",
@@ -153,6 +154,31 @@ pub async fn restore_backup(id: uuid::Uuid) -> ApiResult<RestoreReport> {
         .await?,
     )
     .await
+}
+
+pub async fn backup_settings() -> ApiResult<BackupSettings> {
+    get("/api/admin/backups/settings").await
+}
+
+pub async fn save_backup_settings(body: &BackupSettings) -> ApiResult<BackupSettings> {
+    put("/api/admin/backups/settings", body).await
+}
+
+/// Uploads an archive taken elsewhere (verified by the server before it is kept), reporting the
+/// share sent (0–1).
+pub async fn upload_backup(
+    file: &web_sys::File,
+    on_progress: impl Fn(f64) + 'static,
+) -> ApiResult<Backup> {
+    let form = web_sys::FormData::new()
+        .map_err(|_| super::ApiError::network("cannot build the upload"))?;
+    let _ = form.append_with_blob_and_filename("file", file, &file.name());
+    super::upload::post("/api/admin/backups/upload", form, on_progress).await
+}
+
+/// The newest restore: where it is, or how it ended.
+pub async fn restore_status() -> ApiResult<RestoreStatus> {
+    get("/api/admin/backups/restore").await
 }
 
 /// The archive as an object URL (revoke it when done).

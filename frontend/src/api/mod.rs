@@ -7,6 +7,7 @@ pub mod calls;
 pub mod documents;
 pub mod oidc;
 pub mod session;
+pub mod upload;
 
 use mvp_types::{ErrorBody, ErrorCode, FieldError};
 use serde::de::DeserializeOwned;

@@ -1,6 +1,7 @@
 //! The admin area's Backups tab: every backup with its size and state, "Back up now" (the list
 //! follows it until the archive is stored), the archive's download, deletion, and a restore that
-//! asks for the word "restore" typed first.
+//! asks for the word "restore" typed first; below, the schedule and the upload
+//! ([`super::admin_backup_schedule`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,6 +10,7 @@ use mvp_types::admin::Backup;
 use crate::api::admin as api;
 use crate::components::ui::{Confirm, Empty, LoadError, Skeleton};
 use crate::pages::admin::bytes;
+use crate::pages::admin_backup_schedule::{BackupSchedule, UploadBackup};
 use crate::state::ctx;
 
 /// The word a restore must be confirmed with.
@@ -74,6 +76,19 @@ pub fn BackupsTab() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        <BackupSchedule />
+        <UploadBackup on_done=Callback::new(move |()| version.update(|v| *v += 1)) />
+    }
+}
+
+/// A restore stage as the screen says it.
+fn restore_stage(stage: &str) -> &'static str {
+    match stage {
+        "unpacking" => "unpacking the archive",
+        "files" => "putting the files back",
+        "database" => "refilling the database (other changes wait)",
+        "cleanup" => "removing files the backup does not hold",
+        _ => "working",
     }
 }
 
@@ -110,12 +125,32 @@ fn BackupRow(backup: Backup, version: RwSignal<u32>) -> impl IntoView {
     });
     let restoring = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
-    let running_restore = RwSignal::new(false);
+    // While a restore runs: where it is ("files", "database" …), read every second.
+    let stage = RwSignal::new(None::<String>);
     let restore = move |_| {
-        running_restore.set(true);
+        stage.set(Some("checking the archive".to_owned()));
         spawn_local(async move {
-            match api::restore_backup(id).await {
-                Ok(r) => {
+            let mut status = match api::restore_backup(id).await {
+                Ok(started) => started,
+                Err(e) => {
+                    c.error(format!("Nothing was changed: {e}"));
+                    stage.try_set(None);
+                    return;
+                }
+            };
+            while status.status == "running" {
+                stage.try_set(Some(restore_stage(&status.stage).to_owned()));
+                crate::browser::sleep(std::time::Duration::from_secs(1)).await;
+                match api::restore_status().await {
+                    Ok(now) => status = now,
+                    Err(e) => {
+                        c.error(format!("Cannot follow the restore: {e}"));
+                        break;
+                    }
+                }
+            }
+            match (status.status.as_str(), &status.report) {
+                ("done", Some(r)) => {
                     c.success(format!(
                         "Restored: {} tables, {} rows, {} files. Sessions started since the backup have ended: sign in again when asked.",
                         r.tables, r.rows, r.files
@@ -124,9 +159,13 @@ fn BackupRow(backup: Backup, version: RwSignal<u32>) -> impl IntoView {
                     typed.try_set(String::new());
                     version.try_update(|v| *v += 1);
                 }
-                Err(e) => c.error(format!("Nothing was changed: {e}")),
+                ("failed", _) => c.error(format!(
+                    "The restore failed: {}",
+                    status.error.clone().unwrap_or_default()
+                )),
+                _ => {}
             }
-            running_restore.try_set(false);
+            stage.try_set(None);
         });
     };
     let status_class = match backup.status.as_str() {
@@ -141,7 +180,10 @@ fn BackupRow(backup: Backup, version: RwSignal<u32>) -> impl IntoView {
                 <strong>{when}</strong>" "
                 <span class=status_class>{backup.status.clone()}</span>
                 <div class="muted">
-                    {format!("{} · {}", crate::pages::vehicle_draft::capitalise(&backup.kind), backup.size_bytes.map(bytes).unwrap_or_else(|| "—".to_owned()))}
+                    {format!("{}{} · {}",
+                        crate::pages::vehicle_draft::capitalise(&backup.kind),
+                        if backup.schedules.is_empty() { String::new() } else { format!(" ({})", backup.schedules.join(", ")) },
+                        backup.size_bytes.map(bytes).unwrap_or_else(|| "—".to_owned()))}
                     {backup.sha256.as_deref().map(|sha| format!(" · SHA-256 {}…", &sha[..sha.len().min(12)]))}
                     {backup.error.clone().map(|e| format!(" · {e}"))}
                 </div>
@@ -165,10 +207,13 @@ fn BackupRow(backup: Backup, version: RwSignal<u32>) -> impl IntoView {
                     <label for=field.clone()>"Confirmation"</label>
                     <input id=field.clone() type="text" autocomplete="off" bind:value=typed />
                     <button class="btn danger" data-testid="restore"
-                        disabled=move || typed.get().trim() != RESTORE_WORD || running_restore.get()
+                        disabled=move || typed.get().trim() != RESTORE_WORD || stage.get().is_some()
                         on:click=restore>
-                        {move || if running_restore.get() { "Restoring…" } else { "Restore this backup" }}
+                        {move || if stage.get().is_some() { "Restoring…" } else { "Restore this backup" }}
                     </button>
+                    <p class="muted" role="status" aria-live="polite">
+                        {move || stage.get().map(|s| format!("Restoring: {s}…"))}
+                    </p>
                 </div>
             </Show>
             <Confirm

@@ -1,6 +1,7 @@
 //! One module per screen (a page component and its private parts).
 
 pub mod admin;
+pub mod admin_backup_schedule;
 pub mod admin_backups;
 pub mod admin_catalog;
 pub mod admin_review;

@@ -288,3 +288,177 @@ async fn two_deliver_processes_send_each_message_once() {
             .unwrap_or(-1);
     assert_eq!(waiting, 0);
 }
+
+/// Every table a backup holds, as a row count and a digest of all its rows in a fixed order.
+async fn table_digests(pool: &sqlx::PgPool) -> BTreeMap<String, (i64, String)> {
+    let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    let tables = mvp_backup::snapshot::tables(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = BTreeMap::new();
+    for (schema, table, _) in tables {
+        let sql = format!(
+            "select count(*), md5(coalesce(string_agg(t::text, E'\\n' order by t::text), ''))
+               from \"{schema}\".\"{table}\" t"
+        );
+        let row: (i64, String) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.insert(format!("{schema}.{table}"), row);
+    }
+    out
+}
+
+/// Every stored user file with its bytes.
+async fn file_digests(storage: &mvp_core::storage::Storage) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for prefix in mvp_backup::archive::FILE_PREFIXES {
+        for (key, _) in storage.list(prefix).await.unwrap_or_default() {
+            let bytes = storage.get(&key).await.unwrap_or_default();
+            out.insert(key, bytes.to_vec());
+        }
+    }
+    out
+}
+
+/// `mvp-backend backup restore` killed (SIGKILL) in the middle: the files are back in storage, the
+/// database transaction has emptied the tables and is refilling them. After it, the instance holds
+/// the data as it was before the restore, every table and file; the backup lock is free, and the
+/// restore run again to its end brings back the backup's data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_killed_midway_leaves_the_old_data_and_can_run_again() {
+    let app = mvp_test_support::spawn_app().await;
+    let owner = app.token("auth0|killed-restore").await;
+    let first = app
+        .create_vehicle(&owner, 10_000, serde_json::Value::Null)
+        .await;
+    app.create_document(&owner, first, None).await;
+    for n in 0..20 {
+        let body: serde_json::Value = serde_json::from_str(&format!(
+            r#"{{"vehicleId": "{first}", "dateTime": "2026-01-{:02}T08:00:00Z",
+                "odometerReading": {}, "fuelType": "gasoline", "fuelUnits": 10.5,
+                "costPerUnit": 1.799}}"#,
+            n + 1,
+            10_100 + n * 100
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            app.post_json_as(&owner, "/api/fuel-logs", &body)
+                .await
+                .status(),
+            201
+        );
+    }
+    let pool = app.state.db.clone();
+    let storage = app.state.storage.clone();
+    let backup = mvp_backup::create(&pool, &storage, mvp_backup::Kind::Manual)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let (backed_tables, backed_files) = (table_digests(&pool).await, file_digests(&storage).await);
+
+    // After the backup: another vehicle with a document, the first vehicle deleted.
+    let second = app
+        .create_vehicle(&owner, 50_000, serde_json::Value::Null)
+        .await;
+    app.create_document(&owner, second, None).await;
+    assert_eq!(
+        app.delete_as(&owner, &format!("/api/vehicles/{first}"))
+            .await
+            .status(),
+        204
+    );
+    let (old_tables, old_files) = (table_digests(&pool).await, file_digests(&storage).await);
+    assert_ne!(old_tables, backed_tables);
+
+    // A reader holding a table stops the restore at its TRUNCATE, inside its transaction.
+    let mut reader = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("lock table public.vehicles in access share mode")
+        .execute(&mut *reader)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut vars = base_vars(&db::with_database(&db::admin_url(), &app.db_name));
+    vars.insert(
+        "MVP_STORAGE__DATA_DIR".to_owned(),
+        app.state
+            .config
+            .storage
+            .data_dir
+            .to_string_lossy()
+            .into_owned(),
+    );
+    let mut child = Command::new(BIN)
+        .args(["backup", "restore", &backup.id.to_string()])
+        .env_clear()
+        .envs(&vars)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut waiting = false;
+    for _ in 0..300 {
+        waiting = sqlx::query_scalar(
+            "select exists(select 1 from pg_stat_activity
+                            where query ilike 'truncate%' and wait_event_type = 'Lock')",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(false);
+        if waiting {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(waiting, "the restore never reached its TRUNCATE");
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!status.success());
+    reader.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // Postgres rolled the restore's transaction back: the old data, every table.
+    let mut settled = false;
+    for _ in 0..50 {
+        if mvp_backup::lock::try_acquire(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_some()
+        {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(settled, "the killed process's lock was never released");
+    assert_eq!(
+        table_digests(&pool).await,
+        old_tables,
+        "a mix of old and new rows"
+    );
+    // Every file the old data had is there, byte for byte (the archive's files were put back
+    // before the transaction; the first vehicle's document is such a one, unreferenced now).
+    let files = file_digests(&storage).await;
+    for (key, bytes) in &old_files {
+        assert!(files.get(key) == Some(bytes), "{key} differs or is gone");
+    }
+    // The app takes writes (no maintenance mode is left behind).
+    let third = serde_json::json!({"year": 2021, "make": "Kia", "model": "Niro"});
+    assert_eq!(
+        app.post_json_as(&owner, "/api/vehicles", &third)
+            .await
+            .status(),
+        201
+    );
+    let old_tables = table_digests(&pool).await;
+
+    // Run to its end, the restore brings back exactly the backup.
+    let done = run(&vars, &["backup", "restore", &backup.id.to_string()]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(table_digests(&pool).await, backed_tables);
+    assert_ne!(backed_tables, old_tables);
+    assert_eq!(file_digests(&storage).await, backed_files);
+    app.shutdown().await;
+}
