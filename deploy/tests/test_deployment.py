@@ -414,7 +414,13 @@ def test_compose() -> dict:
     check("frontend router: priority 10", f.get("priority") == "10", str(f.get("priority")))
     check("grafana router: Host && PathPrefix(`/grafana`)", g.get("rule") == "Host(`${MVP_DOMAIN}`) && PathPrefix(`/grafana`)", str(g.get("rule")))
     check("grafana router: behind dashboard-auth (basic auth)", "dashboard-auth@file" in g.get("middlewares", ""), str(g.get("middlewares")))
-    for name, r in (("backend", b), ("frontend", f), ("grafana", g)):
+    up = router("backend", "backend-backup-upload")
+    check("backup upload router: only that path, above the backend router, without body-limit",
+          up.get("rule") == "Host(`${MVP_DOMAIN}`) && Path(`/api/admin/backups/upload`)"
+          and int(up.get("priority", "0")) > int(b.get("priority", "0") or 0)
+          and "body-limit" not in up.get("middlewares", "") and "security-headers@file" in up.get("middlewares", "")
+          and up.get("service") == b.get("service") == "backend", str(up))
+    for name, r in (("backend", b), ("backup upload", up), ("frontend", f), ("grafana", g)):
         check(f"{name} router: entrypoint websecure, certresolver letsencrypt", r.get("entrypoints") == "websecure" and r.get("tls.certresolver") == "letsencrypt", str(r))
     ports = {
         "backend": "3001",
