@@ -2,6 +2,7 @@
 //! holds every table with its row count and every stored file byte for byte.
 
 use mvp_backup::{Kind, archive};
+use mvp_test_support::app::json;
 use mvp_test_support::spawn_app;
 use serde_json::Value;
 use sqlx::Row;
@@ -442,4 +443,115 @@ async fn a_backup_taken_while_eight_clients_write_is_one_consistent_snapshot() {
         "the snapshot holds {} of {total} fill-ups written",
         logs.len()
     );
+}
+
+/// A backup taken by an older version (schema 20260112000003: before odometers kept their units)
+/// is brought forward in a scratch database with this version's migrations, their data changes
+/// included, then restored: the vehicle typed as 10,000 (miles, the default then) is 16,093.44 km.
+#[tokio::test]
+async fn an_archive_of_an_older_schema_is_migrated_forward_and_restored() {
+    const OLD_SCHEMA: i64 = 20260112000003;
+    let app = spawn_app().await;
+    let admin = mvp_test_support::db::admin_url();
+    let old_name = mvp_test_support::db::create_empty_database(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let old = sqlx::PgPool::connect(&mvp_test_support::db::with_database(&admin, &old_name))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    mvp_core::db::MIGRATOR
+        .run_to(OLD_SCHEMA, &old)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let vehicle = uuid::Uuid::now_v7();
+    sqlx::query(
+        "insert into vehicles (id, user_id, year, make, model, nickname, odometer_reading)
+         values ($1, 'auth0|old-timer', 2012, 'Mazda', '3', 'Old faithful', 10000)",
+    )
+    .bind(vehicle)
+    .execute(&old)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    // The old version's archive: its tables (one snapshot) and a document.
+    let dir = std::env::temp_dir().join(format!("mvp-old-backup-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let (version, tables, mut staged) = mvp_backup::snapshot::database(&old, &dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(version, OLD_SCHEMA);
+    let pdf = b"%PDF-1.4 an old receipt".to_vec();
+    let path = dir.join("receipt");
+    std::fs::write(&path, &pdf).unwrap_or_else(|e| panic!("{e}"));
+    staged.push(archive::Staged {
+        member: archive::Member {
+            name: "files/documents/old/receipt.pdf".to_owned(),
+            size: pdf.len() as u64,
+            sha256: archive::hex(
+                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &pdf).as_ref(),
+            ),
+        },
+        path,
+    });
+    let manifest = archive::Manifest {
+        format_version: archive::FORMAT_VERSION,
+        app_version: "0.0.9".to_owned(),
+        schema_version: version,
+        created_at: chrono::Utc::now(),
+        tables,
+        members: staged.iter().map(|s| s.member.clone()).collect(),
+    };
+    let out = dir.join("old.tar.gz");
+    archive::write(&manifest, &staged, &out).unwrap_or_else(|e| panic!("{e}"));
+    old.close().await;
+    mvp_test_support::db::drop_database_blocking(admin.clone(), old_name);
+
+    let uploaded = mvp_backup::upload(&app.state.db, &app.state.storage, &out)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(uploaded.schema_version, OLD_SCHEMA);
+    let done = mvp_backup::restore(&app.state.db, &app.state.storage, uploaded.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(done.files, 1);
+
+    let (entered, units, km_right): (i64, String, bool) = sqlx::query_as(
+        "select odometer_entered, entered_units, odometer_km = 16093.44 from vehicles where id = $1",
+    )
+    .bind(vehicle)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (entered, units.as_str(), km_right),
+        (10_000, "imperial", true)
+    );
+    let token = app.token("auth0|old-timer").await;
+    let shown = json(
+        app.get_as(&token, &format!("/api/vehicles/{vehicle}"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (&shown["nickname"], &shown["odometerReading"]),
+        (&Value::from("Old faithful"), &Value::from(10_000))
+    );
+    assert_eq!(
+        app.state
+            .storage
+            .get("documents/old/receipt.pdf")
+            .await
+            .unwrap_or_default()
+            .to_vec(),
+        pdf
+    );
+    // No scratch database is left behind.
+    let left: i64 =
+        sqlx::query_scalar("select count(*) from pg_database where datname like 'mvp_restore_%'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap_or(-1);
+    assert_eq!(left, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    app.shutdown().await;
 }
