@@ -50,6 +50,14 @@ pub fn time_zones() -> Vec<String> {
     zones
 }
 
+/// The zones as a picker's `(value, label)` choices (`America/New_York` shown as `America/New York`).
+pub fn time_zone_choices() -> Vec<(String, String)> {
+    time_zones()
+        .into_iter()
+        .map(|z| (z.clone(), z.replace('_', " ")))
+        .collect()
+}
+
 /// Minutes that `zone` is ahead of UTC at the instant `utc_ms` (negative west of Greenwich).
 pub fn zone_offset_minutes(zone: &str, utc_ms: f64) -> i32 {
     let options = Object::new();

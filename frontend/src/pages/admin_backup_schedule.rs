@@ -87,12 +87,7 @@ fn ScheduleForm(initial: BackupSettings) -> impl IntoView {
             .map(|(i, d)| ((i + 1).to_string(), (*d).to_owned()))
             .collect::<Vec<_>>()
     });
-    let zones = Signal::derive(|| {
-        browser::time_zones()
-            .into_iter()
-            .map(|z| (z.clone(), z.replace('_', " ")))
-            .collect::<Vec<_>>()
-    });
+    let zones = Signal::derive(browser::time_zone_choices);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form_error.set(None);

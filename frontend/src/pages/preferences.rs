@@ -81,12 +81,7 @@ pub fn PreferencesForm(
             .map(|c| ((*c).to_owned(), (*c).to_owned()))
             .collect::<Vec<_>>()
     });
-    let zones = Signal::derive(|| {
-        browser::time_zones()
-            .into_iter()
-            .map(|z| (z.clone(), z.replace('_', " ")))
-            .collect::<Vec<_>>()
-    });
+    let zones = Signal::derive(browser::time_zone_choices);
     // A system change resets an explicit economy unit of the other system to the usual one.
     let on_system = Callback::new(move |_| efficiency.set(String::new()));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
