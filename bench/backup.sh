@@ -47,9 +47,10 @@ ID="$(echo "$OUT" | grep -o 'backup [0-9a-f-]\{36\}' | head -1 | cut -d' ' -f2)"
 [ -n "$ID" ] || die "no backup was made"
 say "archive: $(du -m "$WORK/backups/$ID.tar.gz" | cut -f1) MiB"
 
-"${PSQL[@]}" -c "delete from fuel_logs where odometer_km % 800 = 0" >/dev/null
+"${PSQL[@]}" -c "delete from fuel_logs where odometer_km % 800 = 200" >/dev/null
 rm -f "$WORK"/documents/bench/doc-1*.pdf
-say "after deleting half the fill-ups and some documents: $("${PSQL[@]}" -c "select count(*) from fuel_logs") fill-ups, $(find "$WORK/documents" -type f | wc -l) files"
+head -c 1M /dev/urandom > "$WORK/documents/bench/after-the-backup.pdf"
+say "after deleting half the fill-ups and some documents, adding one: $("${PSQL[@]}" -c "select count(*) from fuel_logs") fill-ups, $(find "$WORK/documents" -type f | wc -l) files"
 
 say "backup restore"
 cli backup restore "$ID" 2>&1

@@ -151,6 +151,20 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
     for user in ["auth0|ann", "auth0|ben", "auth0|cy"] {
         let token = app.token(user).await;
         let vehicle = app.create_vehicle(&token, 10_000, Value::Null).await;
+        let photo = reqwest::multipart::Form::new().part(
+            "image",
+            reqwest::multipart::Part::bytes(mvp_test_support::bomb::png_rgba16(48, 32))
+                .file_name("car.png"),
+        );
+        let put = app
+            .send_multipart(
+                reqwest::Method::PUT,
+                &token,
+                &format!("/api/vehicles/{vehicle}/image"),
+                photo,
+            )
+            .await;
+        assert!(put.status().is_success(), "photo: {}", put.status());
         for (i, day) in ["2026-01-05", "2026-02-05", "2026-03-05"]
             .iter()
             .enumerate()
@@ -163,6 +177,22 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
                     "vehicleId": vehicle, "dateTime": format!("{day}T08:00:00Z"),
                     "odometerReading": 10_100 + 300 * i64::try_from(i).unwrap_or(0),
                     "fuelUnits": "10.123", "costPerUnit": "3.459", "fuelType": "gasoline"}),
+                )
+                .await;
+            assert_eq!(log.status(), 201);
+        }
+        // 164 more a day apart: 501 fill-ups in all, each through the API (economy chain).
+        for i in 0..164_i64 {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap_or_default()
+                + chrono::Duration::days(i);
+            let log = app
+                .post_json_as(
+                    &token,
+                    "/api/fuel-logs",
+                    &serde_json::json!({
+                    "vehicleId": vehicle, "dateTime": format!("{day}T08:00:00Z"),
+                    "odometerReading": 10_700 + 100 * i,
+                    "fuelUnits": "7.5", "costPerUnit": "3.399", "fuelType": "gasoline"}),
                 )
                 .await;
             assert_eq!(log.status(), 201);
@@ -198,8 +228,8 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
     .unwrap_or_else(|e| panic!("{e}"));
     let before = canonical(&pool).await;
     let files_before = files(&app).await;
-    assert_eq!(before["public.fuel_logs"].0, 9);
-    assert_eq!(files_before.len(), 3);
+    assert_eq!(before["public.fuel_logs"].0, 501);
+    assert_eq!(files_before.len(), 9, "3 documents, 3 photos and their thumbnails");
 
     let backup = mvp_backup::create(&pool, &app.state.storage, Kind::Manual)
         .await
@@ -220,7 +250,7 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
             token_b,
             "/api/fuel-logs",
             &serde_json::json!({
-            "vehicleId": vehicle_b, "dateTime": "2026-04-05T08:00:00Z", "odometerReading": 11_000,
+            "vehicleId": vehicle_b, "dateTime": "2026-11-05T08:00:00Z", "odometerReading": 40_000,
             "fuelUnits": "9", "costPerUnit": "3.5", "fuelType": "gasoline"}),
         )
         .await;
@@ -254,7 +284,7 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
     let done = mvp_backup::restore(&pool, &app.state.storage, backup.id)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(done.files, 3);
+    assert_eq!(done.files, 9);
     assert_eq!(
         done.files_removed, 1,
         "the document uploaded after the backup"
@@ -282,7 +312,7 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
             token,
             "/api/fuel-logs",
             &serde_json::json!({
-            "vehicleId": vehicle, "dateTime": "2026-04-05T08:00:00Z", "odometerReading": 11_000,
+            "vehicleId": vehicle, "dateTime": "2026-11-05T08:00:00Z", "odometerReading": 40_000,
             "fuelUnits": "9", "costPerUnit": "3.5", "fuelType": "gasoline"}),
         )
         .await;
