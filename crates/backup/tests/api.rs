@@ -375,10 +375,43 @@ async fn an_uploaded_archive_is_verified_first_and_restores_into_another_instanc
 
     // Restored into the other instance: the owner's vehicle is there, as it was.
     assert!(
-        json(other.get_as(&user, "/api/vehicles").await).await["items"]
+        json(other.get_as(&user, "/api/vehicles").await)
+            .await
             .as_array()
-            .is_none_or(Vec::is_empty)
+            .is_some_and(Vec::is_empty)
     );
+    // First with a byte of the stored archive flipped: 400 naming the backup, nothing changed.
+    let key = mvp_backup::storage_key(id.parse().unwrap_or_default());
+    let mut damaged = bytes.clone();
+    damaged[len / 2] ^= 0x01;
+    other
+        .state
+        .storage
+        .put(&key, damaged)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let refused = other
+        .post_json_as(
+            &admin,
+            &format!("/api/admin/backups/{id}/restore"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(json(refused).await["error"]["details"][0]["field"], "id");
+    assert!(
+        json(other.get_as(&user, "/api/vehicles").await)
+            .await
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "nothing changed"
+    );
+    other
+        .state
+        .storage
+        .put(&key, bytes.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     let restored = other
         .post_json_as(
             &admin,

@@ -191,11 +191,16 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
                     "/api/fuel-logs",
                     &serde_json::json!({
                     "vehicleId": vehicle, "dateTime": format!("{day}T08:00:00Z"),
-                    "odometerReading": 10_700 + 100 * i,
+                    "odometerReading": 10_800 + 100 * i,
                     "fuelUnits": "7.5", "costPerUnit": "3.399", "fuelType": "gasoline"}),
                 )
                 .await;
-            assert_eq!(log.status(), 201);
+            assert_eq!(
+                log.status(),
+                201,
+                "{}",
+                log.text().await.unwrap_or_default()
+            );
         }
         app.create_schedule(
             &token,
@@ -229,7 +234,11 @@ async fn a_restore_brings_back_every_row_and_file_and_nothing_else() {
     let before = canonical(&pool).await;
     let files_before = files(&app).await;
     assert_eq!(before["public.fuel_logs"].0, 501);
-    assert_eq!(files_before.len(), 9, "3 documents, 3 photos and their thumbnails");
+    assert_eq!(
+        files_before.len(),
+        9,
+        "3 documents, 3 photos and their thumbnails"
+    );
 
     let backup = mvp_backup::create(&pool, &app.state.storage, Kind::Manual)
         .await
