@@ -1183,6 +1183,75 @@ if (OIDC_BASE) {
   await fake.close();
 }
 
+await step('password: forgotten and reset by the mailed link (which works once), then changed on the profile page', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  context.setDefaultTimeout(15000);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => problems.push(`page error (password): ${e.message}`));
+  state.page = p;
+  const who = `forgetful-${Date.now()}@example.com`;
+  const [first, second, third] = ['first passphrase one', 'second passphrase two', 'third passphrase three'];
+  const made = await fetch(`${BASE}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who, password: first, acceptTerms: true }) });
+  assert(made.status === 201, `signup: ${made.status}`);
+  const mailed = async (kind, pattern) => {
+    for (let i = 0; i < 50; i++) {
+      const found = (await outboxMessages(kind)).find((m) => m.to === who)?.text.match(pattern)?.[0];
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${kind} mail for ${who}`);
+  };
+  const verify = await mailed('verify_email', /verify-email\?token=[\w.~%-]+/);
+  assert((await fetch(`${BASE}/api/auth/${verify}`)).ok, 'the address was not verified');
+
+  await p.goto(`${BASE}/sign-in`);
+  await p.getByRole('link', { name: 'Forgot your password?' }).click();
+  await p.fill('#email', who);
+  await p.getByRole('button', { name: 'Send the link' }).click();
+  await p.getByTestId('reset-sent').waitFor();
+  const link = await mailed('password_reset', /https?:\/\/\S*reset-password\?token=[\w.~%-]+/);
+  await p.goto(link);
+  await p.fill('#password', second);
+  await p.fill('#passwordAgain', 'not the same one');
+  await p.getByRole('button', { name: 'Set the password' }).click();
+  await p.locator('#passwordAgain-error').filter({ hasText: 'differ' }).waitFor();
+  await p.fill('#passwordAgain', second);
+  await p.getByRole('button', { name: 'Set the password' }).click();
+  await p.waitForURL(/\/sign-in/);
+  // The link works once.
+  await p.goto(link);
+  await p.fill('#password', third);
+  await p.fill('#passwordAgain', third);
+  await p.getByRole('button', { name: 'Set the password' }).click();
+  await p.locator('.form-error').filter({ hasText: 'invalid, used or expired' }).waitFor();
+
+  await p.goto(`${BASE}/sign-in`);
+  await p.fill('#email', who);
+  await p.fill('#password', second);
+  await p.click('button[type="submit"]');
+  await p.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  await p.goto(`${BASE}/profile`);
+  await p.locator('#currentPassword').waitFor();
+  await p.fill('#currentPassword', 'not my password at all');
+  await p.fill('#newPassword', third);
+  await p.fill('#passwordAgain', third);
+  await p.getByRole('button', { name: 'Change password' }).click();
+  await p.locator('#currentPassword-error').filter({ hasText: 'not your current password' }).waitFor();
+  await p.fill('#currentPassword', second);
+  await p.getByRole('button', { name: 'Change password' }).click();
+  await p.locator('.toast').filter({ hasText: 'Password changed' }).first().waitFor();
+  await p.screenshot({ path: join(SHOTS, 'change-password-390x844.png'), fullPage: true });
+  // This browser signed in again with the new password: a reload keeps it in; the old one is refused.
+  await p.reload();
+  await p.locator('#currentPassword').waitFor();
+  const old = await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who, password: second }) });
+  assert(old.status === 401, `the old password: ${old.status}`);
+  await context.close();
+  state.page = page;
+});
+
 await step('no page errors or CSP violations', async () => {
   // On one line: a panic's message names the reactive value and where it was made after a break.
   assert(problems.length === 0, problems.map((p) => p.replace(/\s+/g, ' ')).join(' | '));

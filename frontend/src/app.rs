@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=pages::auth::SignIn />
                     <Route path=path!("/sign-up") view=pages::auth::SignUp />
                     <Route path=path!("/verify-email") view=pages::auth::VerifyEmail />
+                    <Route path=path!("/forgot-password") view=pages::password::ForgotPassword />
+                    <Route path=path!("/reset-password") view=pages::password::ResetPassword />
                     <Route path=path!("/callback") view=pages::auth::OidcCallback />
                     <Route path=path!("/terms") view=pages::misc::Terms />
                     <Route path=path!("/accept-terms") view=pages::terms::AcceptTerms />

@@ -7,12 +7,14 @@
 //!   sign-in happens at the issuer (Authorization Code + PKCE in the SPA).
 //!
 //! Both: terms acceptance recorded with the account, `GET /api/auth/user-status`, rate limits on
-//! login, signup and resend (per IP and per account).
+//! login, signup and resend (per IP and per account). Local only: a forgotten password reset by an
+//! e-mailed single-use link, a password changed from the current one ([`recovery`]).
 
 pub mod api;
 pub mod domain;
 pub mod local;
 pub mod password;
+pub mod recovery;
 pub mod repo;
 
 use mvp_core::AppState;
@@ -30,4 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::user_status))
         .routes(routes!(api::accept_terms))
         .routes(routes!(api::jwks))
+        .routes(routes!(recovery::request_reset))
+        .routes(routes!(recovery::confirm_reset))
+        .routes(routes!(recovery::change_password))
 }

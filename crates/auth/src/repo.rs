@@ -1,4 +1,5 @@
-//! Queries on `local_accounts`, `email_verification_tokens` and `refresh_tokens`. Tokens are looked
+//! Queries on `local_accounts`, `email_verification_tokens`, `password_reset_tokens` and
+//! `refresh_tokens`. Tokens are looked
 //! up by their SHA-256 only.
 
 use chrono::{DateTime, Utc};
@@ -200,6 +201,88 @@ pub async fn revoke_family(
          where user_id = $1 and family_id = $2 and revoked_at is null",
         user_id.as_str(),
         family_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn insert_password_reset(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into password_reset_tokens (id, user_id, token_hash, expires_at)
+         values ($1, $2, $3, $4)",
+        Uuid::now_v7(),
+        user_id.as_str(),
+        token_hash,
+        expires_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Consumes a password-reset token (single use, unexpired) and every other unused one of the same
+/// user; returns the account, or `None` when the token is unknown, used or expired.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn consume_password_reset(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<Account>> {
+    let user_id: Option<String> = sqlx::query_scalar!(
+        "update password_reset_tokens set used_at = now()
+         where token_hash = $1 and used_at is null and expires_at > now()
+         returning user_id",
+        token_hash,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "update password_reset_tokens set used_at = now() where user_id = $1 and used_at is null",
+        user_id.as_str(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    account_by_user(conn, &UserId(user_id)).await
+}
+
+/// A new password hash; a reset (the link proves the address) also verifies the e-mail address.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn set_password(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    password_hash: &str,
+    verifies_email: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update local_accounts
+            set password_hash = $2,
+                email_verified_at = case when $3 then coalesce(email_verified_at, now())
+                                         else email_verified_at end
+          where user_id = $1 and deleted_at is null",
+        user_id.as_str(),
+        password_hash,
+        verifies_email,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every live refresh token of the user (a password change or reset): every sign-in ends.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn revoke_all_refresh(conn: &mut PgConnection, user_id: &UserId) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
+        user_id.as_str(),
     )
     .execute(conn)
     .await?;

@@ -52,6 +52,40 @@ pub async fn resend_verification(email: &str) -> ApiResult<()> {
         .map(|_| ())
 }
 
+/// Asks for a password-reset link (the answer is the same whether or not the address has an account).
+pub async fn request_password_reset(email: &str) -> ApiResult<()> {
+    let body = mvp_types::user::PasswordResetRequest {
+        email: email.to_owned(),
+    };
+    send_public("POST", "/api/auth/password-reset", Body::json(&body))
+        .await
+        .map(|_| ())
+}
+
+pub async fn confirm_password_reset(token: &str, password: &str) -> ApiResult<()> {
+    let body = mvp_types::user::PasswordResetConfirm {
+        token: token.to_owned(),
+        password: password.to_owned(),
+    };
+    send_public(
+        "POST",
+        "/api/auth/password-reset/confirm",
+        Body::json(&body),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn change_password(current: &str, new: &str) -> ApiResult<()> {
+    let body = mvp_types::user::ChangePasswordRequest {
+        current_password: current.to_owned(),
+        new_password: new.to_owned(),
+    };
+    send("POST", "/api/auth/change-password", Body::json(&body))
+        .await
+        .map(|_| ())
+}
+
 pub async fn verify_email(token: &str) -> ApiResult<VerifyEmailResponse> {
     let path = format!("/api/auth/verify-email?token={}", enc(token));
     json(send_public("GET", &path, Body::None).await?).await

@@ -203,6 +203,7 @@ pub fn SignIn() -> impl IntoView {
                         </Field>
                         <Submit label="Sign in" busy_label="Signing in…" busy=busy />
                     </form>
+                    <p class="muted"><A href="/forgot-password">"Forgot your password?"</A></p>
                     <p class="muted">"New here? " <A href="/sign-up">"Create an account"</A></p>
                 }
                 .into_any()

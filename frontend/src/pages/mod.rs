@@ -16,6 +16,7 @@ pub mod maintenance_tab;
 pub mod misc;
 pub mod notifications;
 pub mod onboarding;
+pub mod password;
 pub mod preferences;
 pub mod profile;
 pub mod stations;

@@ -20,6 +20,7 @@ fn optional(text: &str) -> Option<String> {
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let c = crate::state::ctx();
     let profile = RwSignal::new(None::<Result<UserProfile, String>>);
     let settings = RwSignal::new(None::<Result<NotificationSettings, String>>);
     spawn_local(async move {
@@ -51,6 +52,19 @@ pub fn ProfilePage() -> impl IntoView {
             <h2>"Calendar"</h2>
             <CalendarFeed />
         </section>
+        {move || {
+            let local = c.config.get().is_some_and(|cfg| cfg.auth_provider == "local");
+            let email = profile.get().and_then(Result::ok).and_then(|p| p.email);
+            match (local, email) {
+                (true, Some(email)) => Some(view! {
+                    <section class="card narrow">
+                        <h2>"Password"</h2>
+                        <crate::pages::password::ChangePassword email=email />
+                    </section>
+                }),
+                _ => None,
+            }
+        }}
     }
 }
 

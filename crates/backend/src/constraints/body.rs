@@ -275,6 +275,29 @@ pub(super) fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ),
         ("SignupRequest", "acceptTerms", True),
         ("ResendVerificationRequest", "email", Email),
+        ("PasswordResetRequest", "email", Email),
+        (
+            "PasswordResetConfirm",
+            "password",
+            Chars(l::PASSWORD_MIN, l::PASSWORD_MAX),
+        ),
+        (
+            "ChangePasswordRequest",
+            "newPassword",
+            Chars(l::PASSWORD_MIN, l::PASSWORD_MAX),
+        ),
+        // Backups (mvp-backup settings.rs).
+        ("BackupSettings", "hour", Int(0, 23)),
+        ("BackupSettings", "weekday", Int(1, 7)),
+        (
+            "BackupSettings",
+            "timeZone",
+            OneOf(mvp_user_preferences::domain::time_zone_names()),
+        ),
+        ("BackupSettings", "keepDaily", Int(1, 1000)),
+        ("BackupSettings", "keepWeekly", Int(1, 1000)),
+        ("BackupSettings", "keepMonthly", Int(1, 1000)),
+        ("BackupSettings", "nextRunAt", ReadOnly),
         ("UpdateProfile", "notificationEmail", Email),
         ("UpdateProfile", "displayName", Line(l::DISPLAY_NAME_MAX)),
         (
