@@ -147,4 +147,24 @@ mod tests {
         assert_eq!((row.hour, row.weekday), (23, 7));
         assert_eq!(row.time_zone, "Europe/Berlin");
     }
+
+    #[test]
+    fn next_run_at_is_read_only_and_whole_numbers_may_be_written_as_floats() {
+        for sent in [
+            serde_json::json!({}),
+            serde_json::json!("2000-01-01T00:00:00Z"),
+            serde_json::json!("soon"),
+            serde_json::Value::Null,
+            serde_json::json!(5),
+        ] {
+            let body = serde_json::json!({"daily": true, "weekly": false, "monthly": false,
+                "hour": 3, "weekday": 7.0, "timeZone": "UTC", "keepDaily": 7, "keepWeekly": 4,
+                "keepMonthly": 1.3e1, "nextRunAt": sent});
+            let parsed: BackupSettings =
+                serde_json::from_value(body).unwrap_or_else(|e| panic!("{sent}: {e}"));
+            assert_eq!(parsed.next_run_at, None, "{sent}");
+            // Whole numbers written as floats are whole numbers.
+            assert_eq!((parsed.weekday, parsed.keep_monthly), (7, 13));
+        }
+    }
 }

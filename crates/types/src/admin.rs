@@ -248,20 +248,31 @@ pub struct BackupSettings {
     pub weekly: bool,
     pub monthly: bool,
     /// 0–23.
+    #[serde(deserialize_with = "crate::whole::required")]
     pub hour: u8,
     /// 1 (Monday) – 7 (Sunday).
+    #[serde(deserialize_with = "crate::whole::required")]
     pub weekday: u8,
     /// An IANA time zone, e.g. `Europe/Berlin`.
     pub time_zone: String,
     /// 1–1000 each.
+    #[serde(deserialize_with = "crate::whole::required")]
     pub keep_daily: u32,
+    #[serde(deserialize_with = "crate::whole::required")]
     pub keep_weekly: u32,
+    #[serde(deserialize_with = "crate::whole::required")]
     pub keep_monthly: u32,
-    /// Read-only (ignored in a PUT): when the next scheduled backup is due; none while every
-    /// schedule is off.
-    #[serde(default)]
+    /// Read-only (ignored in a PUT, whatever it holds): when the next scheduled backup is due; none
+    /// while every schedule is off.
+    #[serde(default, deserialize_with = "ignored")]
     #[cfg_attr(feature = "server", schema(read_only))]
     pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// A read-only field sent back in a PUT: whatever it holds is read past and ignored.
+fn ignored<'de, D: serde::Deserializer<'de>, T: Default>(d: D) -> Result<T, D::Error> {
+    serde::de::IgnoredAny::deserialize(d)?;
+    Ok(T::default())
 }
 
 /// `POST /api/admin/backups/{id}/restore` (202) and `GET /api/admin/backups/restore` (the newest):

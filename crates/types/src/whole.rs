@@ -31,6 +31,16 @@ fn refuse<E: Error>(n: &Number) -> E {
     E::custom(format!("expected a whole number in range, got {n}"))
 }
 
+/// A required whole-number `T` (`u8`, `u32`, …).
+pub fn required<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let n = Number::deserialize(d)?;
+    whole(&n).ok_or_else(|| refuse(&n))
+}
+
 /// `Option<T>` for a whole-number `T` (`i32`, `i64`, …).
 pub fn option<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
