@@ -262,14 +262,16 @@ pub struct BackupSettings {
     pub keep_weekly: u32,
     #[serde(deserialize_with = "crate::whole::required")]
     pub keep_monthly: u32,
-    /// Read-only (ignored in a PUT, whatever it holds): when the next scheduled backup is due; none
-    /// while every schedule is off.
-    #[serde(default, deserialize_with = "ignored")]
+    /// Read-only (the server ignores it in a PUT, whatever it holds; clients read it): when the
+    /// next scheduled backup is due; none while every schedule is off.
+    #[serde(default)]
+    #[cfg_attr(feature = "server", serde(deserialize_with = "ignored"))]
     #[cfg_attr(feature = "server", schema(read_only))]
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
-/// A read-only field sent back in a PUT: whatever it holds is read past and ignored.
+/// A read-only field sent back in a PUT: whatever it holds is read past and ignored (server side).
+#[cfg(feature = "server")]
 fn ignored<'de, D: serde::Deserializer<'de>, T: Default>(d: D) -> Result<T, D::Error> {
     serde::de::IgnoredAny::deserialize(d)?;
     Ok(T::default())
