@@ -14,6 +14,7 @@ pub mod restore;
 pub mod schedule;
 pub mod settings;
 pub mod snapshot;
+pub mod upgrade;
 pub mod upload;
 
 use std::path::PathBuf;
