@@ -29,7 +29,7 @@ use crate::{local, password, repo};
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn local_only(state: &AppState) -> AppResult<()> {
+pub(crate) fn local_only(state: &AppState) -> AppResult<()> {
     match state.config.auth.provider {
         AuthProvider::Local => Ok(()),
         AuthProvider::Oidc => Err(AppError::NotFound("route")),
@@ -101,6 +101,32 @@ pub async fn signup(
     ))
 }
 
+/// The hourly limit on asking for a mailed link (`auth.rate_limits.resend_per_hour`), per IP and per
+/// address: `what` names the kind of link (`resend`, `reset`).
+pub(crate) async fn mailed_link_limit(
+    state: &AppState,
+    client: &ClientInfo,
+    what: &str,
+    email: &Email,
+) -> AppResult<()> {
+    let limit = Limit {
+        max: state.config.auth.rate_limits.resend_per_hour,
+        window: HOUR,
+    };
+    state
+        .limiter
+        .hit(&format!("{what}:ip:{}", client.ip_key()), limit)
+        .await?;
+    state
+        .limiter
+        .hit(
+            &format!("{what}:acct:{}", opaque_key(&email.normalized())),
+            limit,
+        )
+        .await?;
+    Ok(())
+}
+
 /// Sends the verification e-mail again. Answers the same whether or not the address has an account.
 #[utoipa::path(post, path = "/api/auth/resend-verification", tag = "auth",
     request_body = ResendVerificationRequest,
@@ -113,21 +139,7 @@ pub async fn resend_verification(
     AppJson(body): AppJson<ResendVerificationRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let email = Email::parse(&body.email).map_err(|m| AppError::validation("email", m))?;
-    let limit = Limit {
-        max: state.config.auth.rate_limits.resend_per_hour,
-        window: HOUR,
-    };
-    state
-        .limiter
-        .hit(&format!("resend:ip:{}", client.ip_key()), limit)
-        .await?;
-    state
-        .limiter
-        .hit(
-            &format!("resend:acct:{}", opaque_key(&email.normalized())),
-            limit,
-        )
-        .await?;
+    mailed_link_limit(&state, &client, "resend", &email).await?;
     match state.config.auth.provider {
         AuthProvider::Local => local::resend_verification(&state, &email).await?,
         AuthProvider::Oidc => {

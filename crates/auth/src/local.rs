@@ -104,8 +104,46 @@ pub async fn resend_verification(state: &AppState, email: &Email) -> AppResult<(
     Ok(())
 }
 
-/// Queues the verification mail in the transaction that stores its token (the template
-/// `verify_email`); the caller sends it once committed.
+/// A mailed single-use link: its template, the SPA page it opens (`<path>?token=…`) and the hours
+/// it stays valid (said in the mail).
+#[derive(Debug)]
+pub struct LinkMail {
+    pub template: &'static str,
+    pub path: &'static str,
+    pub hours: String,
+}
+
+/// Queues the mail of a single-use link (verification, password reset) in the transaction that
+/// stores its token; the caller sends it once committed. One message per token (idempotency key).
+pub async fn queue_link(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    mail: &LinkMail,
+    user_id: &str,
+    to: &str,
+    token: &str,
+) -> AppResult<Option<uuid::Uuid>> {
+    let base = state.config.server.public_url.trim_end_matches('/');
+    let link = format!("{base}/{}?token={token}", mail.path);
+    let key = mvp_core::secret::hex(&hash_token(token));
+    mvp_notifications::queue_email(
+        conn,
+        &mvp_notifications::Email {
+            user_id: Some(user_id),
+            to,
+            template: mail.template,
+            vars: mvp_notifications::templates::Vars::from([
+                ("link", link),
+                ("hours", mail.hours.clone()),
+                ("email", to.to_owned()),
+            ]),
+            idempotency_key: format!("{}:{key}", mail.template),
+        },
+    )
+    .await
+}
+
+/// The verification mail ([`queue_link`] with `verify_email`).
 async fn queue_verification(
     state: &AppState,
     conn: &mut sqlx::PgConnection,
@@ -113,27 +151,12 @@ async fn queue_verification(
     email: &Email,
     token: &str,
 ) -> AppResult<Option<uuid::Uuid>> {
-    let base = state.config.server.public_url.trim_end_matches('/');
-    let link = format!("{base}/verify-email?token={token}");
-    let key = mvp_core::secret::hex(&hash_token(token));
-    mvp_notifications::queue_email(
-        conn,
-        &mvp_notifications::Email {
-            user_id: Some(user_id),
-            to: email.as_str(),
-            template: "verify_email",
-            vars: mvp_notifications::templates::Vars::from([
-                ("link", link),
-                (
-                    "hours",
-                    state.config.auth.local.verification_ttl_hours.to_string(),
-                ),
-                ("email", email.as_str().to_owned()),
-            ]),
-            idempotency_key: format!("verify_email:{key}"),
-        },
-    )
-    .await
+    let mail = LinkMail {
+        template: "verify_email",
+        path: "verify-email",
+        hours: state.config.auth.local.verification_ttl_hours.to_string(),
+    };
+    queue_link(state, conn, &mail, user_id, email.as_str(), token).await
 }
 
 /// Signs an access token and starts (or continues) a refresh-token family. A new family ends

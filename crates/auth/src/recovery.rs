@@ -21,20 +21,13 @@ use mvp_types::user::{ChangePasswordRequest, PasswordResetConfirm, PasswordReset
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
+use crate::api::{local_only, mailed_link_limit};
 use crate::domain::check_password;
-use crate::{password, repo};
+use crate::{local, password, repo};
 
 /// How long a reset link works.
 pub const RESET_TTL_HOURS: i64 = 1;
-const HOUR: Duration = Duration::from_secs(3600);
 const MINUTE: Duration = Duration::from_secs(60);
-
-fn local_only(state: &AppState) -> AppResult<()> {
-    match state.config.auth.provider {
-        mvp_core::config::AuthProvider::Local => Ok(()),
-        mvp_core::config::AuthProvider::Oidc => Err(AppError::NotFound("route")),
-    }
-}
 
 /// Mails a password-reset link when the address has an account. Always 202.
 #[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth",
@@ -49,24 +42,9 @@ pub async fn request_reset(
 ) -> AppResult<(StatusCode, Json<Value>)> {
     local_only(&state)?;
     let email = Email::parse(&body.email).map_err(|m| AppError::validation("email", m))?;
-    let limit = Limit {
-        max: state.config.auth.rate_limits.resend_per_hour,
-        window: HOUR,
-    };
-    state
-        .limiter
-        .hit(&format!("reset:ip:{}", client.ip_key()), limit)
-        .await?;
-    state
-        .limiter
-        .hit(
-            &format!("reset:acct:{}", opaque_key(&email.normalized())),
-            limit,
-        )
-        .await?;
+    mailed_link_limit(&state, &client, "reset", &email).await?;
     if let Some(account) = repo::account_by_email(&state.db, &email.normalized()).await? {
         let token = random_token();
-        let base = state.config.server.public_url.trim_end_matches('/');
         let mut tx = state.db.begin().await?;
         repo::insert_password_reset(
             &mut tx,
@@ -75,22 +53,17 @@ pub async fn request_reset(
             Utc::now() + ChronoDuration::hours(RESET_TTL_HOURS),
         )
         .await?;
-        let mail = mvp_notifications::queue_email(
+        let mail = local::queue_link(
+            &state,
             &mut tx,
-            &mvp_notifications::Email {
-                user_id: Some(&account.user_id),
-                to: &account.email,
+            &local::LinkMail {
                 template: "password_reset",
-                vars: mvp_notifications::templates::Vars::from([
-                    ("link", format!("{base}/reset-password?token={token}")),
-                    ("hours", RESET_TTL_HOURS.to_string()),
-                    ("email", account.email.clone()),
-                ]),
-                idempotency_key: format!(
-                    "password_reset:{}",
-                    mvp_core::secret::hex(&hash_token(&token))
-                ),
+                path: "reset-password",
+                hours: RESET_TTL_HOURS.to_string(),
             },
+            &account.user_id,
+            &account.email,
+            &token,
         )
         .await?;
         tx.commit().await?;

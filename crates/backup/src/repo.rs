@@ -155,11 +155,7 @@ pub async fn expire_orphans(pool: &PgPool, lock_held: bool) -> sqlx::Result<u64>
             set status = 'failed', finished_at = now(),
                 error = 'interrupted: the process making it stopped before it finished'
           where status = 'running'
-            and ($2 or not exists (
-                select 1 from pg_locks
-                 where locktype = 'advisory' and granted and objsubid = 1
-                   and database = (select oid from pg_database where datname = current_database())
-                   and ((classid::bigint << 32) | objid::bigint) = $1))",
+            and ($2 or not advisory_lock_held($1))",
         crate::lock::KEY,
         lock_held,
     )
@@ -316,11 +312,7 @@ pub async fn latest_restore(pool: &PgPool) -> sqlx::Result<Option<RestoreRow>> {
             set status = 'failed', finished_at = now(),
                 error = 'interrupted: the process restoring stopped before it finished (its database transaction is all or nothing)'
           where status = 'running'
-            and not exists (
-                select 1 from pg_locks
-                 where locktype = 'advisory' and granted and objsubid = 1
-                   and database = (select oid from pg_database where datname = current_database())
-                   and ((classid::bigint << 32) | objid::bigint) = $1)",
+            and not advisory_lock_held($1)",
         crate::lock::KEY,
     )
     .execute(pool)

@@ -56,11 +56,7 @@ impl MaintenanceMode {
             return on;
         }
         let on = sqlx::query_scalar!(
-            r#"select exists (
-                   select 1 from pg_locks
-                    where locktype = 'advisory' and granted and objsubid = 1
-                      and database = (select oid from pg_database where datname = current_database())
-                      and ((classid::bigint << 32) | objid::bigint) = $1) as "held!""#,
+            r#"select advisory_lock_held($1) as "held!""#,
             RESTORE_LOCK_KEY,
         )
         .fetch_one(pool)
