@@ -415,8 +415,8 @@ def test_compose() -> dict:
     check("grafana router: Host && PathPrefix(`/grafana`)", g.get("rule") == "Host(`${MVP_DOMAIN}`) && PathPrefix(`/grafana`)", str(g.get("rule")))
     check("grafana router: behind dashboard-auth (basic auth)", "dashboard-auth@file" in g.get("middlewares", ""), str(g.get("middlewares")))
     up = router("backend", "backend-backup-upload")
-    check("backup upload router: only that path, above the backend router, without body-limit",
-          up.get("rule") == "Host(`${MVP_DOMAIN}`) && Path(`/api/admin/backups/upload`)"
+    check("archive upload router: the backup upload and the user import only, above the backend router, without body-limit",
+          up.get("rule") == "Host(`${MVP_DOMAIN}`) && (Path(`/api/admin/backups/upload`) || Path(`/api/user/import`))"
           and int(up.get("priority", "0")) > int(b.get("priority", "0") or 0)
           and "body-limit" not in up.get("middlewares", "") and "security-headers@file" in up.get("middlewares", "")
           and up.get("service") == b.get("service") == "backend", str(up))

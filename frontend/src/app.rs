@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vehicles/:id/fuel/:log/edit") view=|| view! { <Protected><pages::fuel_form::FuelForm /></Protected> } />
                     <Route path=path!("/preferences") view=|| view! { <Protected><pages::preferences::Preferences /></Protected> } />
                     <Route path=path!("/profile") view=|| view! { <Protected><pages::profile::ProfilePage /></Protected> } />
+                    <Route path=path!("/your-data") view=|| view! { <Protected><pages::your_data::YourDataPage /></Protected> } />
                     <Route path=path!("/documents") view=|| view! { <Protected><pages::documents::DocumentsPage /></Protected> } />
                     <Route path=path!("/stations") view=|| view! { <Protected><pages::stations::StationsPage /></Protected> } />
                     <Route path=path!("/notifications") view=|| view! { <Protected><pages::notifications::NotificationCentre /></Protected> } />

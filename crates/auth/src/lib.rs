@@ -17,6 +17,8 @@ pub mod password;
 pub mod recovery;
 pub mod repo;
 
+pub use recovery::confirm_password;
+
 use mvp_core::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -132,6 +132,48 @@ pub async fn confirm_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Checks `password` against the local account of `user_id` (at most the sign-in rate per minute,
+/// shared with password changes); a wrong one is a 400 naming `field`. For actions that ask for the
+/// password again (changing it, deleting the account).
+pub async fn confirm_password(
+    state: &AppState,
+    user_id: &UserId,
+    password: &str,
+    field: &str,
+) -> AppResult<repo::Account> {
+    local_only(state)?;
+    state
+        .limiter
+        .hit(
+            &format!("change-password:{}", opaque_key(user_id.as_str())),
+            Limit {
+                max: state.config.auth.rate_limits.login_per_minute,
+                window: MINUTE,
+            },
+        )
+        .await?;
+    let account = {
+        let mut conn = state.db.acquire().await?;
+        repo::account_by_user(&mut conn, user_id)
+            .await?
+            .ok_or(AppError::NotFound("account"))?
+    };
+    let right = password.len() <= PASSWORD_MAX * 4
+        && password::verify(
+            &state.work.passwords,
+            SecretString::from(password.to_owned()),
+            Some(account.password_hash.clone()),
+        )
+        .await?;
+    if right {
+        Ok(account)
+    } else if field == "currentPassword" {
+        Err(AppError::validation(field, "is not your current password"))
+    } else {
+        Err(AppError::validation(field, "is not your password"))
+    }
+}
+
 /// Changes the password of the signed-in account, given the current one; every sign-in of the
 /// account ends (sign in again with the new password).
 #[utoipa::path(post, path = "/api/auth/change-password", tag = "auth",
@@ -145,37 +187,9 @@ pub async fn change_password(
     UnverifiedUser(user): UnverifiedUser,
     AppJson(body): AppJson<ChangePasswordRequest>,
 ) -> AppResult<StatusCode> {
-    local_only(&state)?;
     let user_id = user.user_id.clone();
-    state
-        .limiter
-        .hit(
-            &format!("change-password:{}", opaque_key(user_id.as_str())),
-            Limit {
-                max: state.config.auth.rate_limits.login_per_minute,
-                window: MINUTE,
-            },
-        )
-        .await?;
-    let account = {
-        let mut conn = state.db.acquire().await?;
-        repo::account_by_user(&mut conn, &user_id)
-            .await?
-            .ok_or(AppError::NotFound("account"))?
-    };
-    let right = body.current_password.len() <= PASSWORD_MAX * 4
-        && password::verify(
-            &state.work.passwords,
-            SecretString::from(body.current_password.clone()),
-            Some(account.password_hash.clone()),
-        )
-        .await?;
-    if !right {
-        return Err(AppError::validation(
-            "currentPassword",
-            "is not your current password",
-        ));
-    }
+    let account =
+        confirm_password(&state, &user_id, &body.current_password, "currentPassword").await?;
     let email = Email::parse(&account.email).ok();
     if let Some(problem) = check_password(&body.new_password, email.as_ref()) {
         return Err(AppError::validation("newPassword", problem));

@@ -21,6 +21,7 @@ pub fn api_routes(
     image_max_bytes: usize,
     document_max_bytes: u64,
     backup_max_bytes: u64,
+    documents_quota_bytes: u64,
 ) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health_root))
@@ -28,6 +29,7 @@ pub fn api_routes(
         .routes(routes!(runtime_config))
         .merge(mvp_auth::router())
         .merge(mvp_user_profile::router())
+        .merge(mvp_user_export::router(documents_quota_bytes))
         .merge(mvp_user_preferences::router())
         .merge(mvp_onboarding::router())
         .merge(mvp_platform::router())
@@ -47,6 +49,7 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
         state.config.storage.image_max_bytes,
         state.config.documents.max_bytes,
         state.config.backup.max_upload_bytes,
+        state.config.documents.quota_bytes,
     )
     .split_for_parts();
     let doc_json = openapi::finish(doc);

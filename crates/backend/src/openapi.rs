@@ -182,7 +182,7 @@ pub fn finish(mut doc: OpenApi) -> String {
 /// The generated document (what `GET /api/openapi.json` serves, and the docs/openapi.json snapshot).
 pub fn document() -> String {
     // Limits do not show in the document; any value gives the same paths.
-    let (_, doc) = crate::app::api_routes(0, 0, 0).split_for_parts();
+    let (_, doc) = crate::app::api_routes(0, 0, 0, 0).split_for_parts();
     finish(doc)
 }
 
@@ -190,6 +190,6 @@ pub fn document() -> String {
 /// against this).
 #[cfg(test)]
 pub fn document_without_constraints() -> String {
-    let (_, doc) = crate::app::api_routes(0, 0, 0).split_for_parts();
+    let (_, doc) = crate::app::api_routes(0, 0, 0, 0).split_for_parts();
     doc.to_json().unwrap_or_else(|_| "{}".to_owned())
 }

@@ -52,8 +52,24 @@ pub async fn create(
         )
     })?;
     let fields = domain::upload_fields(received.text, &file.file_name)?;
-    let user_id = &user.user_id;
+    let row = store(&state, &user.user_id, &fields, file).await?;
+    tracing::info!(document_id = %row.id, size_bytes = row.size_bytes, content_type = %row.content_type, "document stored");
+    Ok(created(
+        &format!("/api/documents/{}", row.id),
+        Document::from(row),
+    ))
+}
 
+/// Stores a received file as a new document of `user_id` with `fields`: the vehicle must be theirs
+/// (404), the file must fit their quota (413); the bytes are committed to storage before the row,
+/// and removed again if the row cannot be written.
+pub(crate) async fn store(
+    state: &AppState,
+    user_id: &mvp_types::ids::UserId,
+    fields: &domain::DocumentFields,
+    file: upload::ReceivedFile,
+) -> AppResult<repo::DocumentRow> {
+    let settings = &state.config.documents;
     let id = DocumentId::new();
     let name = Uuid::new_v4().simple().to_string();
     let key = format!("documents/{}/{name}.{}", &name[..2], file.kind.extension());
@@ -82,25 +98,20 @@ pub async fn create(
         size_bytes: size,
         sha256: &file.sha256,
     };
-    let saved = match repo::insert(&mut tx, id, user_id, &fields, &stored).await {
+    let saved = match repo::insert(&mut tx, id, user_id, fields, &stored).await {
         Ok(row) => tx.commit().await.map(|()| row),
         Err(err) => Err(err),
     };
-    let row = match saved {
-        Ok(row) => row,
+    match saved {
+        Ok(row) => Ok(row),
         Err(err) => {
             // The row is not there, so neither may the bytes be.
             if let Err(cleanup) = state.storage.delete(&key).await {
                 tracing::warn!(error = %format!("{cleanup:#}"), "could not remove an uncommitted document");
             }
-            return Err(err.into());
+            Err(err.into())
         }
-    };
-    tracing::info!(document_id = %row.id, size_bytes = row.size_bytes, content_type = %row.content_type, "document stored");
-    Ok(created(
-        &format!("/api/documents/{}", row.id),
-        Document::from(row),
-    ))
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

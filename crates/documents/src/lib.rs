@@ -15,6 +15,7 @@ pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use mvp_core::AppState;
+use mvp_types::document::Document;
 use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, VehicleId};
 use sqlx::{PgConnection, PgPool};
@@ -72,6 +73,59 @@ pub async fn documents_of_vehicle(
 }
 
 pub use repo::ExpiringDocument;
+
+/// Every live document of the user (oldest first) with its file's storage key (the export).
+pub async fn export(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Vec<(Document, String)>> {
+    Ok(repo::all(pool, user_id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let key = row.storage_key.clone();
+            (Document::from(row), key)
+        })
+        .collect())
+}
+
+/// Adds the file at `path` (in the staging directory; it is moved or removed) as a document of
+/// `user_id` on `vehicle_id`, with the type, title, dates and notes of `exported` — the importer of
+/// an export archive. Checked as an upload is (type from the bytes, `documents.max_bytes`, the
+/// quota). A live document of that vehicle with the same bytes is not added again: its id is
+/// returned with `false`.
+pub async fn import_file(
+    state: &AppState,
+    user_id: &UserId,
+    vehicle_id: VehicleId,
+    exported: &Document,
+    path: std::path::PathBuf,
+) -> mvp_core::AppResult<(DocumentId, bool)> {
+    let file = upload::adopt(path, &exported.file_name, state.config.documents.max_bytes).await?;
+    if let Some(id) = repo::find_by_sha256(&state.db, user_id, vehicle_id, &file.sha256).await? {
+        return Ok((id, false));
+    }
+    let text = [
+        ("vehicleId", Some(vehicle_id.to_string())),
+        ("documentType", Some(exported.document_type.clone())),
+        ("title", Some(exported.title.clone())),
+        ("notes", exported.notes.clone()),
+        ("issuedDate", exported.issued_date.map(|d| d.to_string())),
+        (
+            "expirationDate",
+            exported.expiration_date.map(|d| d.to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+    .collect();
+    let fields = domain::upload_fields(text, &file.file_name)?;
+    let row = api::store(state, user_id, &fields, file).await?;
+    Ok((row.id, true))
+}
+
+/// The storage keys of every file of the user's documents not yet purged, deleted documents
+/// included (erasing the account removes the files).
+pub async fn file_keys(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Vec<String>> {
+    repo::file_keys(pool, user_id).await
+}
 
 /// Live documents on live vehicles with an expiry date — of `user`, or of every user — expiring on
 /// or before `by` when given, soonest first (for reminders, the notification summary and the

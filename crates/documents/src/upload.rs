@@ -185,3 +185,46 @@ async fn receive_file(
         file_name,
     })
 }
+
+/// A file already in the staging directory (an export archive's member) taken as if uploaded: its
+/// type sniffed from its bytes, hashed, at most `limit` bytes. The file is removed when the result
+/// is dropped, as an upload's is.
+pub async fn adopt(path: PathBuf, file_name: &str, limit: u64) -> AppResult<ReceivedFile> {
+    use tokio::io::AsyncReadExt as _;
+    let staged = StagedFile { path };
+    let mut file = tokio::fs::File::open(&staged.path)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("cannot open a staged file"))?;
+    let mut hash = Context::new(&SHA256);
+    let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
+    let mut size: u64 = 0;
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("cannot read a staged file"))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        if size > limit {
+            return Err(too_large(limit));
+        }
+        let want = SNIFF_LEN.saturating_sub(head.len());
+        head.extend_from_slice(&buffer[..want.min(n)]);
+        hash.update(&buffer[..n]);
+    }
+    let kind = sniff(&head).ok_or_else(|| {
+        AppError::UnsupportedMediaType(format!(
+            "{file_name:?} is not a PDF, JPEG, PNG, WebP or HEIC"
+        ))
+    })?;
+    Ok(ReceivedFile {
+        staged,
+        kind,
+        size,
+        sha256: mvp_core::secret::hex(hash.finish().as_ref()),
+        file_name: clean_file_name(file_name),
+    })
+}

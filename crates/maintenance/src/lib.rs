@@ -1,17 +1,20 @@
 //! mvp-maintenance: service records, interval schedules (months and/or distance, whichever first)
 //! with `ok` / `due_soon` / `overdue` status and starter templates. What is due is said by
-//! [`due_schedules`]; telling the owner is the notifications capsule's work.
+//! [`due_schedules`]; telling the owner is the notifications capsule's work. The user-export capsule
+//! reads everything with [`export`] and writes many records at once with [`import::import`].
 
 pub mod api;
 pub mod domain;
+pub mod import;
 pub mod parse;
 pub mod repo;
 pub mod status;
 
 use chrono::NaiveDate;
-use mvp_core::AppState;
+use mvp_core::{AppResult, AppState, AuthUser};
 use mvp_types::ids::{ScheduleId, VehicleId};
 use mvp_types::maintenance::ScheduleStatus;
+use mvp_types::maintenance::{MaintenanceRecord, MaintenanceSchedule};
 use mvp_types::units::whole_distance;
 use mvp_types::user::UnitSystem;
 use sqlx::PgPool;
@@ -95,6 +98,21 @@ pub async fn due_schedules(
         });
     }
     Ok(out)
+}
+
+/// Every live record (newest first) and schedule of the user, as the API shows them.
+pub async fn export(
+    state: &AppState,
+    user: &AuthUser,
+) -> AppResult<(Vec<MaintenanceRecord>, Vec<MaintenanceSchedule>)> {
+    let (rows, _) = repo::list_records(&state.db, &user.user_id, None, i64::MAX, 0).await?;
+    let records = api::records_dto(state, user, rows).await?;
+    let schedules = api::schedules_with_due(state, user, None)
+        .await?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    Ok((records, schedules))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

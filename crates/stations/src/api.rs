@@ -96,18 +96,26 @@ pub async fn saved_list(
     user: AuthUser,
 ) -> AppResult<(HeaderMap, Json<Vec<SavedStation>>)> {
     let mut conn = state.db.acquire().await?;
-    let rows = repo::saved(&mut conn, &user.user_id).await?;
+    let list = saved_all(&mut conn, &user.user_id).await?;
+    let total = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    Ok((total_header(total), Json(list)))
+}
+
+/// Every saved station of the user with its latest prices.
+pub(crate) async fn saved_all(
+    conn: &mut sqlx::PgConnection,
+    user_id: &mvp_types::ids::UserId,
+) -> AppResult<Vec<SavedStation>> {
+    let rows = repo::saved(conn, user_id).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.place_id.clone()).collect();
-    let mut prices = repo::latest_prices(&mut conn, &ids).await?;
-    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    let list = rows
+    let mut prices = repo::latest_prices(conn, &ids).await?;
+    Ok(rows
         .into_iter()
         .map(|r| {
             let p = prices.remove(&r.place_id).unwrap_or_default();
             saved_dto(r, p)
         })
-        .collect();
-    Ok((total_header(total), Json(list)))
+        .collect())
 }
 
 async fn saved_answer(

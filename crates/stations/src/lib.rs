@@ -82,6 +82,58 @@ pub async fn moderate(
     )))
 }
 
+/// Every saved station of the user, as `GET /api/stations/saved` lists them (the export).
+pub async fn saved_stations(
+    pool: &sqlx::PgPool,
+    user_id: &UserId,
+) -> AppResult<Vec<mvp_types::station::SavedStation>> {
+    let mut conn = pool.acquire().await?;
+    api::saved_all(&mut conn, user_id).await
+}
+
+/// Saves `stations` (as the API would receive them; the importer of an export archive) in the
+/// caller's transaction: one already saved, a community station the user cannot see or a body the
+/// API would refuse is left out with the reason. Returns how many were saved.
+pub async fn import_saved(
+    conn: &mut PgConnection,
+    user: &UserId,
+    stations: Vec<mvp_types::station::SavedStationInput>,
+) -> AppResult<(u64, Vec<String>)> {
+    let mut saved = 0;
+    let mut skipped = Vec::new();
+    for input in stations {
+        let station = match domain::NewSaved::parse(input, None) {
+            Ok(station) => station,
+            Err(invalid) => {
+                skipped.push(format!("saved station: {invalid}"));
+                continue;
+            }
+        };
+        if let Ok(id) = station.place_id.parse::<CommunityStationId>()
+            && !repo::community_visible(conn, user, id).await?
+        {
+            skipped.push(format!(
+                "saved station {}: not visible to you",
+                station.name
+            ));
+            continue;
+        }
+        if repo::insert_saved(conn, user, &station).await? {
+            saved += 1;
+        } else {
+            skipped.push(format!("saved station {}: duplicate", station.name));
+        }
+    }
+    Ok((saved, skipped))
+}
+
+/// Keeps what the user gave the community after their account is erased: the stations they
+/// reported and the prices they sent stay, no longer tied to them (`reported_by` / `user_id` set
+/// to `erased`). Their saved stations are left to the erasure.
+pub async fn anonymize(conn: &mut PgConnection, user_id: &UserId) -> sqlx::Result<()> {
+    repo::anonymize(conn, user_id).await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::search))

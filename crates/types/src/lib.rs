@@ -7,6 +7,7 @@ pub mod document;
 pub mod echo;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod file_name;
 pub mod fuel;
 pub mod health;

@@ -8,7 +8,7 @@ use mvp_types::user::{UpdateProfile, UserProfile};
 use crate::domain::ProfileChanges;
 use crate::repo::{self, ProfileRow};
 
-fn to_dto(row: ProfileRow) -> UserProfile {
+pub(crate) fn to_dto(row: ProfileRow) -> UserProfile {
     UserProfile {
         id: row.user_id,
         email: row.email,

@@ -2,7 +2,8 @@
 //! token's claims; `GET|PUT /api/user/profile`. Other features call [`current`] for the profile,
 //! [`ensure`] when an account is made, [`complete_onboarding`] for the onboarding mark and
 //! [`notification_addresses`] for where to write; the admin capsule lists users with [`list_users`]
-//! (each with the time of their last request, kept by the middleware to within five minutes).
+//! (each with the time of their last request, kept by the middleware to within five minutes). The
+//! user-export capsule marks an erased account with [`mark_erased`] and [`forget_seen`].
 
 pub mod api;
 pub mod domain;
@@ -31,9 +32,28 @@ pub async fn current(pool: &PgPool, user: &AuthUser) -> AppResult<ProfileRow> {
         .ok_or(AppError::NotFound("profile"))
 }
 
+/// The signed-in user's profile as `GET /api/user/profile` shows it (the export).
+pub async fn profile(pool: &PgPool, user: &AuthUser) -> AppResult<mvp_types::user::UserProfile> {
+    Ok(api::to_dto(current(pool, user).await?))
+}
+
 /// Makes the profile of a new account (sign-up, a first local sign-in), with its e-mail.
 pub async fn ensure(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sqlx::Result<()> {
     repo::ensure(pool, user_id, email).await
+}
+
+/// Marks `user_id` erased in the caller's transaction: the middleware refuses their tokens issued
+/// until now, and no request of theirs makes the profile again.
+pub async fn mark_erased(conn: &mut sqlx::PgConnection, user_id: &UserId) -> sqlx::Result<()> {
+    repo::mark_erased(conn, user_id).await
+}
+
+/// Forgets that `user_id` was seen (after [`mark_erased`] commits), so the next request of theirs
+/// on any replica meets the mark within [`middleware::NEAR_TTL`].
+pub async fn forget_seen(state: &AppState, user_id: &UserId) {
+    let key = middleware::seen_key(user_id.as_str());
+    state.cache.delete(&key).await;
+    state.cache.forget_near(&key);
 }
 
 /// Marks onboarding complete (the first completion time is kept) and returns when it was.

@@ -1,6 +1,9 @@
 //! Creates a user's profile on their first authenticated request and keeps their last-seen time.
 //! Runs for every request that carries a valid token; a cache entry remembers users seen in the last
 //! five minutes, so the common case costs one in-process cache read and last-seen is exact to that.
+//! A token issued before its account was erased is refused here (401): the erasure deletes the
+//! shared entry, and this process's copy of it lives [`NEAR_TTL`] at most, so on every replica such a
+//! token stops working within seconds and never brings the profile back.
 
 use std::time::Duration;
 
@@ -10,6 +13,13 @@ use axum::response::{IntoResponse, Response};
 use mvp_core::{AppError, AppState, UnverifiedUser};
 
 const SEEN_TTL: Duration = Duration::from_secs(300);
+/// How long this process trusts its copy of the shared "seen" entry.
+pub const NEAR_TTL: Duration = Duration::from_secs(5);
+
+/// The cache key remembering that `user_id` was seen.
+pub fn seen_key(user_id: &str) -> String {
+    format!("profile:seen:{user_id}")
+}
 
 pub async fn ensure_profile(
     State(state): State<AppState>,
@@ -25,16 +35,26 @@ pub async fn ensure_profile(
     let (mut parts, body) = request.into_parts();
     // An invalid token is left for the route's own extractor to refuse.
     if let Ok(UnverifiedUser(user)) = UnverifiedUser::from_request_parts(&mut parts, &state).await {
-        let key = format!("profile:seen:{}", user.user_id);
-        if state.cache.get_bytes_near(&key, SEEN_TTL).await.is_none() {
-            if let Err(err) =
-                crate::repo::touch(&state.db, &user.user_id, user.email.as_deref()).await
+        let key = seen_key(user.user_id.as_str());
+        if state.cache.get_bytes_near(&key, NEAR_TTL).await.is_none() {
+            match crate::repo::touch(
+                &state.db,
+                &user.user_id,
+                user.email.as_deref(),
+                user.issued_at,
+            )
+            .await
             {
-                return AppError::from(err).into_response();
+                Ok(true) => {}
+                Ok(false) => {
+                    return AppError::Unauthorized("this account was deleted".to_owned())
+                        .into_response();
+                }
+                Err(err) => return AppError::from(err).into_response(),
             }
             state
                 .cache
-                .set_bytes_near(&key, vec![1u8].into(), SEEN_TTL, SEEN_TTL)
+                .set_bytes_near(&key, vec![1u8].into(), SEEN_TTL, NEAR_TTL)
                 .await;
         }
     }

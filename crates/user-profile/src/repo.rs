@@ -36,16 +36,38 @@ pub async fn ensure(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sql
 /// [`ensure`] that also records the request as the user's last seen time (the middleware calls it
 /// at most every few minutes per user).
 #[tracing::instrument(skip_all, level = "debug")]
-pub async fn touch(pool: &PgPool, user_id: &UserId, email: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query!(
-        "insert into user_profiles (id, user_id, email, last_seen_at) values ($1, $2, $3, now())
+pub async fn touch(
+    pool: &PgPool,
+    user_id: &UserId,
+    email: Option<&str>,
+    issued_at: Option<i64>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "insert into user_profiles (id, user_id, email, last_seen_at)
+         select $1, $2, $3, now()
+          where not exists (select 1 from erased_accounts
+                             where subject = $2 and ($4::bigint is null or erased_at >= to_timestamp($4)))
          on conflict (user_id) do update
             set email = coalesce(user_profiles.email, excluded.email), last_seen_at = now()",
         uuid::Uuid::now_v7(),
         user_id.as_str(),
         email,
+        issued_at,
     )
     .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks `user_id` erased (their tokens issued until now stop working).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn mark_erased(conn: &mut sqlx::PgConnection, user_id: &UserId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into erased_accounts (subject) values ($1)
+         on conflict (subject) do update set erased_at = now()",
+        user_id.as_str(),
+    )
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -22,13 +22,13 @@ use crate::repo;
 const NOT_FOUND: AppError = AppError::NotFound("vehicle");
 
 /// Parses the body, decoding the VIN first when it is needed to fill year/make/model.
-async fn fields(state: &AppState, input: VehicleInput) -> AppResult<VehicleFields> {
+pub(crate) async fn fields(pool: &sqlx::PgPool, input: VehicleInput) -> AppResult<VehicleFields> {
     let vin = parse_vin(&input)?;
     let needs_decode = input.year.is_none()
         || input.make.as_deref().is_none_or(|m| m.trim().is_empty())
         || input.model.as_deref().is_none_or(|m| m.trim().is_empty());
     let decoded = match (&vin, needs_decode) {
-        (Some(vin), true) => Some(mvp_platform::decode_vin(&state.db, vin).await?),
+        (Some(vin), true) => Some(mvp_platform::decode_vin(pool, vin).await?),
         _ => None,
     };
     Ok(VehicleFields::parse(input, vin, decoded.as_ref())?)
@@ -41,7 +41,7 @@ async fn units(state: &AppState, user: &AuthUser) -> AppResult<UnitSystem> {
         .unit_system)
 }
 
-fn duplicate_vin() -> AppError {
+pub(crate) fn duplicate_vin() -> AppError {
     AppError::Conflict("you already have a vehicle with this VIN".to_owned())
 }
 
@@ -82,7 +82,7 @@ pub async fn create(
     user: AuthUser,
     AppJson(input): AppJson<VehicleInput>,
 ) -> AppResult<Response> {
-    let fields = fields(&state, input).await?;
+    let fields = fields(&state.db, input).await?;
     let units = units(&state, &user).await?;
     let odometer = Reading::entered(fields.odometer_reading, units);
     let row = repo::insert(&state.db, &user.user_id, &fields, odometer)
@@ -139,7 +139,7 @@ pub async fn update(
     if input.odometer_reading.is_none() {
         input.odometer_reading = Some(shown);
     }
-    let fields = fields(&state, input).await?;
+    let fields = fields(&state.db, input).await?;
     let odometer = Reading::resent(Some(current.odometer()), fields.odometer_reading, units);
     if odometer.km < current.odometer_km && !correction {
         return Err(AppError::validation(
@@ -209,23 +209,14 @@ async fn read_image(mut multipart: Multipart, limit: usize) -> AppResult<Vec<u8>
     ))
 }
 
-/// Sets the vehicle's photo (multipart field `image`: JPEG, PNG or WebP, judged by content).
-#[utoipa::path(put, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", description = "field `image`"),
-    responses((status = 200, body = Vehicle), (status = 404, body = mvp_types::ErrorBody),
-              (status = 413, body = mvp_types::ErrorBody), (status = 415, body = mvp_types::ErrorBody)))]
-#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
-pub async fn put_image(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
-    multipart: Multipart,
-) -> AppResult<Json<Vehicle>> {
-    let id = path_id(&id, "vehicle")?;
-    let user_id = &user.user_id;
-    repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
-    let bytes = read_image(multipart, state.config.storage.image_max_bytes).await?;
+/// Makes `bytes` (a JPEG, PNG or WebP) the photo of the user's vehicle `id`, with a thumbnail; the
+/// photo it replaces is removed.
+pub(crate) async fn replace_image(
+    state: &AppState,
+    user_id: &mvp_types::ids::UserId,
+    id: mvp_types::ids::VehicleId,
+    bytes: Vec<u8>,
+) -> AppResult<()> {
     let kind: Kind = image::sniff(&bytes).ok_or_else(|| {
         AppError::UnsupportedMediaType("the photo must be a JPEG, PNG or WebP image".to_owned())
     })?;
@@ -263,6 +254,27 @@ pub async fn put_image(
             tracing::warn!(error = %format!("{err:#}"), "could not remove a replaced image");
         }
     }
+    Ok(())
+}
+
+/// Sets the vehicle's photo (multipart field `image`: JPEG, PNG or WebP, judged by content).
+#[utoipa::path(put, path = "/api/vehicles/{id}/image", tag = "vehicles", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", description = "field `image`"),
+    responses((status = 200, body = Vehicle), (status = 404, body = mvp_types::ErrorBody),
+              (status = 413, body = mvp_types::ErrorBody), (status = 415, body = mvp_types::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(vehicle_id = %id))]
+pub async fn put_image(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Json<Vehicle>> {
+    let id = path_id(&id, "vehicle")?;
+    let user_id = &user.user_id;
+    repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
+    let bytes = read_image(multipart, state.config.storage.image_max_bytes).await?;
+    replace_image(&state, user_id, id, bytes).await?;
     let row = repo::find(&state.db, user_id, id).await?.ok_or(NOT_FOUND)?;
     Ok(Json(row.into_dto(units(&state, &user).await?)))
 }

@@ -16,9 +16,12 @@ use mvp_core::{AppError, AppResult, AppState};
 use mvp_types::ids::UserId;
 use std::collections::HashMap;
 
+use mvp_core::error::DbResultExt as _;
 use mvp_types::admin::CatalogKind;
 use mvp_types::ids::VehicleId;
 use mvp_types::units::Reading;
+use mvp_types::user::UnitSystem;
+use mvp_types::vehicle::{Vehicle, VehicleInput};
 use sqlx::{PgConnection, PgPool};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -134,6 +137,102 @@ pub async fn catalog_usage(
     make: Option<&str>,
 ) -> sqlx::Result<i64> {
     repo::catalog_usage(conn, kind.as_str(), name, make).await
+}
+
+/// The user's live vehicle called `nickname` (any letter case), if any (the importer).
+pub async fn by_nickname(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    nickname: &str,
+) -> sqlx::Result<Option<VehicleId>> {
+    repo::by_nickname(conn, user_id, nickname).await
+}
+
+/// Adds a vehicle in `conn`'s transaction with the rules of `POST /api/vehicles` (a VIN is decoded
+/// through `pool` when year, make or model are missing); `input`'s odometer is in `units`.
+pub async fn create(
+    conn: &mut PgConnection,
+    pool: &PgPool,
+    user_id: &UserId,
+    input: VehicleInput,
+    units: UnitSystem,
+) -> AppResult<VehicleId> {
+    let fields = api::fields(pool, input).await?;
+    let odometer = Reading::entered(fields.odometer_reading, units);
+    let row = repo::insert(conn, user_id, &fields, odometer)
+        .await
+        .on_constraint("vehicles_user_vin_key", api::duplicate_vin)?;
+    Ok(row.id)
+}
+
+/// The user's live vehicle an exported `vehicle` is taken to be on a second import (same VIN, else
+/// nickname, else year, make and model), if any.
+pub async fn find_like(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    vehicle: &VehicleInput,
+) -> sqlx::Result<Option<VehicleId>> {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let vin = text(&vehicle.vin).map(|v| v.to_uppercase());
+    repo::find_like(
+        conn,
+        user_id,
+        vin.as_deref(),
+        text(&vehicle.nickname).as_deref(),
+        vehicle.year.unwrap_or_default(),
+        vehicle.make.as_deref().unwrap_or_default().trim(),
+        vehicle.model.as_deref().unwrap_or_default().trim(),
+    )
+    .await
+}
+
+/// Makes `bytes` (a JPEG, PNG or WebP) the photo of the user's vehicle `id` with a thumbnail, as
+/// `PUT /api/vehicles/{id}/image` does (the importer of an export archive).
+pub async fn import_photo(
+    state: &AppState,
+    user_id: &UserId,
+    id: VehicleId,
+    bytes: Vec<u8>,
+) -> AppResult<()> {
+    api::replace_image(state, user_id, id, bytes).await
+}
+
+/// A vehicle as the export writes it: the API's representation and its photo's storage key and
+/// content type, if it has one.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    pub vehicle: Vehicle,
+    pub image: Option<(String, String)>,
+}
+
+/// Every live vehicle of the user, oldest first, in `units`.
+pub async fn export(
+    pool: &PgPool,
+    user_id: &UserId,
+    units: UnitSystem,
+) -> sqlx::Result<Vec<Exported>> {
+    Ok(repo::all(pool, user_id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let image = row.image_key.clone().zip(row.image_content_type.clone());
+            Exported {
+                vehicle: row.into_dto(units),
+                image,
+            }
+        })
+        .collect())
+}
+
+/// The storage keys of every photo and thumbnail of the user's vehicles, deleted vehicles included
+/// (erasing the account removes the files).
+pub async fn file_keys(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Vec<String>> {
+    repo::file_keys(pool, user_id).await
 }
 
 pub fn router(image_max_bytes: usize) -> OpenApiRouter<AppState> {

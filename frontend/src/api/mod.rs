@@ -8,6 +8,7 @@ pub mod documents;
 pub mod oidc;
 pub mod session;
 pub mod upload;
+pub mod your_data;
 
 use mvp_types::{ErrorBody, ErrorCode, FieldError};
 use serde::de::DeserializeOwned;

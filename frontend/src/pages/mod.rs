@@ -25,3 +25,4 @@ pub mod vehicle_detail;
 pub mod vehicle_draft;
 pub mod vehicle_form;
 pub mod vehicles;
+pub mod your_data;

@@ -156,6 +156,11 @@ pub fn Preferences() -> impl IntoView {
                 Some(p) => view! { <PreferencesForm initial=p on_saved=Callback::new(|_| ()) /> }.into_any(),
             }}
         </section>
+        <section class="card narrow">
+            <h2>"Your data"</h2>
+            <p class="muted">"Download everything, import from LubeLogger, Fuelly, Fuelio or a spreadsheet, or delete your account."</p>
+            <a class="btn" href="/your-data" data-testid="your-data-link">"Your data"</a>
+        </section>
     }
 }
 

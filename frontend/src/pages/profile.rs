@@ -52,6 +52,11 @@ pub fn ProfilePage() -> impl IntoView {
             <h2>"Calendar"</h2>
             <CalendarFeed />
         </section>
+        <section class="card narrow">
+            <h2>"Your data"</h2>
+            <p class="muted">"Export, import from another app, or delete your account."</p>
+            <a class="btn" href="/your-data">"Your data"</a>
+        </section>
         {move || {
             let local = c.config.get().is_some_and(|cfg| cfg.auth_provider == "local");
             let email = profile.get().and_then(Result::ok).and_then(|p| p.email);

@@ -15,6 +15,8 @@ pub struct AuthUser {
     pub user_id: UserId,
     pub email: Option<String>,
     pub email_verified: bool,
+    /// The token's `iat` (an erased account's older tokens are refused).
+    pub issued_at: Option<i64>,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -55,6 +57,7 @@ impl FromRequestParts<AppState> for UnverifiedUser {
             user_id: UserId(claims.sub),
             email: claims.email,
             email_verified: claims.email_verified.unwrap_or(false),
+            issued_at: claims.iat,
         };
         tracing::Span::current().record("user_id", user.user_id.short());
         parts.extensions.insert(user.clone());

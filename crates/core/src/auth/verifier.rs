@@ -41,6 +41,9 @@ pub struct Claims {
     #[serde(default)]
     pub email_verified: Option<bool>,
     pub exp: u64,
+    /// Issued at (seconds since the epoch), when the issuer says.
+    #[serde(default)]
+    pub iat: Option<i64>,
 }
 
 /// Where verification keys come from.

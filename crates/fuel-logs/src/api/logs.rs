@@ -62,7 +62,7 @@ pub async fn create(
         &prefs.time_zone,
     )
     .await?;
-    advance_vehicle(&mut tx, &user, &log).await?;
+    advance_vehicle(&mut tx, &user.user_id, &log).await?;
     let dto = answer(&mut tx, &user, id, &prefs).await?;
     tx.commit().await?;
     Ok(created(&format!("/api/fuel-logs/{id}"), dto))
@@ -133,7 +133,7 @@ pub async fn update(
         )
         .await?;
     }
-    advance_vehicle(&mut tx, &user, &log).await?;
+    advance_vehicle(&mut tx, &user.user_id, &log).await?;
     let dto = answer(&mut tx, &user, id, &prefs).await?;
     tx.commit().await?;
     Ok(Json(dto))

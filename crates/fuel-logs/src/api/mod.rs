@@ -13,7 +13,7 @@ use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
-use mvp_types::ids::{FuelLogId, VehicleId};
+use mvp_types::ids::{FuelLogId, UserId, VehicleId};
 use mvp_types::units::{
     EfficiencyUnit, Reading, VolumeKind, distance_from_km, half_even, price_per_unit,
     volume_from_canonical,
@@ -31,7 +31,7 @@ use crate::station;
 const NOT_FOUND: AppError = AppError::NotFound("fuel log");
 
 /// A stored log in the user's units.
-fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
+pub(crate) fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
     let to = prefs.unit_system;
     let from = row.entered_units;
     let kind = kind_of(&row.fuel_type);
@@ -110,9 +110,9 @@ async fn check_odometer(
 
 /// Moves the vehicle's odometer forward when this reading is beyond it: the whole number typed, in
 /// the units it was typed in, and the reading's exact kilometres.
-async fn advance_vehicle(
+pub(crate) async fn advance_vehicle(
     conn: &mut PgConnection,
-    user: &AuthUser,
+    user_id: &UserId,
     log: &NewFuelLog,
 ) -> AppResult<()> {
     if let (Some(reading), Some(km)) = (log.odometer, log.odometer_km())
@@ -123,7 +123,7 @@ async fn advance_vehicle(
             units: log.units,
             km,
         };
-        mvp_vehicles::advance_odometer(conn, &user.user_id, log.vehicle_id, reading).await?;
+        mvp_vehicles::advance_odometer(conn, user_id, log.vehicle_id, reading).await?;
     }
     Ok(())
 }

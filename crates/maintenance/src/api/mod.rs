@@ -119,7 +119,7 @@ async fn check_documents(
 }
 
 /// Records as sent, without the documents deleted since they were attached.
-async fn records_dto(
+pub(crate) async fn records_dto(
     state: &AppState,
     user: &AuthUser,
     rows: Vec<RecordRow>,

@@ -17,7 +17,7 @@ async fn schedule_dto(
 /// What a schedule's form sent, in `units`, as it is to be stored. A distance sent back unchanged
 /// keeps its kilometres exactly (see `Reading::resent`): the interval and the entered last service
 /// of `old`, or for the last service the records' one the form was showing.
-fn distances(
+pub(crate) fn distances(
     fields: &ScheduleFields,
     units: UnitSystem,
     old: Option<&repo::ScheduleRow>,
@@ -43,7 +43,7 @@ fn distances(
     }
 }
 
-async fn schedules_with_due(
+pub(crate) async fn schedules_with_due(
     state: &AppState,
     user: &AuthUser,
     vehicle: Option<VehicleId>,

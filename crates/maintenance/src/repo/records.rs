@@ -228,3 +228,21 @@ pub async fn max_record_odometer(
     .fetch_one(conn)
     .await
 }
+
+/// Date and odometer (km) of every record of a vehicle (the importer's duplicates).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn record_keys(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    vehicle_id: VehicleId,
+) -> sqlx::Result<Vec<(NaiveDate, Option<Decimal>)>> {
+    let rows = sqlx::query!(
+        "select date, odometer_km from maintenance_records
+          where user_id = $1 and vehicle_id = $2 and deleted_at is null",
+        user_id.as_str(),
+        vehicle_id.0,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.date, r.odometer_km)).collect())
+}

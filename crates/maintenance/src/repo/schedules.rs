@@ -280,3 +280,26 @@ pub async fn schedule_owners(pool: &PgPool) -> sqlx::Result<Vec<String>> {
     .fetch_all(pool)
     .await
 }
+
+/// Whether the user has a live schedule on the vehicle for this category and these subtypes (the
+/// importer does not add it twice).
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn schedule_exists(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    vehicle_id: VehicleId,
+    category: &str,
+    subtypes: &[String],
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from maintenance_schedules
+            where user_id = $1 and vehicle_id = $2 and deleted_at is null and category = $3
+              and subtypes @> $4 and subtypes <@ $4) as "exists!""#,
+        user_id.as_str(),
+        vehicle_id.0,
+        category,
+        subtypes,
+    )
+    .fetch_one(conn)
+    .await
+}

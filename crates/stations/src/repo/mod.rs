@@ -373,3 +373,28 @@ pub async fn refs(
     }
     Ok(out)
 }
+
+/// The erased user's contributions: approved stations and every price stay, reported by `erased`;
+/// stations nobody approved (only their reporter could see them) go.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn anonymize(conn: &mut PgConnection, user: &UserId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "delete from community_stations where reported_by = $1 and status <> 'approved'",
+        user.as_str(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "update community_stations set reported_by = 'erased' where reported_by = $1",
+        user.as_str(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "update station_prices set user_id = 'erased' where user_id = $1",
+        user.as_str(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
