@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { startFakeOidc } from './fake-oidc.mjs';
 import { startFakePlaces } from './fake-places.mjs';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,11 @@ function png(width, height, [r, g, b]) {
   const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
     chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function selectWhenLoadedOn(p, selector, value) {
+  await p.waitForSelector(`${selector} option[value="${value}"]`, { state: 'attached' });
+  await p.selectOption(selector, value);
 }
 
 async function selectWhenLoaded(selector, value) {
@@ -1249,6 +1254,110 @@ await step('password: forgotten and reset by the mailed link (which works once),
     body: JSON.stringify({ email: who, password: second }) });
   assert(old.status === 401, `the old password: ${old.status}`);
   await context.close();
+  state.page = page;
+});
+
+/** The members of a tar.gz: name → bytes. */
+function untar(archive) {
+  const tar = gunzipSync(archive);
+  const members = {};
+  for (let at = 0; at + 512 <= tar.length;) {
+    const header = tar.subarray(at, at + 512);
+    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    if (!name) break;
+    const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim(), 8);
+    members[name] = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return members;
+}
+
+let mover = null;
+await step('your data: a Fuelly file is checked (its first lines shown), imported with its bad line reported, and everything exported', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  context.setDefaultTimeout(15000);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => problems.push(`page error (your data): ${e.message}`));
+  state.page = p;
+  const who = `mover-${Date.now()}@example.com`;
+  const made = await fetch(`${BASE}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who, password, acceptTerms: true }) });
+  assert(made.status === 201, `signup: ${made.status}`);
+  let verify = null;
+  for (let i = 0; i < 50 && !verify; i++) {
+    verify = (await outboxMessages('verify_email')).find((m) => m.to === who)?.text.match(/verify-email\?token=[\w.~%-]+/)?.[0];
+    if (!verify) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(verify && (await fetch(`${BASE}/api/auth/${verify}`)).ok, 'the address was not verified');
+  await p.goto(`${BASE}/sign-in`);
+  await p.fill('#email', who);
+  await p.fill('#password', password);
+  await p.click('button[type="submit"]');
+  await p.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  await p.goto(`${BASE}/preferences`);
+  await p.getByTestId('your-data-link').click();
+  await p.waitForURL(/\/your-data/);
+
+  const fuelly = [
+    'car_name,model,mpg,odometer,miles,gallons,price,city_percentage,fuelup_date,date_added,tags,notes,missed_fuelup,partial_fuelup',
+    'Weekend,2016 Mazda MX-5,0,20000,0,9.000,3.499,0,2024-05-04,2024-05-04,,,0,0',
+    'Weekend,2016 Mazda MX-5,33.3,20300,300,9.000,3.559,0,2024-05-18,2024-05-18,,,0,0',
+    'Weekend,2016 Mazda MX-5,0,twenty,310,9.300,3.559,0,2024-06-01,2024-06-01,,,0,0',
+    'Weekend,2016 Mazda MX-5,34.4,20610,310,9.000,3.459,0,2024-06-15,2024-06-15,,stored for winter,0,0',
+  ].join('\n');
+  await selectWhenLoadedOn(p, '#format', 'fuelly');
+  await p.setInputFiles('#file', { name: 'fuelly.csv', mimeType: 'text/csv', buffer: Buffer.from(fuelly) });
+  await p.getByRole('button', { name: 'Check the file' }).click();
+  const check = await p.getByTestId('import-check').innerText();
+  assert(check.includes('3 lines will be imported, 1 left out'), check);
+  const rows = await p.locator('[data-testid="import-preview"] tbody tr').count();
+  assert(rows === 3, `${rows} preview rows`);
+  const skipped = await p.getByTestId('import-skipped').innerText();
+  assert(/Line 4: odometer: "twenty" is not a number/.test(skipped), skipped);
+  await p.screenshot({ path: join(SHOTS, 'import-preview-390x844.png'), fullPage: true });
+  await p.getByTestId('import-confirm').click();
+  const report = await p.getByTestId('import-report').innerText();
+  assert(report.includes('3 imported into 1 vehicle'), report);
+  await p.getByRole('link', { name: 'See the vehicles' }).click();
+  await p.getByText('Weekend').first().waitFor();
+
+  await p.goto(`${BASE}/your-data`);
+  const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('export').click()]);
+  assert(download.suggestedFilename().startsWith('motovaultpro-export-'), download.suggestedFilename());
+  const members = untar(readFileSync(await download.path()));
+  const manifest = JSON.parse(members['manifest.json'].toString('utf8'));
+  assert(manifest.counts['fuel-logs'] === 3 && manifest.counts.vehicles === 1, JSON.stringify(manifest.counts));
+  for (const m of manifest.members) {
+    const sha = createHash('sha256').update(members[m.path]).digest('hex');
+    assert(sha === m.sha256, `${m.path}: ${sha} is not the manifest's ${m.sha256}`);
+  }
+  const logs = JSON.parse(members['fuel-logs.json'].toString('utf8'));
+  assert(logs.some((l) => l.notes === 'stored for winter'), 'the notes came through');
+  await p.screenshot({ path: join(SHOTS, 'your-data-390x844.png'), fullPage: true });
+  mover = { context, page: p, who };
+  state.page = page;
+});
+
+await step('your data: the account is deleted once DELETE and the password are given; its sign-in stops working', async () => {
+  assert(mover, 'the previous step did not sign in');
+  const p = mover.page;
+  state.page = p;
+  await p.goto(`${BASE}/your-data`);
+  const go = p.getByRole('button', { name: 'Delete my account' });
+  await p.fill('#confirmWord', 'delete');
+  assert(await go.isDisabled(), 'deletion is possible before DELETE is typed');
+  await p.fill('#confirmWord', 'DELETE');
+  await p.fill('#password', 'not my password at all');
+  await go.click();
+  await p.locator('#password-error').filter({ hasText: 'not your password' }).waitFor();
+  await p.fill('#password', password);
+  await go.click();
+  await p.waitForURL(/\/sign-in/);
+  await p.locator('.toast').filter({ hasText: 'deleted' }).first().waitFor();
+  const again = await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: mover.who, password }) });
+  assert(again.status === 401, `signing in after deletion: ${again.status}`);
+  await mover.context.close();
   state.page = page;
 });
 

@@ -94,13 +94,13 @@ pub async fn import(
         let existing = repo::import_keys(conn, user_id, *vehicle_id, time_zone).await?;
         let mut seen: HashSet<Key> = existing
             .iter()
-            .map(|(_, date, km, volume)| Key::of(*date, *km, *volume))
+            .map(|k| Key::of(k.local_date, k.odometer_km, k.volume))
             .collect();
         // (time, km) of every reading kept so far; readings rise with time, so a neighbour's is the
         // bound (as `odometer_bounds` finds it for one log).
         let mut readings: BTreeSet<(DateTime<Utc>, Decimal)> = existing
             .iter()
-            .filter_map(|(at, _, km, _)| km.map(|km| (*at, km)))
+            .filter_map(|k| k.odometer_km.map(|km| (k.date_time, km)))
             .collect();
         for item in incoming.iter().filter(|i| i.log.vehicle_id == *vehicle_id) {
             let log = &item.log;

@@ -403,6 +403,16 @@ pub async fn counts_by_user(
     Ok(rows.into_iter().map(|r| (r.user_id, r.n)).collect())
 }
 
+/// A kept log as the importer compares new ones with it.
+#[derive(Debug, Clone)]
+pub struct KeptLog {
+    pub date_time: DateTime<Utc>,
+    /// The day in the user's time zone.
+    pub local_date: chrono::NaiveDate,
+    pub odometer_km: Option<Decimal>,
+    pub volume: Decimal,
+}
+
 /// Every live log of a vehicle as the importer compares them: time, local date in `time_zone`,
 /// odometer (km) and canonical quantity.
 #[tracing::instrument(skip_all, level = "debug")]
@@ -411,7 +421,7 @@ pub async fn import_keys(
     user_id: &UserId,
     vehicle_id: VehicleId,
     time_zone: &str,
-) -> sqlx::Result<Vec<(DateTime<Utc>, chrono::NaiveDate, Option<Decimal>, Decimal)>> {
+) -> sqlx::Result<Vec<KeptLog>> {
     let rows = sqlx::query!(
         r#"select date_time, (date_time at time zone $3)::date as "local_date!", odometer_km, volume
              from fuel_logs where user_id = $1 and vehicle_id = $2 and deleted_at is null"#,
@@ -423,7 +433,12 @@ pub async fn import_keys(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.date_time, r.local_date, r.odometer_km, r.volume))
+        .map(|r| KeptLog {
+            date_time: r.date_time,
+            local_date: r.local_date,
+            odometer_km: r.odometer_km,
+            volume: r.volume,
+        })
         .collect())
 }
 

@@ -32,7 +32,7 @@ struct Pieces {
 
 fn pieces(cell: &str) -> Option<Pieces> {
     let cell = cell.trim();
-    let (date, time) = match cell.find(|c: char| c == ' ' || c == 'T') {
+    let (date, time) = match cell.find([' ', 'T']) {
         Some(at) => (&cell[..at], Some(cell[at + 1..].trim())),
         None => (cell, None),
     };
