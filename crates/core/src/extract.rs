@@ -97,6 +97,39 @@ pub fn path_id<T: From<uuid::Uuid>>(raw: &str, what: &'static str) -> Result<T, 
         .map_err(|_| AppError::NotFound(what))
 }
 
+/// The multipart field `name` read into memory, at most `limit` bytes (past it, or past the route's
+/// body limit: `too_large()`); `None` when the body has no such field. For small uploads (a photo,
+/// a CSV); large ones are streamed to a staging file instead.
+pub async fn field_bytes(
+    mut multipart: axum::extract::Multipart,
+    name: &str,
+    limit: usize,
+    too_large: impl Fn() -> AppError,
+) -> Result<Option<Vec<u8>>, AppError> {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, &too_large))?
+    {
+        if field.name() != Some(name) {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| multipart_error(&e, &too_large))?
+        {
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(Some(bytes));
+    }
+    Ok(None)
+}
+
 /// A failed multipart read, as the client's problem: past the route's body limit → 413 with
 /// `too_large`'s message, anything else (a malformed or cut-off body) → 400.
 pub fn multipart_error(

@@ -124,7 +124,18 @@ fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
     AppError::Internal(anyhow::anyhow!("handler panicked: {detail}")).into_response()
 }
 
+/// Routes whose request body is an archive of up to gigabytes, streamed to disk as it arrives and
+/// then checked: they are bounded by their size limits and get [`ARCHIVE_TIMEOUT`], not
+/// `server.request_timeout_secs` (which would cut a large upload over a slow link).
+const ARCHIVE_ROUTES: &[&str] = &["/api/admin/backups/upload", "/api/user/import"];
+const ARCHIVE_TIMEOUT: Duration = Duration::from_secs(3600);
+
 async fn timeout_requests(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let limit = if ARCHIVE_ROUTES.contains(&req.uri().path()) {
+        ARCHIVE_TIMEOUT.max(limit)
+    } else {
+        limit
+    };
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => AppError::unavailable(format!(

@@ -42,6 +42,14 @@ pub async fn remember_accepted(state: &AppState, user_id: &UserId, version: &str
         .await;
 }
 
+/// Forgets that `user_id` accepted the current version (their account was erased: a new account of
+/// the same identity accepts again).
+pub async fn forget_accepted(state: &AppState, user_id: &UserId) {
+    let key = cache_key(user_id, &state.config.auth.terms_version);
+    state.cache.delete(&key).await;
+    state.cache.forget_near(&key);
+}
+
 /// Whether `user_id` accepted the current terms version (cached when yes).
 pub async fn accepted_current(state: &AppState, user_id: &UserId) -> Result<bool, AppError> {
     let version = &state.config.auth.terms_version;

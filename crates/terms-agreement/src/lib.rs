@@ -5,5 +5,5 @@
 pub mod gate;
 pub mod repo;
 
-pub use gate::{accepted_current, remember_accepted, require_current_terms};
+pub use gate::{accepted_current, forget_accepted, remember_accepted, require_current_terms};
 pub use repo::{Acceptance, has_accepted, has_accepted_version, record_once};

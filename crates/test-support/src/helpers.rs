@@ -26,6 +26,23 @@ impl TestApp {
         typed(&json(response).await, "vehicle")
     }
 
+    /// Gives `vehicle` a small PNG photo (and so a thumbnail).
+    pub async fn set_vehicle_photo(&self, token: &str, vehicle: VehicleId) {
+        let form = reqwest::multipart::Form::new().part(
+            "image",
+            reqwest::multipart::Part::bytes(crate::bomb::png_rgba16(16, 16)).file_name("car.png"),
+        );
+        let response = self
+            .send_multipart(
+                reqwest::Method::PUT,
+                token,
+                &format!("/api/vehicles/{vehicle}/image"),
+                form,
+            )
+            .await;
+        assert_eq!(response.status(), 200, "vehicle photo");
+    }
+
     /// A small PDF receipt for `vehicle`, expiring on `expires` when given.
     pub async fn create_document(
         &self,

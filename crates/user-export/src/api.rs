@@ -3,7 +3,7 @@
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mvp_core::extract::{multipart_error, path_id};
+use mvp_core::extract::{field_bytes, multipart_error, path_id};
 use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use mvp_types::export::{DeleteAccountRequest, ImportReport};
 use serde::Deserialize;
@@ -57,32 +57,10 @@ pub struct ImportQuery {
 }
 
 /// Reads the multipart field `file` (at most [`MAX_FILE_BYTES`]).
-async fn file_field(mut multipart: Multipart) -> AppResult<Vec<u8>> {
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(&e, too_large))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| multipart_error(&e, too_large))?
-        {
-            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok(bytes);
-    }
-    Err(AppError::validation(
-        "file",
-        "send the CSV file in the field \"file\"",
-    ))
+async fn file_field(multipart: Multipart) -> AppResult<Vec<u8>> {
+    field_bytes(multipart, "file", MAX_FILE_BYTES, too_large)
+        .await?
+        .ok_or_else(|| AppError::validation("file", "send the CSV file in the field \"file\""))
 }
 
 /// Streams the multipart field `file` (an export archive) to a staging file.

@@ -66,6 +66,7 @@ pub async fn erase(state: &AppState, user: &AuthUser) -> AppResult<()> {
     let deleted = delete_rows(&mut tx, user_id).await?;
     tx.commit().await?;
     mvp_user_profile::forget_seen(state, user_id).await;
+    mvp_terms_agreement::forget_accepted(state, user_id).await;
     let mut kept = 0usize;
     for key in &files {
         if let Err(err) = state.storage.delete(key).await {

@@ -68,6 +68,18 @@ pub async fn run(
     }
     let named = vehicles_named(&mut tx, state, user, &parsed, prefs.unit_system).await?;
     let zone: chrono_tz::Tz = prefs.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    // A row without a fuel type gets its vehicle's (a hybrid's: gasoline).
+    let mut fuels: HashMap<VehicleId, String> = HashMap::new();
+    for id in chosen.iter().chain(named.iter()) {
+        if id.0.is_nil() || fuels.contains_key(id) {
+            continue;
+        }
+        let fuel = mvp_vehicles::fuel_type(&mut tx, &user.user_id, *id)
+            .await?
+            .filter(|f| FILL_FUEL_TYPES.contains(&f.as_str()))
+            .unwrap_or_else(|| "gasoline".to_owned());
+        fuels.insert(*id, fuel);
+    }
     let mut skipped: Vec<(u64, String)> = parsed.skipped.clone();
     let mut incoming = Vec::with_capacity(parsed.fuel.len());
     for (row, minute) in with_minutes(&parsed.fuel) {
@@ -79,7 +91,8 @@ pub async fn run(
             skipped.push((row.line, "no vehicle".to_owned()));
             continue;
         };
-        let (input, units) = fuel_input(row, vehicle_id, prefs.unit_system, zone, minute);
+        let fuel = fuels.get(&vehicle_id).map_or("gasoline", String::as_str);
+        let (input, units) = fuel_input(row, vehicle_id, prefs.unit_system, zone, minute, fuel);
         let local_date = row.date;
         match NewFuelLog::parse(input, units) {
             Ok(log) => incoming.push(Incoming {
@@ -211,6 +224,7 @@ fn fuel_input(
     preferred: UnitSystem,
     zone: chrono_tz::Tz,
     minute: i64,
+    vehicle_fuel: &str,
 ) -> (FuelLogInput, UnitSystem) {
     let units = row.distance.unwrap_or(preferred);
     let native = match units {
@@ -251,7 +265,7 @@ fn fuel_input(
         .as_deref()
         .map(str::to_lowercase)
         .filter(|f| FILL_FUEL_TYPES.contains(&f.as_str()))
-        .unwrap_or_else(|| "gasoline".to_owned());
+        .unwrap_or_else(|| vehicle_fuel.to_owned());
     (
         FuelLogInput {
             vehicle_id: Some(vehicle_id),

@@ -36,22 +36,9 @@ async fn user_id(app: &TestApp, token: &str) -> String {
 
 /// A bit of everything: a vehicle with a photo, a fill-up, a record, a schedule, a document, a
 /// saved station, preferences, and a community station with a price.
-async fn fill(app: &TestApp, token: &str) {
+async fn fill(app: &TestApp, token: &str, east: f64) {
     let vehicle = app.create_vehicle(token, 1_000, Value::Null).await;
-    let photo = reqwest::multipart::Form::new().part(
-        "image",
-        reqwest::multipart::Part::bytes(mvp_test_support::bomb::png_rgba16(16, 16))
-            .file_name("car.png"),
-    );
-    let put = app
-        .send_multipart(
-            reqwest::Method::PUT,
-            token,
-            &format!("/api/vehicles/{vehicle}/image"),
-            photo,
-        )
-        .await;
-    assert!(put.status().is_success(), "photo: {}", put.status());
+    app.set_vehicle_photo(token, vehicle).await;
     let log = app
         .post_json_as(
             token,
@@ -90,10 +77,31 @@ async fn fill(app: &TestApp, token: &str) {
         .post_json_as(
             token,
             "/api/stations/community",
-            &json!({"name": "Corner Fuel", "address": "1 Main St", "latitude": 51.5, "longitude": -0.12}),
+            &json!({"name": "Corner Fuel", "address": "1 Main St", "latitude": 51.5, "longitude": -0.12 + east}),
         )
         .await;
     assert_eq!(station.status(), 201, "community station");
+    let id = json(station).await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let price = app
+        .post_json_as(
+            token,
+            &format!("/api/stations/community/{id}/prices"),
+            &json!({"fuelType": "regular", "price": 1.799}),
+        )
+        .await;
+    assert_eq!(price.status(), 201, "price report");
+    let saved = app
+        .post_json_as(
+            token,
+            "/api/stations/saved",
+            &json!({"placeId": id, "name": "Corner Fuel", "address": "1 Main St",
+                    "latitude": 51.5, "longitude": -0.12 + east, "isFavorite": true}),
+        )
+        .await;
+    assert_eq!(saved.status(), 201, "saved station");
 }
 
 /// (table, rows of `user`) for every table with a `user_id` column that has any.
@@ -148,8 +156,8 @@ async fn erasing_a_local_account_leaves_no_row_and_no_file_and_ends_every_token(
     let token = me["accessToken"].as_str().unwrap_or_default().to_owned();
     let other = signed_up(&app, "staying@example.com").await;
     let other_token = other["accessToken"].as_str().unwrap_or_default().to_owned();
-    fill(&app, &token).await;
-    fill(&app, &other_token).await;
+    fill(&app, &token, 0.0).await;
+    fill(&app, &other_token, 0.01).await;
     let id = user_id(&app, &token).await;
     let other_id = user_id(&app, &other_token).await;
     let files = stored_files(&app, &id).await;
@@ -177,6 +185,13 @@ async fn erasing_a_local_account_leaves_no_row_and_no_file_and_ends_every_token(
     assert_eq!(wrong.status(), 400);
     assert!(rows_left(&app, &id).await.len() >= 10, "nothing erased");
 
+    // Their community station approved (kept without its reporter).
+    let pool = app.pool().await;
+    sqlx::query("update community_stations set status = 'approved' where reported_by = $1")
+        .bind(&id)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let done = app
         .client
         .delete(app.url("/api/user/account"))
@@ -216,14 +231,20 @@ async fn erasing_a_local_account_leaves_no_row_and_no_file_and_ends_every_token(
         .await;
     assert_eq!(login.status(), 401);
 
-    // The community station stays, no longer theirs; the other user has everything.
-    let pool = app.pool().await;
+    // The approved station and its price stay, no longer theirs; the other user has everything.
     let reporters: Vec<String> =
         sqlx::query_scalar("select reported_by from community_stations order by reported_by")
             .fetch_all(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+    assert!(reporters.contains(&"erased".to_owned()), "{reporters:?}");
     assert!(!reporters.contains(&id), "{reporters:?}");
+    let prices: i64 =
+        sqlx::query_scalar("select count(*) from station_prices where user_id = 'erased'")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(prices, 1);
     assert_eq!(rows_left(&app, &other_id).await, before_other);
     assert_eq!(
         app.get_as(&other_token, "/api/vehicles").await.status(),
@@ -243,7 +264,7 @@ async fn erasing_a_local_account_leaves_no_row_and_no_file_and_ends_every_token(
 async fn an_oidc_user_is_erased_locally_and_a_later_sign_in_starts_afresh() {
     let app = spawn_app().await;
     let token = app.token("auth0|gone").await;
-    fill(&app, &token).await;
+    fill(&app, &token, 0.0).await;
     assert_eq!(
         app.delete_as(&token, "/api/user/account").await.status(),
         204

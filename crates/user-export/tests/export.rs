@@ -47,20 +47,7 @@ async fn the_archive_holds_every_kind_every_file_and_a_manifest_that_checks() {
     let app = spawn_app().await;
     let token = app.token("auth0|exporter").await;
     let vehicle = app.create_vehicle(&token, 1_000, Value::Null).await;
-    let photo = mvp_test_support::bomb::png_rgba16(16, 16);
-    let form = reqwest::multipart::Form::new().part(
-        "image",
-        reqwest::multipart::Part::bytes(photo).file_name("car.png"),
-    );
-    let put = app
-        .send_multipart(
-            reqwest::Method::PUT,
-            &token,
-            &format!("/api/vehicles/{vehicle}/image"),
-            form,
-        )
-        .await;
-    assert!(put.status().is_success());
+    app.set_vehicle_photo(&token, vehicle).await;
     for (date, odometer, gallons, notes) in [
         ("2024-01-05", "1100", "10.125", "=cmd|' /C calc'!A0"),
         ("2024-01-19", "1400", "9.870", "plain"),

@@ -275,7 +275,12 @@ async fn a_fuelio_backup_and_a_generic_file_with_decimal_commas() {
     );
 
     let car = app
-        .create_vehicle(&token, 100, Value::Null)
+        .create_vehicle(
+            &token,
+            100,
+            json!({"year": 2019, "make": "Volkswagen", "model": "Golf", "fuelType": "diesel",
+                   "odometerReading": 100}),
+        )
         .await
         .to_string();
     let generic = "date;odometer;quantity;total;full;notes\n\
@@ -301,6 +306,10 @@ async fn a_fuelio_backup_and_a_generic_file_with_decimal_commas() {
     assert_eq!(logs[0]["efficiency"].to_string(), "7.00");
     assert_eq!(logs[0]["costPerUnit"].to_string(), "1.62");
     assert_eq!(logs[0]["notes"], "two words");
+    assert_eq!(
+        logs[0]["fuelType"], "diesel",
+        "the vehicle's fuel when the file names none"
+    );
 }
 
 #[tokio::test]
@@ -408,4 +417,73 @@ async fn bad_files_are_refused_whole_and_a_dry_run_writes_nothing() {
     .await;
     assert_eq!(theirs.status(), 404);
     assert_eq!(fills(&app, &token, &vehicle).await.len(), 2);
+}
+
+/// A multipart POST whose body arrives in three parts `pause` apart; the status code answered.
+async fn slow_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    file: &[u8],
+    pause: std::time::Duration,
+) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let boundary = "slowboundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        app.addr,
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for part in body.chunks(body.len().div_ceil(3)) {
+        tokio::time::sleep(pause).await;
+        if stream.write_all(part).await.is_err() {
+            break; // the server answered (and closed) before the body was whole
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn an_import_is_not_cut_by_the_request_timeout_while_its_file_arrives() {
+    let app = mvp_test_support::TestAppBuilder::new()
+        .var("MVP_SERVER__REQUEST_TIMEOUT_SECS", "1")
+        .spawn()
+        .await;
+    let token = app.token("auth0|slow").await;
+    let vehicle = app
+        .create_vehicle(&token, 100, Value::Null)
+        .await
+        .to_string();
+    let file = b"date,odometer,quantity,total\n2024-01-01,1000,10,30\n2024-01-08,1300,10,31\n";
+    let pause = std::time::Duration::from_millis(700);
+    let path = format!("/api/user/import?format=generic&vehicleId={vehicle}");
+    assert_eq!(slow_post(&app, &token, &path, file, pause).await, 200);
+    assert_eq!(fills(&app, &token, &vehicle).await.len(), 2);
+    // An ordinary route is still held to the 1 s limit.
+    assert_eq!(
+        slow_post(&app, &token, "/api/documents", file, pause).await,
+        503
+    );
 }

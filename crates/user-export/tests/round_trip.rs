@@ -71,20 +71,7 @@ async fn an_export_imported_into_a_new_account_is_the_same_and_imports_once() {
                    "vin": "1HGCM82633A004352", "odometerReading": 1000, "purchasePrice": 18999.99}),
         )
         .await;
-    let photo = reqwest::multipart::Form::new().part(
-        "image",
-        reqwest::multipart::Part::bytes(mvp_test_support::bomb::png_rgba16(16, 16))
-            .file_name("car.png"),
-    );
-    let put = app
-        .send_multipart(
-            reqwest::Method::PUT,
-            &token,
-            &format!("/api/vehicles/{vehicle}/image"),
-            photo,
-        )
-        .await;
-    assert!(put.status().is_success());
+    app.set_vehicle_photo(&token, vehicle).await;
     for (date, odometer, gallons, full) in [
         ("2024-01-05", 1100, "10.125", true),
         ("2024-01-19", 1400, "9.870", true),

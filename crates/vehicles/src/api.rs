@@ -5,7 +5,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_core::error::DbResultExt as _;
-use mvp_core::extract::{multipart_error, path_id};
+use mvp_core::extract::{field_bytes, path_id};
 use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
@@ -175,38 +175,21 @@ pub async fn delete(
 }
 
 /// Reads the multipart field `image`, refusing more than `limit` bytes.
-async fn read_image(mut multipart: Multipart, limit: usize) -> AppResult<Vec<u8>> {
+async fn read_image(multipart: Multipart, limit: usize) -> AppResult<Vec<u8>> {
     let too_large = || {
         AppError::PayloadTooLarge(format!(
             "the image is larger than {} MiB",
             limit / (1024 * 1024)
         ))
     };
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(&e, too_large))?
-    {
-        if field.name() != Some("image") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| multipart_error(&e, too_large))?
-        {
-            if bytes.len() + chunk.len() > limit {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok(bytes);
-    }
-    Err(AppError::validation(
-        "image",
-        "send the photo in a multipart field named \"image\"",
-    ))
+    field_bytes(multipart, "image", limit, too_large)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation(
+                "image",
+                "send the photo in a multipart field named \"image\"",
+            )
+        })
 }
 
 /// Makes `bytes` (a JPEG, PNG or WebP) the photo of the user's vehicle `id`, with a thumbnail; the

@@ -191,6 +191,15 @@ pub async fn find_like(
     .await
 }
 
+/// The fuel type the user gave their live vehicle, if any (the importer's default for fill-ups).
+pub async fn fuel_type(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    id: VehicleId,
+) -> sqlx::Result<Option<String>> {
+    repo::fuel_type(conn, user_id, id).await
+}
+
 /// Makes `bytes` (a JPEG, PNG or WebP) the photo of the user's vehicle `id` with a thumbnail, as
 /// `PUT /api/vehicles/{id}/image` does (the importer of an export archive).
 pub async fn import_photo(

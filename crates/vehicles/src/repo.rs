@@ -486,3 +486,20 @@ pub async fn find_like(
     .fetch_optional(conn)
     .await
 }
+
+/// The fuel type of the user's live vehicle, if it has one.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn fuel_type(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    id: VehicleId,
+) -> sqlx::Result<Option<String>> {
+    Ok(sqlx::query_scalar!(
+        "select fuel_type from vehicles where user_id = $1 and id = $2 and deleted_at is null",
+        user_id.as_str(),
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await?
+    .flatten())
+}

@@ -100,7 +100,7 @@ fn cell(value: Option<String>) -> String {
 fn PreviewTable(rows: Vec<ImportPreviewRow>) -> impl IntoView {
     let any_vehicle = rows.iter().any(|r| r.vehicle.is_some());
     view! {
-        <div class="table-scroll">
+        <div class="table-wrap">
             <table class="preview" data-testid="import-preview">
                 <thead>
                     <tr>
@@ -139,9 +139,10 @@ fn PreviewTable(rows: Vec<ImportPreviewRow>) -> impl IntoView {
 #[component]
 fn Skipped(report: ImportReport) -> impl IntoView {
     let count = report.skipped.len();
+    let open = count <= 10;
     (count > 0).then(|| {
         view! {
-            <details open=count <= 10>
+            <details open=open>
                 <summary>{format!("{count} line{} left out", if count == 1 { "" } else { "s" })}</summary>
                 <ul class="skipped" data-testid="import-skipped">
                     {report.skipped.into_iter().map(|s| {
@@ -300,6 +301,7 @@ fn ImportWizard() -> impl IntoView {
                     let rows = report.preview.clone();
                     let order = report.date_order.clone();
                     let comma = report.decimal_comma;
+                    let nothing = report.imported == 0;
                     view! {
                         <div data-testid="import-check">
                             <p><strong>{format!("{} line{} will be imported", report.imported,
@@ -315,7 +317,7 @@ fn ImportWizard() -> impl IntoView {
                             <div class="actions">
                                 <button class="btn" type="button" on:click=restart>"Back"</button>
                                 <button class="btn primary" type="button" data-testid="import-confirm"
-                                    disabled=report.imported == 0
+                                    disabled=nothing
                                     on:click=move |_| send(false)>"Import"</button>
                             </div>
                         </div>
