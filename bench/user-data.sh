@@ -15,13 +15,16 @@ rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$SERVER/status"; }
 
 CSV="$WORK/fuelly.csv"
 python3 - "$ROWS" > "$CSV" <<'PY'
+# A fleet's export: ten cars, a fill-up a day each since 1998 (10,000 days end in 2025).
 import sys, datetime
 rows = int(sys.argv[1])
+cars = 10
 print("car_name,model,mpg,odometer,miles,gallons,price,fuelup_date,notes,missed_fuelup,partial_fuelup")
-start = datetime.date(2000, 1, 1)
+start = datetime.date(1998, 1, 1)
 for i in range(rows):
-    day = start + datetime.timedelta(days=i // 4)
-    print(f"Hauler,2015 Ford F-150,0,{10000 + i * 250},250,{12 + i % 5}.{i % 1000:03d},3.{459 + i % 40},{day.isoformat()},trip {i},0,{1 if i % 9 == 4 else 0}")
+    car, j = i % cars, i // cars
+    day = start + datetime.timedelta(days=j)
+    print(f"Truck {car},2015 Ford F-150,0,{10000 + j * 300},300,{12 + j % 5}.{j % 1000:03d},3.{459 + j % 40},{day.isoformat()},trip {j},0,{1 if j % 9 == 4 else 0}")
 PY
 say "the Fuelly file: $ROWS lines, $(du -k "$CSV" | cut -f1) KiB; server RSS $(rss) before"
 peak_reset

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use mvp_types::{ErrorBody, ErrorCode};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -46,7 +46,14 @@ pub fn apply(router: Router, config: &Config) -> Router {
         // Inside compression: a body this layer rebuilds is compressed (or not) afterwards, never
         // left labelled gzip over plain bytes.
         .layer(middleware::from_fn(json_error_bodies))
-        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_ranged)));
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(not_ranged)
+                    // Archives (the user's export, backups) are compressed already.
+                    .and(NotForContentType::const_new("application/gzip")),
+            ),
+        );
     if let Some(cors) = cors_layer(&config.server.cors_origins) {
         router = router.layer(cors);
     }

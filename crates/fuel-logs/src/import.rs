@@ -87,7 +87,8 @@ pub async fn import(
             ))
     });
     let mut outcome = Outcome::default();
-    let mut accepted: Vec<Incoming> = Vec::new();
+    // Which of `incoming` are written (marked, not copied: an import may hold 100,000).
+    let mut keep = vec![false; incoming.len()];
     let mut earliest: HashMap<VehicleId, DateTime<Utc>> = HashMap::new();
     let mut highest: HashMap<VehicleId, NewFuelLog> = HashMap::new();
     for vehicle_id in &vehicles {
@@ -102,7 +103,11 @@ pub async fn import(
             .iter()
             .filter_map(|k| k.odometer_km.map(|km| (k.date_time, km)))
             .collect();
-        for item in incoming.iter().filter(|i| i.log.vehicle_id == *vehicle_id) {
+        let mine = incoming
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.log.vehicle_id == *vehicle_id);
+        for (at, item) in mine {
             let log = &item.log;
             let key = Key::of(item.local_date, log.odometer_km(), log.volume());
             if seen.contains(&key) {
@@ -136,12 +141,16 @@ pub async fn import(
                 .entry(*vehicle_id)
                 .and_modify(|t| *t = (*t).min(log.date_time))
                 .or_insert(log.date_time);
-            accepted.push(item.clone());
+            keep[at] = true;
         }
     }
+    let accepted: Vec<&NewFuelLog> = incoming
+        .iter()
+        .zip(&keep)
+        .filter_map(|(i, kept)| kept.then_some(&i.log))
+        .collect();
     for batch in accepted.chunks(BATCH) {
-        let logs: Vec<&NewFuelLog> = batch.iter().map(|i| &i.log).collect();
-        repo::insert_many(conn, user_id, &logs).await?;
+        repo::insert_many(conn, user_id, batch).await?;
     }
     outcome.imported = accepted.len() as u64;
     for (vehicle_id, from) in &earliest {

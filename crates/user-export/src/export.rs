@@ -449,9 +449,13 @@ pub async fn respond(state: AppState, user: AuthUser) -> AppResult<Response> {
             tracing::warn!(error = %err, "export: the spool directory could not be removed");
         }
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }));
+    // Fused: layers around the body (compression, tracing) may poll once more after its end.
+    let body = Body::from_stream(
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .fuse(),
+    );
     let name = format!(
         "motovaultpro-export-{}.tar.gz",
         Utc::now().format("%Y-%m-%d")

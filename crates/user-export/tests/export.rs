@@ -15,8 +15,18 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Every member of the archive, in order, with its bytes.
 async fn export(app: &TestApp, token: &str) -> Vec<(String, Vec<u8>)> {
-    let response = app.get_as(token, "/api/user/export").await;
+    // As a browser asks: the archive must not be compressed again, and must end cleanly through
+    // the compression layer (which polls a body once more after its end).
+    let response = app
+        .client
+        .get(app.url("/api/user/export"))
+        .bearer_auth(token)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-encoding").is_none());
     assert_eq!(
         response
             .headers()
