@@ -178,6 +178,11 @@ Daily,2019 Skoda Octavia,0,51100,200,15.50,1.70,0,2024-03-29,2024-03-29,,,0,0,,,
 ";
     let report = imported(&app, &token, "format=fuelly", file.as_bytes()).await;
     assert_eq!(report["imported"], 4, "{report}");
+    assert_eq!(
+        report["dateOrder"],
+        Value::Null,
+        "ISO dates: nothing to decide"
+    );
     let vehicles = report["vehicles"].as_array().cloned().unwrap_or_default();
     assert_eq!(vehicles.len(), 1);
     let vehicle = vehicles[0].as_str().unwrap_or_default().to_owned();

@@ -107,9 +107,17 @@ fn date_of(p: &Pieces, order: Order) -> Option<NaiveDate> {
     }
 }
 
-/// The order for a file's date cells (see the module's header).
-pub fn detect<'a>(cells: impl Iterator<Item = &'a str>) -> Order {
+/// The order for a file's date cells (see the module's header); `None` when every date starts with
+/// its year (nothing to decide).
+pub fn detect<'a>(cells: impl Iterator<Item = &'a str>) -> Option<Order> {
     let all: Vec<Pieces> = cells.filter_map(pieces).filter(|p| !p.year_first).collect();
+    if all.is_empty() {
+        return None;
+    }
+    Some(decide(&all))
+}
+
+fn decide(all: &[Pieces]) -> Order {
     let fits = |order: Order| all.iter().filter(|p| date_of(p, order).is_some()).count();
     let (month_first, day_first) = (fits(Order::MonthFirst), fits(Order::DayFirst));
     if month_first != day_first {
@@ -194,19 +202,20 @@ mod tests {
     #[test]
     fn one_day_above_twelve_decides_the_whole_file() {
         let us = ["1/2/2024", "1/9/2024", "1/16/2024"];
-        assert_eq!(detect(us.into_iter()), Order::MonthFirst);
+        assert_eq!(detect(us.into_iter()), Some(Order::MonthFirst));
         let eu = ["01/02/2024", "09/02/2024", "16/02/2024"];
-        assert_eq!(detect(eu.into_iter()), Order::DayFirst);
+        assert_eq!(detect(eu.into_iter()), Some(Order::DayFirst));
     }
 
     #[test]
     fn ambiguous_files_keep_their_date_order_then_the_separators_custom() {
         // Month first: 1 May, 2 Jan, 3 Mar (goes back once); day first: 5 Jan, 1 Feb, 3 Mar.
         let ordered_day_first = ["05/01/2024", "01/02/2024", "03/03/2024"];
-        assert_eq!(detect(ordered_day_first.into_iter()), Order::DayFirst);
+        assert_eq!(detect(ordered_day_first.into_iter()), Some(Order::DayFirst));
         let tie = ["01.02.2024", "01.03.2024"];
-        assert_eq!(detect(tie.into_iter()), Order::DayFirst);
+        assert_eq!(detect(tie.into_iter()), Some(Order::DayFirst));
         let tie = ["01/02/2024", "01/03/2024"];
-        assert_eq!(detect(tie.into_iter()), Order::MonthFirst);
+        assert_eq!(detect(tie.into_iter()), Some(Order::MonthFirst));
+        assert_eq!(detect(["2024-01-02", "2024-02-01"].into_iter()), None);
     }
 }

@@ -128,7 +128,8 @@ pub struct Parsed {
     pub service: Vec<ServiceRow>,
     /// Lines left out while reading, with the reason.
     pub skipped: Vec<(u64, String)>,
-    /// The file's day/month order and decimal separator, as decided.
+    /// The file's day/month order (`None`: every date starts with its year) and decimal separator,
+    /// as decided.
     pub order: Option<Order>,
     pub decimal_comma: bool,
 }
@@ -190,12 +191,13 @@ pub fn parse(format: Format, bytes: &[u8], max_rows: usize) -> Result<Parsed, Fi
         ),
         Layout::Service(c) => (c.date, vec![c.odometer, c.cost]),
     };
-    let order = dates::detect(readable().map(|c| cell(c, Some(date_at))));
+    let detected = dates::detect(readable().map(|c| cell(c, Some(date_at))));
+    let order = detected.unwrap_or(Order::MonthFirst);
     let separators = Separators::detect(
         readable().flat_map(|c| number_columns.iter().map(move |at| cell(c, *at))),
         semicolons,
     );
-    parsed.order = Some(order);
+    parsed.order = detected;
     parsed.decimal_comma = separators.decimal_comma;
     let fuelio = format == Format::Fuelio;
     for row in body {
