@@ -329,7 +329,10 @@ pub async fn recompute(
         })
         .collect();
     let computed = chain::compute(&points);
-    let mut written = 0;
+    let mut ids = Vec::new();
+    let mut segments = Vec::new();
+    let mut interval_km = Vec::new();
+    let mut interval_volume = Vec::new();
     for (i, (row, new)) in rows.iter().zip(computed).enumerate() {
         // The anchor's own values came from logs before it, which were not loaded.
         if i == 0 && anchored {
@@ -341,19 +344,31 @@ pub async fn recompute(
         if same {
             continue;
         }
+        ids.push(row.id);
+        segments.push(new.segment_km);
+        interval_km.push(new.interval_km);
+        interval_volume.push(new.interval_volume);
+    }
+    // One statement per batch of changed rows (an import changes every one of its rows).
+    const BATCH: usize = 5_000;
+    for start in (0..ids.len()).step_by(BATCH) {
+        let end = (start + BATCH).min(ids.len());
         sqlx::query!(
-            "update fuel_logs set segment_km = $3, interval_km = $4, interval_volume = $5
-             where user_id = $1 and id = $2",
+            "update fuel_logs f set segment_km = t.segment_km, interval_km = t.interval_km,
+                    interval_volume = t.interval_volume
+               from unnest($2::uuid[], $3::numeric[], $4::numeric[], $5::numeric[])
+                 as t(id, segment_km, interval_km, interval_volume)
+              where f.user_id = $1 and f.id = t.id",
             user_id.as_str(),
-            row.id,
-            new.segment_km,
-            new.interval_km,
-            new.interval_volume,
+            &ids[start..end],
+            &segments[start..end] as &[Option<Decimal>],
+            &interval_km[start..end] as &[Option<Decimal>],
+            &interval_volume[start..end] as &[Option<Decimal>],
         )
         .execute(&mut *conn)
         .await?;
-        written += 1;
     }
+    let written = ids.len() as u64;
     crate::months::refresh_months(conn, user_id, vehicle_id, time_zone, Some(from)).await?;
     Ok(written)
 }
