@@ -215,10 +215,16 @@ fn ImportWizard() -> impl IntoView {
         let fmt = format.get_untracked();
         let mut missing = std::collections::BTreeMap::new();
         if fmt.is_empty() {
-            missing.insert("format".to_owned(), "choose where the file comes from".to_owned());
+            missing.insert(
+                "format".to_owned(),
+                "choose where the file comes from".to_owned(),
+            );
         }
         if !fmt.is_empty() && !names_vehicle() && vehicle.get_untracked().is_empty() {
-            missing.insert("vehicleId".to_owned(), "choose the vehicle the file is for".to_owned());
+            missing.insert(
+                "vehicleId".to_owned(),
+                "choose the vehicle the file is for".to_owned(),
+            );
         }
         let Some(chosen) = file.get_value() else {
             missing.insert("file".to_owned(), "choose the file".to_owned());
@@ -230,11 +236,19 @@ fn ImportWizard() -> impl IntoView {
             return;
         }
         let chosen_vehicle = vehicle.get_untracked();
-        step.set(if dry_run { Step::Checking(0.0) } else { Step::Importing(0.0) });
+        step.set(if dry_run {
+            Step::Checking(0.0)
+        } else {
+            Step::Importing(0.0)
+        });
         spawn_local(async move {
             let target = Some(chosen_vehicle.as_str()).filter(|_| !names_vehicle());
             let answer = your_data::import(&chosen, &fmt, target, dry_run, move |share| {
-                step.try_set(if dry_run { Step::Checking(share) } else { Step::Importing(share) });
+                step.try_set(if dry_run {
+                    Step::Checking(share)
+                } else {
+                    Step::Importing(share)
+                });
             })
             .await;
             match answer {
@@ -347,7 +361,11 @@ const CONFIRM_WORD: &str = "DELETE";
 fn DeleteAccount() -> impl IntoView {
     let c = ctx();
     let navigate = use_navigate();
-    let local = move || c.config.get().is_some_and(|cfg| cfg.auth_provider == "local");
+    let local = move || {
+        c.config
+            .get()
+            .is_some_and(|cfg| cfg.auth_provider == "local")
+    };
     let typed = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = Errors::new();
@@ -359,7 +377,11 @@ fn DeleteAccount() -> impl IntoView {
         form_error.set(None);
         if typed.get_untracked().trim() != CONFIRM_WORD {
             errors.set(
-                [("confirmWord".to_owned(), format!("type {CONFIRM_WORD} to confirm"))].into(),
+                [(
+                    "confirmWord".to_owned(),
+                    format!("type {CONFIRM_WORD} to confirm"),
+                )]
+                .into(),
             );
             return;
         }
