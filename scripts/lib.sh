@@ -129,3 +129,38 @@ drop_test_run() {
   fi
   rm -rf "$dir"
 }
+
+# use_test_services: the Postgres and Redis that tests and benches run against: the ones on 127.0.0.1
+# when they answer (MVP_TEST_DATABASE_URL / MVP_TEST_REDIS_URL override), else throwaway servers under
+# .data/test-* that stop_test_services stops (put it in the caller's EXIT trap). Exports both URLs.
+STARTED_PG=""; STARTED_REDIS=""
+use_test_services() {
+  local port
+  if [ -z "${MVP_TEST_DATABASE_URL:-}" ]; then
+    if pg_ready 127.0.0.1 5432 && psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+      export MVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
+    else
+      port="${MVP_TEST_PG_PORT:-55433}"
+      MVP_PG_EXTRA_OPTS="-c fsync=off -c full_page_writes=off -c max_connections=300" \
+        start_throwaway_pg "$DATA_DIR/test-pg" "$port"
+      STARTED_PG="$DATA_DIR/test-pg"
+      export MVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    fi
+  fi
+  if [ -z "${MVP_TEST_REDIS_URL:-}" ]; then
+    if redis_ready 127.0.0.1 6379; then
+      export MVP_TEST_REDIS_URL="redis://127.0.0.1:6379"
+    else
+      port="${MVP_TEST_REDIS_PORT:-56380}"
+      start_throwaway_redis "$DATA_DIR/test-redis" "$port"
+      STARTED_REDIS="$DATA_DIR/test-redis"
+      export MVP_TEST_REDIS_URL="redis://127.0.0.1:$port"
+    fi
+  fi
+}
+
+stop_test_services() {
+  [ -n "$STARTED_PG" ] && stop_throwaway_pg "$STARTED_PG"
+  [ -n "$STARTED_REDIS" ] && stop_throwaway_redis "$STARTED_REDIS"
+  return 0
+}

@@ -10,35 +10,8 @@ ensure_system_packages
 # The OCR tests run the real engine on images drawn with a known font.
 apt_ensure tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core
 
-STARTED_PG=""; STARTED_REDIS=""
-cleanup() {
-  [ -n "$STARTED_PG" ] && stop_throwaway_pg "$STARTED_PG"
-  [ -n "$STARTED_REDIS" ] && stop_throwaway_redis "$STARTED_REDIS"
-  return 0
-}
-trap cleanup EXIT
-
-if [ -z "${MVP_TEST_DATABASE_URL:-}" ]; then
-  if pg_ready 127.0.0.1 5432 && psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
-    export MVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
-  else
-    port="${MVP_TEST_PG_PORT:-55433}"
-    MVP_PG_EXTRA_OPTS="-c fsync=off -c full_page_writes=off -c max_connections=300" \
-      start_throwaway_pg "$DATA_DIR/test-pg" "$port"
-    STARTED_PG="$DATA_DIR/test-pg"
-    export MVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  fi
-fi
-if [ -z "${MVP_TEST_REDIS_URL:-}" ]; then
-  if redis_ready 127.0.0.1 6379; then
-    export MVP_TEST_REDIS_URL="redis://127.0.0.1:6379"
-  else
-    port="${MVP_TEST_REDIS_PORT:-56380}"
-    start_throwaway_redis "$DATA_DIR/test-redis" "$port"
-    STARTED_REDIS="$DATA_DIR/test-redis"
-    export MVP_TEST_REDIS_URL="redis://127.0.0.1:$port"
-  fi
-fi
+trap stop_test_services EXIT
+use_test_services
 say "tests use Postgres ${MVP_TEST_DATABASE_URL%%/postgres} and Redis $MVP_TEST_REDIS_URL"
 
 # Databases left by an interrupted earlier run (each test drops its own when it ends).
