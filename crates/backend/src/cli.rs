@@ -109,7 +109,7 @@ pub fn main(extra: Router<AppState>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&config);
+    let _log = telemetry::init(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -202,6 +202,7 @@ pub async fn restore(
     let maintenance = state.maintenance.enter();
     let actor = Actor::new(&admin, &client);
     let (pool, storage) = (state.db.clone(), state.storage.clone());
+    let state = state.clone();
     tokio::spawn(async move {
         let progress = |stage: crate::restore::Stage| {
             let pool = pool.clone();
@@ -210,6 +211,8 @@ pub async fn restore(
             }
         };
         let outcome = prepared.run(&pool, &storage, progress).await;
+        // Copies of what the restore replaced (other replicas' expire within seconds).
+        mvp_user_preferences::forget_all(&state);
         drop(maintenance);
         match outcome {
             Ok(done) => {

@@ -51,9 +51,50 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
     }
 }
 
+impl Page {
+    /// The list's total when this page alone tells it, so no `count(*)` is needed: a page that is
+    /// not full holds the last rows (unless it is empty past the start, where the end could lie
+    /// anywhere before `offset`).
+    pub fn total_from(self, rows_on_page: usize) -> Option<i64> {
+        let rows = i64::try_from(rows_on_page).unwrap_or(i64::MAX);
+        (rows < self.limit && (rows > 0 || self.offset == 0)).then_some(self.offset + rows)
+    }
+}
+
 /// Headers carrying the total of a list.
 pub fn total_header(total: i64) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(TOTAL_COUNT, HeaderValue::from(total));
     headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total() {
+        let first = Page {
+            limit: 100,
+            offset: 0,
+        };
+        assert_eq!(first.total_from(10), Some(10));
+        assert_eq!(first.total_from(0), Some(0));
+        assert_eq!(
+            first.total_from(100),
+            None,
+            "a full page may be followed by more"
+        );
+        let third = Page {
+            limit: 10,
+            offset: 20,
+        };
+        assert_eq!(third.total_from(3), Some(23));
+        assert_eq!(third.total_from(10), None);
+        assert_eq!(
+            third.total_from(0),
+            None,
+            "empty past the start: the end is somewhere before"
+        );
+    }
 }

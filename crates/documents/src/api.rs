@@ -139,7 +139,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<Document>>)> {
     let user_id = &user.user_id;
-    let vehicle_id = mvp_vehicles::filter(&state.db, user_id, query.vehicle_id.as_deref()).await?;
+    let vehicle_id = mvp_vehicles::filter(&state, user_id, query.vehicle_id.as_deref()).await?;
     let expiring_by = match query
         .expiring_within_days
         .as_deref()
@@ -160,7 +160,7 @@ pub async fn list(
                     )
                 })?;
             // "Today" is the user's own day (their time zone preference), not the server's.
-            let prefs = mvp_user_preferences::get(&state.db, user_id).await?;
+            let prefs = mvp_user_preferences::get(&state, user_id).await?;
             let zone = prefs
                 .time_zone
                 .parse::<chrono_tz::Tz>()

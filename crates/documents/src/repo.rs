@@ -2,6 +2,7 @@
 //! document is invisible to all of them except the purge job's.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_core::pagination::Page;
 use mvp_types::document::Document;
 use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, VehicleId, uuids};
@@ -175,6 +176,9 @@ pub async fn list(
         .fetch_all(pool)
         .await?
     };
+    if let Some(total) = (Page { limit, offset }).total_from(rows.len()) {
+        return Ok((rows, total));
+    }
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from documents
             where user_id = $1 and deleted_at is null

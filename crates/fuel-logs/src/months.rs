@@ -160,6 +160,33 @@ pub async fn months(
     Ok(rows.into_iter().map(MonthTotals::from).collect())
 }
 
+/// How many live fill-ups the vehicle has: one indexed sum over the roll-up (the months' time zone
+/// does not change it), which is built first when it is missing.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn log_count(
+    pool: &PgPool,
+    user_id: &UserId,
+    vehicle_id: VehicleId,
+    time_zone: &str,
+) -> sqlx::Result<i64> {
+    let rolled = sqlx::query_scalar!(
+        r#"select sum(log_count)::bigint as "n" from fuel_log_months
+            where user_id = $1 and vehicle_id = $2"#,
+        user_id.as_str(),
+        vehicle_id.0,
+    )
+    .fetch_one(pool)
+    .await?;
+    match rolled {
+        Some(n) => Ok(n),
+        None => Ok(months(pool, user_id, vehicle_id, time_zone)
+            .await?
+            .iter()
+            .map(|m| m.log_count)
+            .sum()),
+    }
+}
+
 /// A stored month of the roll-up and the time zone it was summed in.
 struct StoredMonth {
     month: chrono::NaiveDate,

@@ -2,6 +2,7 @@
 //! chain after a change (from the last full fill before the change onward, in one pass).
 
 use chrono::{DateTime, Utc};
+use mvp_core::pagination::Page;
 use mvp_types::ids::UserId;
 use mvp_types::ids::{FuelLogId, VehicleId};
 use mvp_types::user::UnitSystem;
@@ -197,6 +198,9 @@ pub async fn list(
     )
     .fetch_all(pool)
     .await?;
+    if let Some(total) = (Page { limit, offset }).total_from(rows.len()) {
+        return Ok((rows, total));
+    }
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from fuel_logs
             where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)

@@ -39,7 +39,7 @@ pub async fn set_preferences(
     AppJson(body): AppJson<UpdatePreferences>,
 ) -> AppResult<Json<UserPreferences>> {
     let changes = PreferenceChanges::try_from(body)?;
-    let saved = mvp_user_preferences::apply(&state.db, &user.user_id, &changes, true).await?;
+    let saved = mvp_user_preferences::apply(&state, &user.user_id, &changes, true).await?;
     Ok(Json(saved))
 }
 

@@ -224,7 +224,8 @@ fn tracing_subscriber_init() -> Option<()> {
         ("MVP_LOG__FORMAT".to_owned(), "pretty".to_owned()),
     ]))
     .ok()?;
-    mvp_core::telemetry::init(&config);
+    // The tests' subscriber lives as long as the test binary.
+    std::mem::forget(mvp_core::telemetry::init(&config));
     Some(())
 }
 

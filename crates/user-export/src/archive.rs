@@ -250,7 +250,7 @@ async fn run_in(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("the archive reader stopped: {e}")))?
         .map_err(|reason| AppError::validation("file", reason))?;
     let user_id = &user.user_id;
-    let mine = mvp_user_preferences::get(&state.db, user_id).await?;
+    let mine = mvp_user_preferences::get(state, user_id).await?;
     let units = unpacked
         .json
         .get("preferences")

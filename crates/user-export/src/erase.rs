@@ -67,6 +67,7 @@ pub async fn erase(state: &AppState, user: &AuthUser) -> AppResult<()> {
     tx.commit().await?;
     mvp_user_profile::forget_seen(state, user_id).await;
     mvp_terms_agreement::forget_accepted(state, user_id).await;
+    mvp_user_preferences::forget(state, user_id);
     let mut kept = 0usize;
     for key in &files {
         if let Err(err) = state.storage.delete(key).await {

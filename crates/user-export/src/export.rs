@@ -194,7 +194,7 @@ async fn prepare(
     dir: &Path,
 ) -> AppResult<(Vec<(Member, PathBuf)>, Vec<StoredFile>, Map<String, Value>)> {
     let user_id = &user.user_id;
-    let prefs = mvp_user_preferences::get(&state.db, user_id).await?;
+    let prefs = mvp_user_preferences::get(state, user_id).await?;
     let mut spooled = Vec::new();
     let mut counts = Map::new();
     let mut files = Vec::new();

@@ -49,7 +49,7 @@ pub async fn run(
             FileError::TooManyRows(_) => AppError::PayloadTooLarge(e.to_string()),
             other => AppError::validation("file", format!("{} ({} file)", other, format.name())),
         })?;
-    let prefs = mvp_user_preferences::get(&state.db, &user.user_id).await?;
+    let prefs = mvp_user_preferences::get(state, &user.user_id).await?;
     let needs_chosen =
         parsed.fuel.iter().any(|r| r.vehicle.is_none()) || !parsed.service.is_empty();
     let chosen = match (request.vehicle_id, needs_chosen) {

@@ -6,7 +6,6 @@ use mvp_core::{AppJson, AppResult, AppState, AuthUser};
 use mvp_types::user::{UpdatePreferences, UserPreferences};
 
 use crate::domain::PreferenceChanges;
-use crate::repo;
 
 /// The user's preferences (defaults on first read).
 #[utoipa::path(get, path = "/api/user/preferences", tag = "user", security(("bearer" = [])),
@@ -16,7 +15,7 @@ pub async fn get_preferences(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> AppResult<Json<UserPreferences>> {
-    Ok(Json(repo::get_or_create(&state.db, &user.user_id).await?))
+    Ok(Json(crate::get(&state, &user.user_id).await?))
 }
 
 /// Changes any of the preferences; fields left out keep their value.
@@ -31,6 +30,6 @@ pub async fn put_preferences(
 ) -> AppResult<Json<UserPreferences>> {
     let changes = PreferenceChanges::try_from(body)?;
     Ok(Json(
-        repo::apply(&state.db, &user.user_id, &changes, true).await?,
+        crate::apply(&state, &user.user_id, &changes, true).await?,
     ))
 }

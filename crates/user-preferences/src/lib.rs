@@ -1,9 +1,12 @@
 //! mvp-user-preferences: unit system, currency, time zone and dark mode, with defaults on first read.
-//! `GET|PUT /api/user/preferences`. Other capsules read them with [`get`], onboarding sets them with
-//! [`apply`] and asks [`explicitly_set`]; background jobs ask [`local_days`] for each user's own
-//! today (their time zone) and units.
+//! `GET|PUT /api/user/preferences`. Other capsules read them with [`get`] (from this process's copy,
+//! at most [`cache::NEAR_TTL`] old), onboarding sets them with [`apply`] and asks [`explicitly_set`];
+//! background jobs ask [`local_days`] for each user's own today (their time zone) and units. Whoever
+//! changes the table behind this capsule's back calls [`forget`] (an erased account) or
+//! [`forget_all`] (a restore).
 
 pub mod api;
+pub mod cache;
 pub mod domain;
 pub mod repo;
 
@@ -21,19 +24,23 @@ pub use domain::PreferenceChanges;
 use mvp_types::user::UserPreferences;
 
 /// The user's preferences (the defaults, stored, on first read).
-pub async fn get(pool: &PgPool, user_id: &UserId) -> sqlx::Result<UserPreferences> {
-    repo::get_or_create(pool, user_id).await
+pub async fn get(state: &AppState, user_id: &UserId) -> sqlx::Result<UserPreferences> {
+    cache::get(state, user_id).await
 }
 
 /// Applies a partial change; `explicit` marks the preferences as the user's choice (onboarding).
 pub async fn apply(
-    pool: &PgPool,
+    state: &AppState,
     user_id: &UserId,
     changes: &PreferenceChanges,
     explicit: bool,
 ) -> sqlx::Result<UserPreferences> {
-    repo::apply(pool, user_id, changes, explicit).await
+    let saved = repo::apply(&state.db, user_id, changes, explicit).await;
+    cache::forget(state, user_id);
+    saved
 }
+
+pub use cache::{forget, forget_all};
 
 /// Whether the user has chosen preferences (onboarding status).
 pub async fn explicitly_set(pool: &PgPool, user_id: &UserId) -> sqlx::Result<bool> {

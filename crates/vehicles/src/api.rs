@@ -36,7 +36,7 @@ pub(crate) async fn fields(pool: &sqlx::PgPool, input: VehicleInput) -> AppResul
 
 /// The unit system the user reads and types distances in.
 async fn units(state: &AppState, user: &AuthUser) -> AppResult<UnitSystem> {
-    Ok(mvp_user_preferences::get(&state.db, &user.user_id)
+    Ok(mvp_user_preferences::get(state, &user.user_id)
         .await?
         .unit_system)
 }
@@ -58,7 +58,7 @@ pub async fn list(
 ) -> AppResult<(HeaderMap, Json<Vec<Vehicle>>)> {
     let ((rows, total), units) = tokio::try_join!(
         async {
-            repo::list(&state.db, &user.user_id, page.limit, page.offset)
+            repo::list(&state.db, &user.user_id, page)
                 .await
                 .map_err(AppError::from)
         },
@@ -168,6 +168,7 @@ pub async fn delete(
 ) -> AppResult<StatusCode> {
     let id = path_id(&id, "vehicle")?;
     if repo::soft_delete(&state.db, &user.user_id, id).await? {
+        crate::forget_owned(&state, &user.user_id, id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(NOT_FOUND)

@@ -1,8 +1,8 @@
 //! mvp-vehicles: the user's vehicles — CRUD with soft delete, VIN-assisted entry (a decodable VIN
 //! fills an empty year/make/model), odometer that only moves forward unless corrected, and a photo
-//! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`],
-//! [`filter`]), which of a set of vehicles are live ([`live`], for jobs across users) and move its
-//! odometer forward ([`advance_odometer`]); the admin capsule counts vehicles per user
+//! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`] in
+//! writes; [`owned`], [`filter`] in reads), which of a set of vehicles are live ([`live`], for jobs
+//! across users) and move its odometer forward ([`advance_odometer`]); the admin capsule counts vehicles per user
 //! ([`counts_by_user`]) and per catalog name ([`catalog_usage`]). They never touch the table.
 
 pub mod api;
@@ -15,6 +15,7 @@ use mvp_core::extract::path_id;
 use mvp_core::{AppError, AppResult, AppState};
 use mvp_types::ids::UserId;
 use std::collections::HashMap;
+use std::time::Duration;
 
 use mvp_core::error::DbResultExt as _;
 use mvp_types::admin::CatalogKind;
@@ -102,9 +103,9 @@ pub async fn live(
 }
 
 /// A list's optional `?vehicleId=`: blank means every vehicle; otherwise it must be a UUID (400) of
-/// one of the user's live vehicles (404).
+/// one of the user's live vehicles (404), checked by [`owned`].
 pub async fn filter(
-    pool: &PgPool,
+    state: &AppState,
     user_id: &UserId,
     raw: Option<&str>,
 ) -> AppResult<Option<VehicleId>> {
@@ -112,9 +113,38 @@ pub async fn filter(
         return Ok(None);
     };
     let id = path_id(raw, "vehicle")?;
-    let mut conn = pool.acquire().await?;
-    require(&mut conn, user_id, id).await?;
+    owned(state, user_id, id).await?;
     Ok(Some(id))
+}
+
+/// How long this process remembers that a vehicle is the user's and live (for reads).
+pub const OWNED_TTL: Duration = Duration::from_secs(5);
+
+fn owned_key(user_id: &UserId, vehicle_id: VehicleId) -> String {
+    format!("vehicle:owned:{}:{}", user_id.as_str(), vehicle_id.0)
+}
+
+/// For reads that show what hangs off a vehicle (a list's filter, its statistics): the same 404 as
+/// [`require`] unless `vehicle_id` is the user's live vehicle. A yes is remembered in this process
+/// for [`OWNED_TTL`] (a vehicle never changes owner; its deletion here forgets it, on another
+/// replica it shows within that time), a no never is. Writes take [`require`] or [`lock`].
+pub async fn owned(state: &AppState, user_id: &UserId, vehicle_id: VehicleId) -> AppResult<()> {
+    let key = owned_key(user_id, vehicle_id);
+    if state.cache.near_only(&key).is_some() {
+        return Ok(());
+    }
+    let ticket = state.cache.near_ticket();
+    let mut conn = state.db.acquire().await?;
+    require(&mut conn, user_id, vehicle_id).await?;
+    state
+        .cache
+        .set_near_since(ticket, &key, vec![1u8].into(), OWNED_TTL);
+    Ok(())
+}
+
+/// Forgets that `vehicle_id` is live (it was deleted).
+pub(crate) fn forget_owned(state: &AppState, user_id: &UserId, vehicle_id: VehicleId) {
+    state.cache.forget_near_key(&owned_key(user_id, vehicle_id));
 }
 
 /// Live vehicles per user, for each of `user_ids` that has any (the admin's user list).

@@ -2,6 +2,7 @@
 //! not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_core::pagination::Page;
 use mvp_types::ids::UserId;
 use mvp_types::ids::VehicleId;
 use mvp_types::units::Reading;
@@ -144,19 +145,22 @@ pub async fn insert(
 pub async fn list(
     pool: &PgPool,
     user_id: &UserId,
-    limit: i64,
-    offset: i64,
+    page: Page,
 ) -> sqlx::Result<(Vec<VehicleRow>, i64)> {
     let rows = vehicle_rows!(
         "select ",
         " from vehicles where user_id = $1 and deleted_at is null
          order by created_at desc, id desc limit $2 offset $3",
         user_id.as_str(),
-        limit,
-        offset,
+        page.limit,
+        page.offset,
     )
     .fetch_all(pool)
     .await?;
+    // Most lists fit on their first page: then the page is the total and one statement is enough.
+    if let Some(total) = page.total_from(rows.len()) {
+        return Ok((rows, total));
+    }
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from vehicles where user_id = $1 and deleted_at is null"#,
         user_id.as_str(),

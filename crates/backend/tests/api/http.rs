@@ -125,6 +125,17 @@ async fn large_responses_are_compressed_when_asked() {
         header(&response, "content-encoding").as_deref(),
         Some("gzip")
     );
+    // Under 1 KiB compression costs more CPU than it saves bytes: sent as it is.
+    let small = app
+        .client
+        .get(app.url("/api/config"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(small.status(), 200);
+    assert_eq!(header(&small, "content-encoding"), None);
+    assert!(small.bytes().await.map_or(0, |b| b.len()) < 1024);
 }
 
 /// The body of `response`, gunzipped when it says it is gzip (and failing when it is not).

@@ -8,6 +8,7 @@ mod remote;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use mvp_types::{ComponentHealth, HealthStatus};
@@ -48,6 +49,9 @@ struct Inner {
     backend: Backend,
     /// A small in-process copy in front of Redis for hot, rarely changing reads (`get_bytes_near`).
     near: Store,
+    /// How many times a near copy was forgotten: a load that started before a forget must not keep
+    /// what it read ([`Cache::near_ticket`]).
+    forgets: AtomicU64,
 }
 
 enum Backend {
@@ -80,6 +84,7 @@ impl Cache {
                 prefix: config.key_prefix.clone(),
                 backend,
                 near: store(NEAR_BYTES),
+                forgets: AtomicU64::new(0),
             }),
         })
     }
@@ -91,6 +96,7 @@ impl Cache {
                 prefix: prefix.to_owned(),
                 backend: Backend::Memory(store(MEMORY_BYTES)),
                 near: store(NEAR_BYTES),
+                forgets: AtomicU64::new(0),
             }),
         }
     }
@@ -267,12 +273,39 @@ impl Cache {
     /// Drops this process's near copies of keys starting with `prefix` (Redis is left alone): what a
     /// replica does when another one announces a change.
     pub fn forget_near(&self, prefix: &str) {
+        self.inner.forgets.fetch_add(1, Ordering::AcqRel);
         let full = self.key(prefix);
         // Only fails when closures were not enabled, which `store` always does.
         let _ = self
             .inner
             .near
             .invalidate_entries_if(move |key: &String, _: &Entry| key.starts_with(&full));
+    }
+
+    /// Drops this process's near copy of exactly `key` (Redis is left alone).
+    pub fn forget_near_key(&self, key: &str) {
+        self.inner.forgets.fetch_add(1, Ordering::AcqRel);
+        self.inner.near.invalidate(&self.key(key));
+    }
+
+    /// Taken before loading a value that [`Cache::set_near_since`] will keep: a value read from the
+    /// database before a change and stored after that change's forget would outlive it.
+    pub fn near_ticket(&self) -> u64 {
+        self.inner.forgets.load(Ordering::Acquire)
+    }
+
+    /// [`Cache::set_near_only`], unless something was forgotten since `ticket` was taken (then the
+    /// value may predate that change and is not kept).
+    pub fn set_near_since(&self, ticket: u64, key: &str, value: bytes::Bytes, ttl: Duration) {
+        if self.near_ticket() != ticket {
+            return;
+        }
+        let full = self.key(key);
+        self.remember_near(full.clone(), value, ttl);
+        // A forget between the check and the insert may have run before the insert: undo it.
+        if self.near_ticket() != ticket {
+            self.inner.near.invalidate(&full);
+        }
     }
 
     fn remember_near(&self, full: String, bytes: bytes::Bytes, ttl: Duration) {
@@ -426,5 +459,23 @@ mod tests {
             store.weighted_size()
         );
         assert!(store.entry_count() > 10_000, "{}", store.entry_count());
+    }
+
+    /// A value loaded before a change and stored after that change's forget is not kept: the next
+    /// read loads again instead of serving the old value for the copy's lifetime.
+    #[test]
+    fn a_near_copy_loaded_before_a_forget_is_not_kept() {
+        let cache = Cache::memory("t:");
+        let ttl = Duration::from_secs(60);
+        let ticket = cache.near_ticket();
+        cache.forget_near_key("prefs:a");
+        cache.set_near_since(ticket, "prefs:a", bytes::Bytes::from_static(b"old"), ttl);
+        assert_eq!(cache.near_only("prefs:a"), None);
+
+        let ticket = cache.near_ticket();
+        cache.set_near_since(ticket, "prefs:a", bytes::Bytes::from_static(b"new"), ttl);
+        assert_eq!(cache.near_only("prefs:a").as_deref(), Some(&b"new"[..]));
+        cache.forget_near_key("prefs:a");
+        assert_eq!(cache.near_only("prefs:a"), None);
     }
 }

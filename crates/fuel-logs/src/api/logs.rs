@@ -14,7 +14,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<(HeaderMap, Json<Vec<FuelLog>>)> {
     let vehicle_id =
-        mvp_vehicles::filter(&state.db, &user.user_id, query.vehicle_id.as_deref()).await?;
+        mvp_vehicles::filter(&state, &user.user_id, query.vehicle_id.as_deref()).await?;
     let filter = ListFilter {
         vehicle_id,
         from: time_param("from", query.from.as_deref())?,
@@ -26,8 +26,11 @@ pub async fn list(
         // One vehicle, no range: the roll-up knows the count without counting every row.
         (Some(vehicle_id), None, None) => {
             let rows = repo::page(&state.db, user_id, vehicle_id, page.limit, page.offset).await?;
-            let months = months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?;
-            (rows, months.iter().map(|m| m.log_count).sum())
+            let total = match page.total_from(rows.len()) {
+                Some(total) => total,
+                None => months::log_count(&state.db, user_id, vehicle_id, &prefs.time_zone).await?,
+            };
+            (rows, total)
         }
         _ => repo::list(&state.db, user_id, &filter, page.limit, page.offset).await?,
     };

@@ -13,7 +13,7 @@ use mvp_core::http::created;
 use mvp_core::pagination::total_header;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
-use mvp_types::ids::{FuelLogId, UserId, VehicleId};
+use mvp_types::ids::{FuelLogId, UserId};
 use mvp_types::units::{
     EfficiencyUnit, Reading, VolumeKind, distance_from_km, half_even, price_per_unit,
     volume_from_canonical,
@@ -80,17 +80,7 @@ pub(crate) fn to_dto(row: FuelRow, prefs: &UserPreferences) -> FuelLog {
 }
 
 async fn preferences(state: &AppState, user: &AuthUser) -> AppResult<UserPreferences> {
-    Ok(mvp_user_preferences::get(&state.db, &user.user_id).await?)
-}
-
-/// The vehicle must be the user's live vehicle: anything else is a 404, like an unknown id.
-async fn require_vehicle(
-    conn: &mut PgConnection,
-    user: &AuthUser,
-    vehicle_id: VehicleId,
-) -> AppResult<()> {
-    mvp_vehicles::require(conn, &user.user_id, vehicle_id).await?;
-    Ok(())
+    Ok(mvp_user_preferences::get(state, &user.user_id).await?)
 }
 
 /// Refuses an odometer that is not above every earlier reading and below every later one.

@@ -23,10 +23,7 @@ pub async fn stats(
     let vehicle_id = path_id(&id, "vehicle")?;
     let from = time_param("from", query.from.as_deref())?;
     let to = time_param("to", query.to.as_deref())?;
-    {
-        let mut conn = state.db.acquire().await?;
-        require_vehicle(&mut conn, &user, vehicle_id).await?;
-    }
+    mvp_vehicles::owned(&state, &user.user_id, vehicle_id).await?;
     let prefs = preferences(&state, &user).await?;
     let system = prefs.unit_system;
     let user_id = &user.user_id;

@@ -74,7 +74,7 @@ async fn schedule_odometer(
 
 /// The unit system the user reads and types distances in.
 async fn units(state: &AppState, user: &AuthUser) -> AppResult<UnitSystem> {
-    let prefs = mvp_user_preferences::get(&state.db, &user.user_id).await?;
+    let prefs = mvp_user_preferences::get(state, &user.user_id).await?;
     Ok(prefs.unit_system)
 }
 
@@ -151,7 +151,7 @@ async fn filter_vehicle(
     user: &AuthUser,
     filter: &VehicleFilter,
 ) -> AppResult<Option<VehicleId>> {
-    mvp_vehicles::filter(&state.db, &user.user_id, filter.vehicle_id.as_deref()).await
+    mvp_vehicles::filter(state, &user.user_id, filter.vehicle_id.as_deref()).await
 }
 
 mod records;

@@ -2,6 +2,7 @@
 
 use crate::domain::RecordFields;
 use chrono::{DateTime, NaiveDate, Utc};
+use mvp_core::pagination::Page;
 use mvp_types::ids::UserId;
 use mvp_types::ids::{DocumentId, RecordId, VehicleId, uuids};
 use mvp_types::units::Reading;
@@ -159,6 +160,9 @@ pub async fn list_records(
     )
     .fetch_all(pool)
     .await?;
+    if let Some(total) = (Page { limit, offset }).total_from(rows.len()) {
+        return Ok((rows, total));
+    }
     let total = sqlx::query_scalar!(
         r#"select count(*) as "total!" from maintenance_records
           where user_id = $1 and deleted_at is null and ($2::uuid is null or vehicle_id = $2)"#,
