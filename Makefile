@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test ci fmt lint dockerfiles openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
+.PHONY: help run test ci bench fmt lint dockerfiles openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
 
 COMPOSE ?= docker compose
 
@@ -28,6 +28,9 @@ ci: ## what CI runs: formatting, the capsule-boundary check, clippy (warnings de
 	  cargo clippy --target wasm32-unknown-unknown --locked -- -D warnings
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory dockerfiles
+
+bench: ## mvp-backend beside the Node reference (../shared/perf): oha on the hot reads and a write, table in bench/results/latest.md (not part of test)
+	@bash bench/compare.sh
 
 fmt: ## format the code
 	cargo fmt --all
