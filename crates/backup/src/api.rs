@@ -211,8 +211,9 @@ pub async fn restore(
             }
         };
         let outcome = prepared.run(&pool, &storage, progress).await;
-        // Copies of what the restore replaced (other replicas' expire within seconds).
-        mvp_user_preferences::forget_all(&state);
+        // This process's near copies (preferences, vehicle ownership, the catalog …) describe what
+        // the restore replaced: all of them go (other replicas' expire within seconds).
+        state.cache.forget_near("");
         drop(maintenance);
         match outcome {
             Ok(done) => {

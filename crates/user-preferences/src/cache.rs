@@ -1,7 +1,7 @@
 //! This process's copy of each active user's preferences. Nearly every request that shows a
 //! quantity needs them, and they change rarely, so a request reads them from memory instead of
 //! making a database round trip. A copy lives [`NEAR_TTL`]: a change made in this process forgets it
-//! at once; a change made on another replica (or a restore) reaches this one when the copy expires.
+//! at once; a change made on another replica reaches this one when the copy expires.
 
 use std::time::Duration;
 
@@ -43,9 +43,4 @@ pub async fn get(state: &AppState, user_id: &UserId) -> sqlx::Result<UserPrefere
 /// Forgets this process's copy of `user_id`'s preferences (after they changed).
 pub fn forget(state: &AppState, user_id: &UserId) {
     state.cache.forget_near_key(&key(user_id));
-}
-
-/// Forgets every user's copy (a restore replaced them all).
-pub fn forget_all(state: &AppState) {
-    state.cache.forget_near(PREFIX);
 }

@@ -2,8 +2,8 @@
 //! `GET|PUT /api/user/preferences`. Other capsules read them with [`get`] (from this process's copy,
 //! at most [`cache::NEAR_TTL`] old), onboarding sets them with [`apply`] and asks [`explicitly_set`];
 //! background jobs ask [`local_days`] for each user's own today (their time zone) and units. Whoever
-//! changes the table behind this capsule's back calls [`forget`] (an erased account) or
-//! [`forget_all`] (a restore).
+//! changes the table behind this capsule's back calls [`forget`] (an erased account; a restore
+//! drops every near copy of the process).
 
 pub mod api;
 pub mod cache;
@@ -40,7 +40,7 @@ pub async fn apply(
     saved
 }
 
-pub use cache::{forget, forget_all};
+pub use cache::forget;
 
 /// Whether the user has chosen preferences (onboarding status).
 pub async fn explicitly_set(pool: &PgPool, user_id: &UserId) -> sqlx::Result<bool> {

@@ -2,8 +2,9 @@
 //! fills an empty year/make/model), odometer that only moves forward unless corrected, and a photo
 //! with a thumbnail. Other features ask this crate whether a vehicle is the user's ([`require`] in
 //! writes; [`owned`], [`filter`] in reads), which of a set of vehicles are live ([`live`], for jobs
-//! across users) and move its odometer forward ([`advance_odometer`]); the admin capsule counts vehicles per user
-//! ([`counts_by_user`]) and per catalog name ([`catalog_usage`]). They never touch the table.
+//! across users) and move its odometer forward ([`advance_odometer`]); the admin capsule counts
+//! vehicles per user ([`counts_by_user`]) and per catalog name ([`catalog_usage`]). They never
+//! touch the table.
 
 pub mod api;
 pub mod domain;
