@@ -1,7 +1,7 @@
 //! mvp-user-export: the user's data is theirs. `GET /api/user/export` streams everything as a tar.gz
-//! (export.rs, CSV lines in csv_out.rs); `POST /api/user/import` reads LubeLogger, Fuelly, Fuelio and
+//! (export/, CSV lines in csv_out.rs); `POST /api/user/import` reads LubeLogger, Fuelly, Fuelio and
 //! generic CSV files (import/, without the database) and writes them through the fuel-logs and
-//! maintenance capsules (ingest.rs), or this app's own archive (archive.rs); `DELETE
+//! maintenance capsules (ingest.rs), or this app's own archive (archive/); `DELETE
 //! /api/user/account` erases the account (erase.rs).
 
 pub mod api;

@@ -7,19 +7,22 @@
 //! neighbouring fill-ups, an id that must exist — are listed in docs/SECURITY.md and handled by the
 //! API fuzzer's hooks (scripts/api_fuzz_hooks.py).
 //!
-//! `body.rs` holds the request bodies' rules (`Rule` per property), `params.rs` the parameters,
-//! multipart parts, file responses and cross-field rules; this file applies them.
+//! `rule.rs` holds what a property may be told to satisfy (`Rule`) and the text patterns, `body.rs`
+//! the request bodies' rules (a `Rule` per property), `params.rs` the parameters, multipart parts,
+//! file responses and cross-field rules; this file applies them.
 
 mod body;
 mod params;
+mod rule;
 
 use mvp_types::limits as l;
 use serde_json::{Map, Value, json};
 
-#[cfg(test)]
-use body::decimal;
-use body::{EMAIL, LINE, LINE_NOT_BLANK, Rule, TEXT, VIN, body_rules};
+use body::body_rules;
 use params::{file_responses, multipart_rules, object_rules, parameter_rules, required_parameters};
+#[cfg(test)]
+use rule::decimal;
+use rule::{EMAIL, LINE, LINE_NOT_BLANK, Rule, TEXT, VIN};
 
 /// The typed ids (`mvp_types::ids`): plain UUID strings on the wire.
 const IDS: &[&str] = &[

@@ -3,7 +3,7 @@
 use mvp_types::limits as l;
 use serde_json::{Value, json};
 
-use super::body::{LINE, LINE_NOT_BLANK, TEXT, VIN};
+use super::rule::{LINE, LINE_NOT_BLANK, TEXT, VIN};
 
 /// Query and path parameters, by name (each name means the same thing wherever it appears).
 pub(super) fn parameter_rules() -> Vec<(&'static str, Value)> {

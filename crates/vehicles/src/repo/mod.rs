@@ -1,5 +1,7 @@
-//! `vehicles` queries. Every one names the user: another user's vehicle, or a deleted one, is simply
-//! not found.
+//! `vehicles` queries. Every one on a user's data names the user: another user's vehicle, or a
+//! deleted one, is simply not found. This file holds the row, its column list and a vehicle's own
+//! reads and writes; `asked` what other capsules ask of a vehicle, `across` the reads across users,
+//! `account` the export's, import's and erasure's.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mvp_core::pagination::Page;
@@ -9,7 +11,7 @@ use mvp_types::units::Reading;
 use mvp_types::user::UnitSystem;
 use mvp_types::vehicle::Vehicle;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::domain::VehicleFields;
@@ -97,6 +99,14 @@ macro_rules! vehicle_rows {
         )
     };
 }
+
+mod account;
+mod across;
+mod asked;
+
+pub use account::{all, by_nickname, file_keys, find_like};
+pub use across::{catalog_usage, counts_by_user, live_by_ids};
+pub use asked::{advance_odometer, fuel_type, odometer, odometer_for_update};
 
 fn year(fields: &VehicleFields) -> i16 {
     i16::try_from(fields.year).unwrap_or(i16::MAX)
@@ -276,234 +286,4 @@ pub async fn set_image(
     .await?;
     tx.commit().await?;
     Ok(old)
-}
-
-/// The vehicle's current odometer, if the vehicle is the user's and live (other features ask this).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn odometer(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    id: VehicleId,
-) -> sqlx::Result<Option<Reading>> {
-    sqlx::query_as!(
-        Reading,
-        r#"select odometer_entered as entered, entered_units as "units: UnitSystem", odometer_km as km
-             from vehicles where user_id = $1 and id = $2 and deleted_at is null"#,
-        user_id.as_str(),
-        id.0,
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// As [`odometer`], locking the row (`for update`) until the transaction ends.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn odometer_for_update(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    id: VehicleId,
-) -> sqlx::Result<Option<Reading>> {
-    sqlx::query_as!(
-        Reading,
-        r#"select odometer_entered as entered, entered_units as "units: UnitSystem", odometer_km as km
-             from vehicles
-            where user_id = $1 and id = $2 and deleted_at is null
-              for update"#,
-        user_id.as_str(),
-        id.0,
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// Moves the odometer forward to `reading` (never back: compared in kilometres). Returns whether
-/// it moved.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn advance_odometer(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    id: VehicleId,
-    reading: Reading,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "update vehicles set odometer_entered = $3, entered_units = $4, odometer_km = $5
-         where user_id = $1 and id = $2 and deleted_at is null and odometer_km < $5",
-        user_id.as_str(),
-        id.0,
-        reading.entered,
-        reading.units.as_str(),
-        reading.km,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Of `ids`, the vehicles that are not deleted: `(id, owner, odometer, name)`. For background jobs
-/// that run across users; the caller checks the owner against its own row.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn live_by_ids(
-    pool: &PgPool,
-    ids: &[VehicleId],
-) -> sqlx::Result<Vec<(VehicleId, String, Reading, String)>> {
-    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
-    let rows = sqlx::query!(
-        r#"select id as "id: VehicleId", user_id, odometer_entered,
-                  entered_units as "entered_units: UnitSystem", odometer_km,
-                  coalesce(nullif(btrim(nickname), ''), concat_ws(' ', year, make, model)) as "name!"
-             from vehicles
-            where id = any($1) and deleted_at is null"#,
-        &ids,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let odometer = Reading {
-                entered: r.odometer_entered,
-                units: r.entered_units,
-                km: r.odometer_km,
-            };
-            (r.id, r.user_id, odometer, r.name)
-        })
-        .collect())
-}
-
-/// Live vehicles per user among `user_ids` (the admin's user list; across users by design).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn counts_by_user(
-    pool: &PgPool,
-    user_ids: &[String],
-) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query!(
-        r#"select user_id, count(*) as "n!" from vehicles
-            where user_id = any($1) and deleted_at is null group by user_id"#,
-        user_ids,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.user_id, r.n)).collect())
-}
-
-/// How many live vehicles (of any user) were saved with a catalog entry's name, in any letter
-/// case: a make, a model of `make`, a trim, an engine or a transmission.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn catalog_usage(
-    conn: &mut PgConnection,
-    kind: &str,
-    name: &str,
-    make: Option<&str>,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from vehicles
-            where deleted_at is null
-              and case $1
-                    when 'make' then lower(make) = lower($2)
-                    when 'model' then lower(model) = lower($2) and lower(make) = lower($3)
-                    when 'trim' then lower(trim_level) = lower($2)
-                    when 'engine' then lower(engine) = lower($2)
-                    when 'transmission' then lower(transmission) = lower($2)
-                    else false
-                  end"#,
-        kind,
-        name,
-        make,
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// The user's live vehicle called `nickname` (any letter case), the oldest if several are.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn by_nickname(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    nickname: &str,
-) -> sqlx::Result<Option<VehicleId>> {
-    sqlx::query_scalar!(
-        r#"select id as "id: VehicleId" from vehicles
-            where user_id = $1 and deleted_at is null and lower(nickname) = lower($2)
-            order by created_at limit 1"#,
-        user_id.as_str(),
-        nickname,
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// Every live vehicle of the user, oldest first (the export).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn all(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Vec<VehicleRow>> {
-    vehicle_rows!(
-        "select ",
-        " from vehicles where user_id = $1 and deleted_at is null order by created_at, id",
-        user_id.as_str(),
-    )
-    .fetch_all(pool)
-    .await
-}
-
-/// Every stored file of the user's vehicles, deleted ones included (the account's erasure).
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn file_keys(pool: &PgPool, user_id: &UserId) -> sqlx::Result<Vec<String>> {
-    let rows = sqlx::query!(
-        "select image_key, thumb_key from vehicles where user_id = $1",
-        user_id.as_str(),
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .flat_map(|r| [r.image_key, r.thumb_key])
-        .flatten()
-        .collect())
-}
-
-/// The user's live vehicle an exported one is taken to be when importing it again: the same VIN,
-/// else the same nickname, else (neither given) the same year, make and model.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn find_like(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    vin: Option<&str>,
-    nickname: Option<&str>,
-    year: i32,
-    make: &str,
-    model: &str,
-) -> sqlx::Result<Option<VehicleId>> {
-    sqlx::query_scalar!(
-        r#"select id as "id: VehicleId" from vehicles
-            where user_id = $1 and deleted_at is null
-              and (($2::text is not null and vin = $2)
-                or ($3::text is not null and lower(nickname) = lower($3))
-                or ($2::text is null and $3::text is null and year = $4
-                    and lower(make) = lower($5) and lower(model) = lower($6)))
-            order by (vin is not distinct from $2) desc, created_at limit 1"#,
-        user_id.as_str(),
-        vin,
-        nickname,
-        i16::try_from(year).unwrap_or(i16::MAX),
-        make,
-        model,
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// The fuel type of the user's live vehicle, if it has one.
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn fuel_type(
-    conn: &mut PgConnection,
-    user_id: &UserId,
-    id: VehicleId,
-) -> sqlx::Result<Option<String>> {
-    Ok(sqlx::query_scalar!(
-        "select fuel_type from vehicles where user_id = $1 and id = $2 and deleted_at is null",
-        user_id.as_str(),
-        id.0,
-    )
-    .fetch_optional(conn)
-    .await?
-    .flatten())
 }

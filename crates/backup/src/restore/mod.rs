@@ -3,9 +3,18 @@
 //! replica refuses other writes), puts the files back, then empties and refills every table in ONE
 //! database transaction — killed midway, Postgres rolls it back and the instance holds the old data;
 //! committed, the new. Stored files the archive does not hold are removed only after the commit.
+//!
+//! Unpacking the archive's members is in members.rs, emptying and refilling the tables in
+//! tables.rs; the checks and the order of things are here.
+
+mod members;
+mod tables;
+
+pub(crate) use members::{member_path, unpack};
+pub(crate) use tables::{database, same_tables};
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use futures_util::TryStreamExt as _;
@@ -16,7 +25,6 @@ use uuid::Uuid;
 
 use crate::archive::FILE_PREFIXES;
 use crate::archive::{self, Manifest, Refused};
-use crate::snapshot::quoted;
 use crate::{Scratch, repo};
 
 /// Why a restore did not happen; nothing was changed.
@@ -253,163 +261,4 @@ impl Prepared {
             files_removed: removed,
         })
     }
-}
-
-/// Where an unpacked member lives (names are checked by [`unpack`] to stay inside `dir`).
-pub(crate) fn member_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
-}
-
-/// Writes every member of the (verified) archive under `dir`, refusing a name that would leave it,
-/// and checks each member's digest again against `manifest` while writing.
-pub(crate) fn unpack(
-    archive_path: &Path,
-    dir: &Path,
-    manifest: &Manifest,
-) -> Result<(), RestoreError> {
-    use std::io::Write as _;
-    let file = std::fs::File::open(archive_path).context("cannot open the archive")?;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
-    for entry in tar.entries().context("cannot read the archive")? {
-        let mut entry = entry.context("cannot read the archive")?;
-        let name = entry
-            .path()
-            .context("a member without a name")?
-            .to_string_lossy()
-            .into_owned();
-        if name == archive::MANIFEST {
-            continue;
-        }
-        let Some(listed) = manifest.members.iter().find(|m| m.name == name) else {
-            return Err(Refused::Unlisted(name).into());
-        };
-        let safe = Path::new(&name)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !safe {
-            return Err(Refused::NotAnArchive(format!("member name {name:?}")).into());
-        }
-        let target = member_path(dir, &name);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).context("cannot unpack")?;
-        }
-        let mut out = archive::Hashing::new(std::io::BufWriter::new(
-            std::fs::File::create(&target).context("cannot unpack")?,
-        ));
-        std::io::copy(&mut entry, &mut out).context("cannot unpack")?;
-        let (writer, size, sha) = out.finish();
-        writer
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)
-            .context("cannot unpack")?
-            .flush()
-            .context("cannot unpack")?;
-        if size != listed.size || sha != listed.sha256 {
-            return Err(Refused::Damaged(name).into());
-        }
-    }
-    Ok(())
-}
-
-/// The archive must hold exactly this schema's tables, each with exactly its columns: the names
-/// in the statements below come from the manifest, so nothing else may get that far.
-pub(crate) fn same_tables(
-    manifest: &Manifest,
-    current: &[(String, String, Vec<String>)],
-) -> Result<(), RestoreError> {
-    let archived: Vec<(&str, &str, &[String])> = manifest
-        .tables
-        .iter()
-        .map(|t| (t.schema.as_str(), t.name.as_str(), t.columns.as_slice()))
-        .collect();
-    let here: Vec<(&str, &str, &[String])> = current
-        .iter()
-        .map(|(s, n, c)| (s.as_str(), n.as_str(), c.as_slice()))
-        .collect();
-    if let Some((s, n, _)) = archived.iter().find(|t| !here.contains(t)) {
-        return Err(RestoreError::OtherTables(format!(
-            "{s}.{n} differs or is unknown"
-        )));
-    }
-    if let Some((s, n, _)) = here.iter().find(|t| !archived.contains(t)) {
-        return Err(RestoreError::OtherTables(format!("{s}.{n} is missing")));
-    }
-    Ok(())
-}
-
-/// Every table of the archive emptied and refilled in one transaction, sequences set past the
-/// restored ids. Returns the rows restored.
-pub(crate) async fn database(
-    pool: &PgPool,
-    dir: &Path,
-    manifest: &Manifest,
-) -> Result<u64, RestoreError> {
-    let mut tx = pool.begin().await?;
-    let current = crate::snapshot::tables(&mut tx).await?;
-    same_tables(manifest, &current)?;
-    let names: Vec<String> = manifest
-        .tables
-        .iter()
-        .map(|t| format!("{}.{}", quoted(&t.schema), quoted(&t.name)))
-        .collect();
-    // User triggers off for the refill (the audit log's refuses TRUNCATE; updated_at stamps must
-    // stay as they were), back on before the commit.
-    for name in &names {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "alter table {name} disable trigger user"
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "truncate {}",
-        names.join(", ")
-    )))
-    .execute(&mut *tx)
-    .await?;
-    let mut rows = 0;
-    for (table, name) in manifest.tables.iter().zip(&names) {
-        let columns: Vec<String> = table.columns.iter().map(|c| quoted(c)).collect();
-        let statement = format!("copy {name} ({}) from stdin", columns.join(", "));
-        let file = tokio::fs::File::open(member_path(dir, &table.member))
-            .await
-            .context("an unpacked table is missing")?;
-        let mut copy = tx.copy_in_raw(&statement).await?;
-        copy.read_from(file).await?;
-        rows += copy.finish().await?;
-    }
-    for name in &names {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "alter table {name} enable trigger user"
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
-    // Serial and identity columns continue after the restored ids.
-    let schemas: Vec<String> = manifest.tables.iter().map(|t| t.schema.clone()).collect();
-    let sequences = sqlx::query!(
-        r#"select table_schema::text as "schema!", table_name::text as "table!",
-                  column_name::text as "column!",
-                  pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) as "sequence!"
-             from information_schema.columns
-            where table_schema = any($1)
-              and pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) is not null"#,
-        &schemas,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for s in sequences {
-        let statement = format!(
-            "select setval('{}', coalesce((select max({}) from {}.{}), 0) + 1, false)",
-            s.sequence.replace('\'', "''"),
-            quoted(&s.column),
-            quoted(&s.schema),
-            quoted(&s.table)
-        );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(rows)
 }
