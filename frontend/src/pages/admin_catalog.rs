@@ -2,45 +2,45 @@
 //! model, trim, engine and transmission can be renamed or deleted and each option deleted, a form
 //! that adds an option by names, and a CSV import that is checked (a dry run with its report) before
 //! it is applied. The API refuses to delete what vehicles use, and says how many.
+//! The rename dialog and the add form are in admin_catalog_forms.rs, the import in
+//! admin_catalog_import.rs.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mvp_types::admin::{CatalogImportReport, CatalogKind, NewCatalogOption};
+use mvp_types::admin::CatalogKind;
 use mvp_types::platform::CatalogItem;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::api::admin as api;
 use crate::api::calls;
-use crate::components::form::{Errors, Field, FormError, Submit, TextInput};
 use crate::components::ui::{Confirm, Empty, LoadError, Skeleton};
-use crate::format;
+use crate::pages::admin_catalog_forms::{AddOption, RenameDialog};
+use crate::pages::admin_catalog_import::ImportCsv;
 use crate::state::ctx;
 
 /// An entry the admin is acting on.
 #[derive(Clone, Debug, PartialEq)]
-struct Target {
-    kind: CatalogKind,
-    id: i32,
-    name: String,
+pub(super) struct Target {
+    pub(super) kind: CatalogKind,
+    pub(super) id: i32,
+    pub(super) name: String,
 }
 
 /// Everything the editor's parts share: the selection, and a counter bumped after every change
 /// so each list reloads.
 #[derive(Clone, Copy)]
-struct Editor {
-    year: RwSignal<String>,
-    make: RwSignal<Option<CatalogItem>>,
-    model: RwSignal<Option<CatalogItem>>,
+pub(crate) struct Editor {
+    pub(super) year: RwSignal<String>,
+    pub(super) make: RwSignal<Option<CatalogItem>>,
+    pub(super) model: RwSignal<Option<CatalogItem>>,
     version: RwSignal<u32>,
-    renaming: RwSignal<Option<Target>>,
+    pub(super) renaming: RwSignal<Option<Target>>,
     deleting: RwSignal<Option<Target>>,
     /// The delete confirmation is open (for `deleting`).
     confirming: RwSignal<bool>,
 }
 
 impl Editor {
-    fn changed(&self) {
+    pub(super) fn changed(&self) {
         self.version.update(|v| *v += 1);
     }
 
@@ -279,258 +279,5 @@ pub fn CatalogTab() -> impl IntoView {
         />
         <AddOption e=e />
         <ImportCsv e=e />
-    }
-}
-
-#[component]
-fn RenameDialog(e: Editor) -> impl IntoView {
-    let c = ctx();
-    let name = RwSignal::new(String::new());
-    let errors = Errors::new();
-    let busy = RwSignal::new(false);
-    let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(t) = e.renaming.get() {
-            name.set(t.name);
-            errors.clear();
-            form_error.set(None);
-        }
-    });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(t) = e.renaming.get_untracked() else {
-            return;
-        };
-        let new_name = name.get_untracked();
-        busy.set(true);
-        spawn_local(async move {
-            match api::rename_entry(t.kind, t.id, &new_name).await {
-                Ok(entry) => {
-                    c.success(format!("Renamed to {}", entry.name));
-                    e.renaming.set(None);
-                    for (kind, chosen) in
-                        [(CatalogKind::Make, e.make), (CatalogKind::Model, e.model)]
-                    {
-                        if kind != t.kind {
-                            continue;
-                        }
-                        chosen.update(|item| {
-                            if let Some(item) = item.as_mut().filter(|i| i.id == t.id) {
-                                item.name = entry.name.clone();
-                            }
-                        });
-                    }
-                    e.changed();
-                }
-                Err(err) => {
-                    if !errors.show_api(&err) {
-                        form_error.set(Some(err.to_string()));
-                    }
-                }
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <Show when=move || e.renaming.get().is_some()>
-            <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { e.renaming.set(None) }>
-                <form class="modal" role="dialog" aria-modal="true" aria-labelledby="rename-title" on:submit=on_submit>
-                    <h2 id="rename-title">{move || e.renaming.get().map(|t| format!("Rename the {}", t.kind.as_str()))}</h2>
-                    <FormError message=form_error />
-                    <Field label="New name" name="name" errors=errors>
-                        <TextInput name="name" value=name errors=errors />
-                    </Field>
-                    <div class="actions">
-                        <button type="button" class="btn" on:click=move |_| e.renaming.set(None)>"Cancel"</button>
-                        <Submit label="Rename" busy_label="Renaming…" busy=busy />
-                    </div>
-                </form>
-            </div>
-        </Show>
-    }
-}
-
-#[component]
-fn AddOption(e: Editor) -> impl IntoView {
-    let c = ctx();
-    let fields: [(&'static str, &'static str, RwSignal<String>); 6] = [
-        ("year", "Model year", RwSignal::new(String::new())),
-        ("make", "Make", RwSignal::new(String::new())),
-        ("model", "Model", RwSignal::new(String::new())),
-        ("trim", "Trim", RwSignal::new(String::new())),
-        ("engine", "Engine", RwSignal::new(String::new())),
-        ("transmission", "Transmission", RwSignal::new(String::new())),
-    ];
-    // Follows what is picked above (what was typed stays when nothing is picked).
-    Effect::new(move |_| {
-        let year = e.year.get();
-        if !year.is_empty() {
-            fields[0].2.set(year);
-        }
-        if let Some(make) = e.make.get() {
-            fields[1].2.set(make.name);
-        }
-        if let Some(model) = e.model.get() {
-            fields[2].2.set(model.name);
-        }
-    });
-    let errors = Errors::new();
-    let busy = RwSignal::new(false);
-    let form_error = RwSignal::new(None::<String>);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let value = |i: usize| fields[i].2.get_untracked().trim().to_owned();
-        let Ok(year) = value(0).parse::<i32>() else {
-            errors.set(
-                [(
-                    "year".to_owned(),
-                    "Enter a model year such as 2024.".to_owned(),
-                )]
-                .into(),
-            );
-            return;
-        };
-        let body = NewCatalogOption {
-            year: Some(year),
-            make: value(1),
-            model: value(2),
-            trim: value(3),
-            engine: value(4),
-            transmission: value(5),
-        };
-        errors.clear();
-        form_error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            match api::add_option(&body).await {
-                Ok(o) => {
-                    c.success(format!(
-                        "Added {} {} {} {}",
-                        o.year, o.make, o.model, o.trim
-                    ));
-                    e.changed();
-                }
-                Err(err) => {
-                    if !errors.show_api(&err) {
-                        form_error.set(Some(err.to_string()));
-                    }
-                }
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <section class="card">
-            <h2>"Add an option"</h2>
-            <p class="muted">"Names that are not in the catalog yet are added; existing ones match in any letter case."</p>
-            <form class="grid-form" on:submit=on_submit>
-                <FormError message=form_error />
-                {fields.into_iter().map(|(name, label, value)| view! {
-                    <Field label=label name=name errors=errors>
-                        <TextInput name=name value=value errors=errors />
-                    </Field>
-                }).collect_view()}
-                <Submit label="Add to the catalog" busy_label="Adding…" busy=busy />
-            </form>
-        </section>
-    }
-}
-
-/// The text of the file chosen in the input of `ev`.
-async fn chosen_text(input: web_sys::HtmlInputElement) -> Result<Option<(String, String)>, String> {
-    let Some(file) = input.files().and_then(|f| f.get(0)) else {
-        return Ok(None);
-    };
-    let text = JsFuture::from(file.text())
-        .await
-        .map_err(|_| "the file cannot be read".to_owned())?
-        .as_string()
-        .unwrap_or_default();
-    Ok(Some((file.name(), text)))
-}
-
-#[component]
-fn ImportReport(report: CatalogImportReport) -> impl IntoView {
-    let created = report.created;
-    let heading = match (report.dry_run, report.applied, report.errors.is_empty()) {
-        (_, true, _) => "Imported",
-        (true, _, true) => "Ready to import",
-        _ => "Not imported: fix these lines",
-    };
-    view! {
-        <div class="import-report" role="status" data-applied=report.applied.to_string()>
-            <h3>{heading}</h3>
-            <p>{format!(
-                "{} ({} by model year): {} new makes, {} models, {} trims, {} engines, {} transmissions, {}.",
-                format::count(report.rows, "row", "rows"),
-                format::count(report.option_rows, "option", "options"),
-                created.makes, created.models, created.trims, created.engines, created.transmissions,
-                format::count(created.options.max(0) as u64, "option", "options"))}</p>
-            {(!report.errors.is_empty()).then(|| view! {
-                <ul class="import-errors">
-                    {report.errors.into_iter().map(|err| view! {
-                        <li data-line=err.line.to_string()>{format!("Line {}: {}", err.line, err.message)}</li>
-                    }).collect_view()}
-                </ul>
-            })}
-        </div>
-    }
-}
-
-#[component]
-fn ImportCsv(e: Editor) -> impl IntoView {
-    let c = ctx();
-    let file = RwSignal::new(None::<(String, String)>);
-    let report = RwSignal::new(None::<CatalogImportReport>);
-    let busy = RwSignal::new(false);
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
-        report.set(None);
-        spawn_local(async move {
-            let Some(input) = input else { return };
-            match chosen_text(input).await {
-                Ok(chosen) => file.set(chosen),
-                Err(err) => c.error(err),
-            }
-        });
-    };
-    let run = move |dry_run: bool| {
-        let Some((_, text)) = file.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match api::import_catalog(text, dry_run).await {
-                Ok(r) => {
-                    if r.applied {
-                        c.success(format!("{} options imported", r.created.options));
-                        e.changed();
-                    }
-                    report.set(Some(r));
-                }
-                Err(err) => c.error(format!("Cannot import it: {err}")),
-            }
-            busy.set(false);
-        });
-    };
-    let checked_ok = move || {
-        report
-            .get()
-            .is_some_and(|r| r.dry_run && r.errors.is_empty() && !r.applied)
-    };
-    view! {
-        <section class="card">
-            <h2>"Import a CSV file"</h2>
-            <p class="muted">"Columns: year_from, year_to, make, model, trim, engine, transmission (the format of the catalog's own data). The file is checked first; nothing is added until you import it."</p>
-            <label for="catalog-csv">"CSV file"</label>
-            <input id="catalog-csv" type="file" accept=".csv,text/csv" on:change=on_file />
-            <div class="actions">
-                <button class="btn" disabled=move || file.get().is_none() || busy.get()
-                    on:click=move |_| run(true)>"Check the file"</button>
-                <button class="btn primary" disabled=move || !checked_ok() || busy.get()
-                    on:click=move |_| run(false)>"Import"</button>
-            </div>
-            {move || report.get().map(|r| view! { <ImportReport report=r /> })}
-        </section>
     }
 }
