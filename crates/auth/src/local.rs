@@ -64,7 +64,7 @@ pub async fn create_account(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
     repo::insert_verification(&mut tx, &user_id, &hash_token(&token), expires).await?;
-    let mail = queue_verification(state, &mut tx, user_id.as_str(), &account.email, &token).await?;
+    let mail = queue_verification(state, &mut tx, &user_id, &account.email, &token).await?;
     tx.commit().await?;
 
     mvp_user_profile::ensure(&state.db, &user_id, Some(account.email.as_str())).await?;
@@ -89,13 +89,7 @@ pub async fn resend_verification(state: &AppState, email: &Email) -> AppResult<(
             i64::try_from(state.config.auth.local.verification_ttl_hours).unwrap_or(24),
         );
     let mut tx = state.db.begin().await?;
-    repo::insert_verification(
-        &mut tx,
-        &UserId(account.user_id.clone()),
-        &hash_token(&token),
-        expires,
-    )
-    .await?;
+    repo::insert_verification(&mut tx, &account.user_id, &hash_token(&token), expires).await?;
     let mail = queue_verification(state, &mut tx, &account.user_id, email, &token).await?;
     tx.commit().await?;
     if let Some(id) = mail {
@@ -119,7 +113,7 @@ pub async fn queue_link(
     state: &AppState,
     conn: &mut sqlx::PgConnection,
     mail: &LinkMail,
-    user_id: &str,
+    user_id: &UserId,
     to: &str,
     token: &str,
 ) -> AppResult<Option<uuid::Uuid>> {
@@ -129,7 +123,7 @@ pub async fn queue_link(
     mvp_notifications::queue_email(
         conn,
         &mvp_notifications::Email {
-            user_id: Some(user_id),
+            user_id: Some(user_id.as_str()),
             to,
             template: mail.template,
             vars: mvp_notifications::templates::Vars::from([
@@ -147,7 +141,7 @@ pub async fn queue_link(
 async fn queue_verification(
     state: &AppState,
     conn: &mut sqlx::PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     email: &Email,
     token: &str,
 ) -> AppResult<Option<uuid::Uuid>> {
@@ -178,7 +172,7 @@ pub async fn issue_tokens(
     let claims = AccessClaims {
         iss: state.config.auth.issuer(),
         aud: &state.config.auth.audience,
-        sub: &account.user_id,
+        sub: account.user_id.as_str(),
         iat: now,
         exp: now + i64::try_from(ttl).unwrap_or(900),
         email: &account.email,
@@ -199,7 +193,7 @@ pub async fn issue_tokens(
     });
     repo::insert_refresh(
         conn,
-        &UserId(account.user_id.clone()),
+        &account.user_id,
         family,
         &hash_token(&refresh_token),
         expires,
@@ -229,11 +223,10 @@ pub async fn refresh(
         return Err(AppError::Unauthorized("revoked refresh token".to_owned()));
     }
     if row.used_at.is_some() {
-        let revoked =
-            repo::revoke_family(&mut tx, &UserId(row.user_id.clone()), row.family_id).await?;
+        let revoked = repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
         tx.commit().await?;
         tracing::warn!(
-            user = %row.user_id.chars().take(8).collect::<String>(),
+            user = %row.user_id.short(),
             revoked,
             "refresh token reused; its family is revoked"
         );
@@ -242,7 +235,7 @@ pub async fn refresh(
     if row.expires_at <= Utc::now() || row.family_expires_at <= Utc::now() {
         return Err(AppError::Unauthorized("expired refresh token".to_owned()));
     }
-    let account = repo::account_by_user(&mut tx, &UserId(row.user_id.clone()))
+    let account = repo::account_by_user(&mut tx, &row.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthorized("account no longer exists".to_owned()))?;
     repo::mark_refresh_used(&mut tx, row.id).await?;
@@ -259,7 +252,7 @@ pub async fn refresh(
 pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     if let Some(row) = repo::refresh_for_update(&mut tx, &hash_token(token)).await? {
-        repo::revoke_family(&mut tx, &UserId(row.user_id.clone()), row.family_id).await?;
+        repo::revoke_family(&mut tx, &row.user_id, row.family_id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -48,7 +48,7 @@ pub async fn request_reset(
         let mut tx = state.db.begin().await?;
         repo::insert_password_reset(
             &mut tx,
-            &UserId(account.user_id.clone()),
+            &account.user_id,
             &hash_token(&token),
             Utc::now() + ChronoDuration::hours(RESET_TTL_HOURS),
         )
@@ -124,7 +124,7 @@ pub async fn confirm_reset(
     if let Some(problem) = check_password(&body.password, email.as_ref()) {
         return Err(AppError::validation("password", problem));
     }
-    let user = UserId(account.user_id.clone());
+    let user = account.user_id.clone();
     repo::set_password(&mut tx, &user, &hashed, true).await?;
     let ended = repo::revoke_all_refresh(&mut tx, &user).await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct Account {
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub password_hash: String,
     pub email_verified_at: Option<DateTime<Utc>>,
@@ -44,8 +44,9 @@ pub async fn account_by_email(
 ) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
-        "select user_id, email, password_hash, email_verified_at from local_accounts
-         where email_normalized = $1 and deleted_at is null",
+        r#"select user_id as "user_id: UserId", email, password_hash, email_verified_at
+           from local_accounts
+         where email_normalized = $1 and deleted_at is null"#,
         email_normalized,
     )
     .fetch_optional(pool)
@@ -59,8 +60,9 @@ pub async fn account_by_user(
 ) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
-        "select user_id, email, password_hash, email_verified_at from local_accounts
-         where user_id = $1 and deleted_at is null",
+        r#"select user_id as "user_id: UserId", email, password_hash, email_verified_at
+           from local_accounts
+         where user_id = $1 and deleted_at is null"#,
         user_id.as_str(),
     )
     .fetch_optional(conn)
@@ -120,7 +122,7 @@ pub async fn consume_verification(
 #[derive(Debug)]
 pub struct RefreshRow {
     pub id: Uuid,
-    pub user_id: String,
+    pub user_id: UserId,
     pub family_id: Uuid,
     /// When the family ends, however often it is rotated.
     pub family_expires_at: DateTime<Utc>,
@@ -170,8 +172,9 @@ pub async fn refresh_for_update(
 ) -> sqlx::Result<Option<RefreshRow>> {
     sqlx::query_as!(
         RefreshRow,
-        "select id, user_id, family_id, family_expires_at, expires_at, used_at, revoked_at
-           from refresh_tokens where token_hash = $1 for update",
+        r#"select id, user_id as "user_id: UserId", family_id, family_expires_at, expires_at, used_at,
+                  revoked_at
+           from refresh_tokens where token_hash = $1 for update"#,
         token_hash,
     )
     .fetch_optional(conn)

@@ -51,7 +51,7 @@ pub async fn mark_erased(conn: &mut sqlx::PgConnection, user_id: &UserId) -> sql
 /// Forgets that `user_id` was seen (after [`mark_erased`] commits), so the next request of theirs
 /// on any replica meets the mark within [`middleware::NEAR_TTL`].
 pub async fn forget_seen(state: &AppState, user_id: &UserId) {
-    let key = middleware::seen_key(user_id.as_str());
+    let key = middleware::seen_key(user_id);
     state.cache.delete(&key).await;
     state.cache.forget_near(&key);
 }

@@ -11,13 +11,14 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use mvp_core::{AppError, AppState, UnverifiedUser};
+use mvp_types::ids::UserId;
 
 const SEEN_TTL: Duration = Duration::from_secs(300);
 /// How long this process trusts its copy of the shared "seen" entry.
 pub const NEAR_TTL: Duration = Duration::from_secs(5);
 
 /// The cache key remembering that `user_id` was seen.
-pub fn seen_key(user_id: &str) -> String {
+pub fn seen_key(user_id: &UserId) -> String {
     format!("profile:seen:{user_id}")
 }
 
@@ -35,7 +36,7 @@ pub async fn ensure_profile(
     let (mut parts, body) = request.into_parts();
     // An invalid token is left for the route's own extractor to refuse.
     if let Ok(UnverifiedUser(user)) = UnverifiedUser::from_request_parts(&mut parts, &state).await {
-        let key = seen_key(user.user_id.as_str());
+        let key = seen_key(&user.user_id);
         if state.cache.get_bytes_near(&key, NEAR_TTL).await.is_none() {
             match crate::repo::touch(
                 &state.db,
