@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use axum::extract::Multipart;
-use mvp_core::extract::multipart_error;
+use mvp_core::extract::{multipart_error, next_chunk};
 use mvp_core::{AppError, AppResult};
 use sqlx::PgPool;
 use tokio::io::AsyncWriteExt as _;
@@ -88,15 +88,9 @@ pub async fn receive(mut multipart: Multipart, staging: &Path, limit: u64) -> Ap
                 .context("cannot stage the upload")?,
         );
         let mut size: u64 = 0;
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| multipart_error(&e, || too_large(limit)))?
+        while let Some(chunk) =
+            next_chunk(&mut field, &mut size, limit, || too_large(limit)).await?
         {
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(too_large(limit));
-            }
             file.write_all(&chunk)
                 .await
                 .context("cannot stage the upload")?;

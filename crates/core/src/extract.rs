@@ -115,19 +115,36 @@ pub async fn field_bytes(
             continue;
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| multipart_error(&e, &too_large))?
-        {
-            if bytes.len() + chunk.len() > limit {
-                return Err(too_large());
-            }
+        let mut size = 0;
+        while let Some(chunk) = next_chunk(&mut field, &mut size, limit as u64, &too_large).await? {
             bytes.extend_from_slice(&chunk);
         }
         return Ok(Some(bytes));
     }
     Ok(None)
+}
+
+/// The next chunk of an uploaded multipart field, its length added to `size`: more than `limit`
+/// bytes in all (or past the route's body limit) → `too_large()`, a broken body → 400. Every
+/// upload loop reads through this, so the limit is checked the same way everywhere.
+pub async fn next_chunk(
+    field: &mut axum::extract::multipart::Field<'_>,
+    size: &mut u64,
+    limit: u64,
+    too_large: impl Fn() -> AppError,
+) -> Result<Option<Bytes>, AppError> {
+    let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(&e, &too_large))?
+    else {
+        return Ok(None);
+    };
+    *size += chunk.len() as u64;
+    if *size > limit {
+        return Err(too_large());
+    }
+    Ok(Some(chunk))
 }
 
 /// A failed multipart read, as the client's problem: past the route's body limit → 413 with

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use aws_lc_rs::digest::{Context, SHA256};
 use axum::extract::Multipart;
-use mvp_core::extract::multipart_error;
+use mvp_core::extract::{multipart_error, next_chunk};
 use mvp_core::sniff::{FileKind, SNIFF_LEN, sniff};
 use mvp_core::{AppError, AppResult};
 use tokio::io::{AsyncWriteExt as _, BufWriter};
@@ -140,15 +140,7 @@ async fn receive_file(
                 .to_owned(),
         )
     };
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|e| multipart_error(&e, || too_large(limit)))?
-    {
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(too_large(limit));
-        }
+    while let Some(chunk) = next_chunk(field, &mut size, limit, || too_large(limit)).await? {
         if kind.is_none() {
             let want = SNIFF_LEN - head.len();
             head.extend_from_slice(&chunk[..want.min(chunk.len())]);

@@ -3,7 +3,7 @@
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mvp_core::extract::{field_bytes, multipart_error, path_id};
+use mvp_core::extract::{field_bytes, multipart_error, next_chunk, path_id};
 use mvp_core::{AppError, AppResult, AppState, AuthUser};
 use mvp_types::export::{DeleteAccountRequest, ImportReport};
 use serde::Deserialize;
@@ -91,15 +91,7 @@ async fn archive_field(
         let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(&path).await.map_err(io)?);
         let mut size = 0u64;
         let written: AppResult<()> = async {
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|e| multipart_error(&e, too_large))?
-            {
-                size += chunk.len() as u64;
-                if size > limit {
-                    return Err(too_large());
-                }
+            while let Some(chunk) = next_chunk(&mut field, &mut size, limit, too_large).await? {
                 out.write_all(&chunk).await.map_err(io)?;
             }
             out.flush().await.map_err(io)
