@@ -15,8 +15,6 @@ pub mod months;
 pub mod repo;
 pub mod station;
 
-use std::collections::HashMap;
-
 use futures_util::{Stream, StreamExt as _};
 use mvp_core::AppState;
 use mvp_types::fuel::FuelLog;
@@ -27,15 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Live fill-ups per user, for each of `user_ids` that has any (the admin's user list).
-pub async fn counts_by_user(
-    pool: &PgPool,
-    user_ids: &[String],
-) -> sqlx::Result<HashMap<String, i64>> {
-    Ok(repo::counts_by_user(pool, user_ids)
-        .await?
-        .into_iter()
-        .collect())
-}
+pub use repo::counts_by_user;
 
 /// Every live fill-up of the user as the API shows it in `prefs`' units (by vehicle, oldest first),
 /// streamed from the database.

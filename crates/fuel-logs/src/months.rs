@@ -118,21 +118,58 @@ pub async fn refresh_months(
     Ok(())
 }
 
-/// The roll-up, built first if it is missing or in another time zone.
+/// A vehicle's roll-up and the newest economy interval of each kind: what the statistics read.
+#[derive(Debug, Clone, Default)]
+pub struct Rollup {
+    pub months: Vec<MonthTotals>,
+    /// The newest closed interval `(km, volume)` of liquid fuel, and of electric charging.
+    pub last_liquid: Option<(Decimal, Decimal)>,
+    pub last_energy: Option<(Decimal, Decimal)>,
+}
+
+impl Rollup {
+    fn from_rows(rows: Vec<StoredMonth>) -> Self {
+        let pair = |v: &Option<Vec<Decimal>>| match v.as_deref() {
+            Some([km, volume]) => Some((*km, *volume)),
+            _ => None,
+        };
+        let (last_liquid, last_energy) = rows.first().map_or((None, None), |r| {
+            (pair(&r.last_liquid), pair(&r.last_energy))
+        });
+        Self {
+            months: rows.into_iter().map(MonthTotals::from).collect(),
+            last_liquid,
+            last_energy,
+        }
+    }
+}
+
+/// The roll-up, built first if it is missing or in another time zone, with the newest intervals
+/// in the same statement (one round trip when the roll-up is current).
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn months(
     pool: &PgPool,
     user_id: &UserId,
     vehicle_id: VehicleId,
     time_zone: &str,
-) -> sqlx::Result<Vec<MonthTotals>> {
+) -> sqlx::Result<Rollup> {
     let stored = |pool| {
         sqlx::query_as!(
             StoredMonth,
-            "select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
+            r#"select month, log_count, liquid_count, total_cost, liquid_volume, energy_volume,
                     distance_km, liquid_interval_km, liquid_interval_volume, energy_interval_km,
-                    energy_interval_volume, time_zone
-               from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month",
+                    energy_interval_volume, time_zone,
+                    (select array[interval_km, interval_volume] from fuel_logs
+                      where user_id = $1 and vehicle_id = $2 and deleted_at is null
+                        and interval_km is not null and interval_volume is not null
+                        and fuel_type <> 'electric'
+                      order by date_time desc limit 1) as "last_liquid: Vec<Decimal>",
+                    (select array[interval_km, interval_volume] from fuel_logs
+                      where user_id = $1 and vehicle_id = $2 and deleted_at is null
+                        and interval_km is not null and interval_volume is not null
+                        and fuel_type = 'electric'
+                      order by date_time desc limit 1) as "last_energy: Vec<Decimal>"
+               from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month"#,
             user_id.as_str(),
             vehicle_id.0,
         )
@@ -151,13 +188,12 @@ pub async fn months(
         .fetch_one(pool)
         .await?;
     if !(stale || missing) {
-        return Ok(rows.into_iter().map(MonthTotals::from).collect());
+        return Ok(Rollup::from_rows(rows));
     }
     let mut tx = pool.begin().await?;
     refresh_months(&mut tx, user_id, vehicle_id, time_zone, None).await?;
     tx.commit().await?;
-    let rows = stored(pool).await?;
-    Ok(rows.into_iter().map(MonthTotals::from).collect())
+    Ok(Rollup::from_rows(stored(pool).await?))
 }
 
 /// How many live fill-ups the vehicle has: one indexed sum over the roll-up (the months' time zone
@@ -181,6 +217,7 @@ pub async fn log_count(
         Some(n) => Ok(n),
         None => Ok(months(pool, user_id, vehicle_id, time_zone)
             .await?
+            .months
             .iter()
             .map(|m| m.log_count)
             .sum()),
@@ -201,6 +238,8 @@ struct StoredMonth {
     energy_interval_km: Decimal,
     energy_interval_volume: Decimal,
     time_zone: String,
+    last_liquid: Option<Vec<Decimal>>,
+    last_energy: Option<Vec<Decimal>>,
 }
 
 impl From<StoredMonth> for MonthTotals {

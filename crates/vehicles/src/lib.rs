@@ -149,15 +149,7 @@ pub(crate) fn forget_owned(state: &AppState, user_id: &UserId, vehicle_id: Vehic
 }
 
 /// Live vehicles per user, for each of `user_ids` that has any (the admin's user list).
-pub async fn counts_by_user(
-    pool: &PgPool,
-    user_ids: &[String],
-) -> sqlx::Result<HashMap<String, i64>> {
-    Ok(repo::counts_by_user(pool, user_ids)
-        .await?
-        .into_iter()
-        .collect())
-}
+pub use repo::counts_by_user;
 
 /// How many live vehicles, of any user, were saved with this catalog entry's name (any letter
 /// case): the admin capsule refuses to delete an entry still in use.

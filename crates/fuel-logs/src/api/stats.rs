@@ -27,11 +27,25 @@ pub async fn stats(
     let prefs = preferences(&state, &user).await?;
     let system = prefs.unit_system;
     let user_id = &user.user_id;
-    let months = if from.is_none() && to.is_none() {
-        months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
+    // Without a range, the roll-up answers in one statement (the newest intervals included).
+    let ranged = from.is_some() || to.is_some();
+    let rollup = if ranged {
+        months::Rollup {
+            months: months::months_in_range(
+                &state.db,
+                user_id,
+                vehicle_id,
+                &prefs.time_zone,
+                from,
+                to,
+            )
+            .await?,
+            ..months::Rollup::default()
+        }
     } else {
-        months::months_in_range(&state.db, user_id, vehicle_id, &prefs.time_zone, from, to).await?
+        months::months(&state.db, user_id, vehicle_id, &prefs.time_zone).await?
     };
+    let months = &rollup.months;
     let sum = |f: fn(&months::MonthTotals) -> Decimal| months.iter().map(f).sum::<Decimal>();
     let log_count: i64 = months.iter().map(|m| m.log_count).sum();
     let liquid_count: i64 = months.iter().map(|m| m.liquid_count).sum();
@@ -56,9 +70,14 @@ pub async fn stats(
         )
     };
     let average = unit.compute(interval_km, interval_volume);
-    let last = repo::last_interval(&state.db, user_id, vehicle_id, electric, from, to)
-        .await?
-        .and_then(|(km, v)| unit.compute(km, v));
+    let last = if ranged {
+        repo::last_interval(&state.db, user_id, vehicle_id, electric, from, to).await?
+    } else if electric {
+        rollup.last_energy
+    } else {
+        rollup.last_liquid
+    }
+    .and_then(|(km, v)| unit.compute(km, v));
     let total_cost = sum(|m| m.total_cost);
     let distance = distance_from_km(sum(|m| m.distance_km), system);
     let cost_per_distance = (distance > Decimal::ZERO).then(|| half_even(total_cost / distance, 4));

@@ -2,6 +2,8 @@
 //! batch insert, and the export's stream of every log.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use mvp_types::ids::{FuelLogId, UserId, VehicleId};
 use mvp_types::user::UnitSystem;
 use rust_decimal::Decimal;
@@ -15,7 +17,7 @@ use crate::domain::NewFuelLog;
 pub async fn counts_by_user(
     pool: &PgPool,
     user_ids: &[String],
-) -> sqlx::Result<Vec<(String, i64)>> {
+) -> sqlx::Result<HashMap<String, i64>> {
     let rows = sqlx::query!(
         r#"select user_id, count(*) as "n!" from fuel_logs
             where user_id = any($1) and deleted_at is null group by user_id"#,

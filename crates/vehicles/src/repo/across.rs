@@ -1,6 +1,8 @@
 //! Reads across users, by design: live vehicles by id for background jobs, per-user counts for
 //! the admin's list, and how often a catalog name is in use.
 
+use std::collections::HashMap;
+
 use mvp_types::ids::VehicleId;
 use mvp_types::units::Reading;
 use mvp_types::user::UnitSystem;
@@ -43,7 +45,7 @@ pub async fn live_by_ids(
 pub async fn counts_by_user(
     pool: &PgPool,
     user_ids: &[String],
-) -> sqlx::Result<Vec<(String, i64)>> {
+) -> sqlx::Result<HashMap<String, i64>> {
     let rows = sqlx::query!(
         r#"select user_id, count(*) as "n!" from vehicles
             where user_id = any($1) and deleted_at is null group by user_id"#,
