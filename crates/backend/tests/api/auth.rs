@@ -247,3 +247,28 @@ async fn admin_routes_need_an_admin() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, mvp_core::admin::Granted::AlreadyAdmin);
 }
+
+/// A token is verified once and then remembered, but never past its `exp`: the remembered copy is
+/// refused as soon as the token itself would be.
+#[tokio::test]
+async fn a_remembered_token_is_refused_once_it_expires() {
+    let app = TestAppBuilder::new()
+        .var("MVP_AUTH__LEEWAY_SECS", "0")
+        .spawn()
+        .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut claims = app.issuer.claims("u1");
+    claims["exp"] = serde_json::json!(now + 2);
+    let token = app.issuer.sign(&claims);
+    for _ in 0..2 {
+        assert_eq!(app.get_as(&token, "/api/_test/me").await.status(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    assert_eq!(app.get_as(&token, "/api/_test/me").await.status(), 401);
+    // Another token of the same user still passes.
+    let fresh = app.token("u1").await;
+    assert_eq!(app.get_as(&fresh, "/api/_test/me").await.status(), 200);
+}

@@ -4,6 +4,11 @@
 //! triggers a refetch at most once per `jwks_refetch_cooldown_secs`; when the issuer cannot be reached
 //! the cached keys stay in use. The local provider's own key set goes through the same code path.
 //! Header fields that point at other keys (`jku`, `x5u`, `jwk`) are never looked at.
+//!
+//! A token that passed is remembered (by its exact text, for at most `VERIFIED_TTL`), so a client
+//! sending the same token again skips the signature check; the remembered claims are still refused
+//! once `exp` (plus leeway) has passed, and the key that signed the token must still be in the key
+//! set as it stands — a key the issuer stopped publishing ends its tokens at the next refetch.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,11 +59,22 @@ pub enum KeySource {
     Static(HashMap<String, DecodingKey>),
 }
 
+/// How many verified tokens are remembered, and for how long at most.
+const VERIFIED_CAPACITY: u64 = 10_000;
+const VERIFIED_TTL: Duration = Duration::from_secs(300);
+
+/// A token that passed: its claims and the key id that signed it.
+struct Verified {
+    claims: Claims,
+    kid: String,
+}
+
 pub struct TokenVerifier {
     issuer: String,
     audience: String,
     leeway_secs: u64,
     keys: KeySource,
+    verified: moka::sync::Cache<Box<str>, Arc<Verified>>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -77,6 +93,10 @@ impl TokenVerifier {
             audience,
             leeway_secs: leeway_secs.min(60),
             keys,
+            verified: moka::sync::Cache::builder()
+                .max_capacity(VERIFIED_CAPACITY)
+                .time_to_live(VERIFIED_TTL)
+                .build(),
         }
     }
 
@@ -108,15 +128,21 @@ impl TokenVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        if let Some(seen) = self.verified.get(token) {
+            let now = jsonwebtoken::get_current_timestamp();
+            if seen.claims.exp.saturating_add(self.leeway_secs) < now {
+                self.verified.invalidate(token);
+                return Err(TokenError::Invalid("ExpiredSignature".to_owned()));
+            }
+            self.key(&seen.kid).await?;
+            return Ok(seen.claims.clone());
+        }
         let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(TokenError::Algorithm(format!("{:?}", header.alg)));
         }
         let kid = header.kid.ok_or(TokenError::MissingKid)?;
-        let key = match &self.keys {
-            KeySource::Static(keys) => keys.get(&kid).cloned().ok_or(TokenError::UnknownKey)?,
-            KeySource::Remote(remote) => remote.key(&kid).await?,
-        };
+        let key = self.key(&kid).await?;
 
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&self.issuer]);
@@ -129,7 +155,22 @@ impl TokenVerifier {
         if data.claims.sub.trim().is_empty() {
             return Err(TokenError::Invalid("empty sub".to_owned()));
         }
+        self.verified.insert(
+            token.into(),
+            Arc::new(Verified {
+                claims: data.claims.clone(),
+                kid,
+            }),
+        );
         Ok(data.claims)
+    }
+
+    /// The key `kid` as the key set stands now (a remote set is refetched as its rules say).
+    async fn key(&self, kid: &str) -> Result<DecodingKey, TokenError> {
+        match &self.keys {
+            KeySource::Static(keys) => keys.get(kid).cloned().ok_or(TokenError::UnknownKey),
+            KeySource::Remote(remote) => remote.key(kid).await,
+        }
     }
 
     /// How many times the remote JWKS has been requested (0 for a static key set).
