@@ -9,7 +9,10 @@
 #
 # Usage: bench/compare.sh [DURATION=8s] [CONNECTIONS=50]
 # Environment: MVP_BENCH_LOG (default "info", the production level: one JSON line per request),
-# MVP_BENCH_SKIP_BUILD=1 to use the release binary already built.
+# MVP_BENCH_SKIP_BUILD=1 to use the release binary already built, MVP_BENCH_PERF=1 for a whole-machine
+# `perf record` of every run (bench/results/perf-*.txt), MVP_BENCH_CALLGRIND=1 to run the backend under
+# valgrind's callgrind instead of loading it: instructions per request and the inclusive top functions
+# per endpoint (bench/results/callgrind-*.txt; MVP_BENCH_CALLGRIND_REQUESTS, default 2000).
 set -euo pipefail
 DURATION="${1:-8s}"; CONC="${2:-50}"; WRITE_CONC=10
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -52,6 +55,7 @@ if [ -z "${MVP_BENCH_SKIP_BUILD:-}" ]; then
   cargo build --release --locked -q -p mvp-backend
 fi
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/mvp-backend"
+if [ -n "${MVP_BENCH_CALLGRIND:-}" ] && ! have callgrind_control; then apt_ensure valgrind; fi
 
 # The reference's packages, installed once per lockfile in the cache (the shared copy stays clean).
 NODE_DIR="${MVP_CACHE_DIR:-$HOME/.cache/motovaultpro}/node-baseline"
@@ -111,6 +115,7 @@ env CONFIG_DIR=/nonexistent APP_ENV=development MVP_LOG__FORMAT=json MVP_LOG__LE
   MVP_DATABASE__URL="$(db_url "$DB")" MVP_REDIS__URL="$MVP_TEST_REDIS_URL" MVP_REDIS__KEY_PREFIX="bench$$:" \
   MVP_STORAGE__DATA_DIR="$WORK/data" MVP_MAIL__DELIVER_INTERVAL_SECS=86400 \
   MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=86400 \
+  ${MVP_BENCH_CALLGRIND:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out"} \
   "$BIN" serve > "$WORK/backend.log" 2>&1 &
 API_PID=$!; PIDS+=("$API_PID")
 wait_for "http://127.0.0.1:$API_PORT/health/live" mvp-backend "$WORK/backend.log"
@@ -217,6 +222,35 @@ done = sum(codes.values()) or 1
 print(f'{name}|{d["summary"]["requestsPerSec"]:.0f}|{lat["p50"] * 1000:.2f}|{lat["p99"] * 1000:.2f}|{peak / 1024:.0f}|{xacts / done:.2f}|{bad}')
 PY
 }
+
+if [ -n "${MVP_BENCH_CALLGRIND:-}" ]; then
+  # Instructions per request (valgrind counts instructions, not time: the same on a busy machine).
+  # Collection is switched on only around each endpoint's requests, so start-up is left out.
+  CG_REQUESTS="${MVP_BENCH_CALLGRIND_REQUESTS:-2000}"
+  for entry in "${ENDPOINTS[@]}"; do
+    IFS='|' read -r name _ _ api_url <<<"$entry"
+    oha -n 200 -c 4 --no-tui -H "$AUTH" "$api_url" >/dev/null # warm the caches, uncounted
+    callgrind_control -z "$API_PID" >/dev/null
+    callgrind_control -i on "$API_PID" >/dev/null
+    oha -n "$CG_REQUESTS" -c 4 --no-tui -H "$AUTH" "$api_url" >/dev/null
+    callgrind_control -i off "$API_PID" >/dev/null
+    callgrind_control -d "$API_PID" >/dev/null
+    sleep 1
+    out="$(ls -t "$WORK"/callgrind.out.* | head -n 1)"
+    slug="$(echo "$name" | tr -c 'a-zA-Z0-9\n' '-' | tr -s '-' | sed 's/-$//')"
+    total="$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')"
+    { echo "# $name: $CG_REQUESTS requests, $((total / CG_REQUESTS)) instructions per request (the server's user space)"
+      echo "## self (instructions in the function itself), % of the run"
+      { callgrind_annotate "$out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -45; } || true
+      echo "## inclusive (a function and all it calls; futures that poll each other count more than once)"
+      { callgrind_annotate --inclusive=yes "$out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' \
+          | grep -v 'as core::future::future::Future>::poll' | head -60; } || true
+    } > "bench/results/callgrind-$slug.txt"
+    say "$name: $((total / CG_REQUESTS)) instructions per request (bench/results/callgrind-$slug.txt)"
+    rm -f "$out"
+  done
+  exit 0
+fi
 
 say "warming up (2 s each, not counted)"
 for entry in "${ENDPOINTS[@]}"; do
