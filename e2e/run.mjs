@@ -760,6 +760,60 @@ await step('scan a VIN plate into the vehicle form: the VIN is read and decoded'
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 
+await step('scan a photographed pump receipt: every field read, each mark with its own confidence', async () => {
+  // tilted, on a table, uneven light, JPEG (ocr-service/examples/fixtures.rs writes it).
+  const photo = readFileSync(join(process.env.FIXTURES, 'receipt-photo.jpg'));
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#fuelUnits');
+  await page.setInputFiles('#scan-receipt', { name: 'receipt.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await page.locator('[data-scanned="fuelUnits"]').waitFor();
+  assert(await page.inputValue('#fuelUnits') === '17.255', `units read: ${await page.inputValue('#fuelUnits')}`);
+  assert(await page.inputValue('#price') === '60.89', `total read: ${await page.inputValue('#price')}`);
+  assert((await page.inputValue('#dateTime')).startsWith('2026-02-19T'), `date read: ${await page.inputValue('#dateTime')}`);
+  assert(await page.inputValue('#locationName') === 'BP #4521', `station read: ${await page.inputValue('#locationName')}`);
+  for (const field of ['dateTime', 'fuelUnits', 'price', 'locationName']) {
+    const mark = await page.locator(`[data-scanned="${field}"]`).textContent();
+    assert(/^scanned · (check it · )?\d+ %$/.test(mark), `${field} mark: ${mark}`);
+  }
+  assert(await page.locator('[data-testid="scan-amounts-unsure"]').count() === 0, 'consistent amounts were flagged');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'fuel-photo-scanned-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('scanned amounts that disagree: one misread digit is worked out, otherwise the user is asked to check', async () => {
+  await page.goto(`${BASE}/vehicles/${state.vehicleId}/fuel/new`);
+  await page.waitForSelector('#fuelUnits');
+  // 10.123 × 3.459 = 35.02: a total printed 35.92 is a 0 read as 9, put right and marked so.
+  const misread = await picture(['SHELL #1234', 'DATE 02/19/2026 08:42', 'GALLONS 10.123', 'PRICE/GAL $3.459', 'TOTAL $35.92']);
+  await page.setInputFiles('#scan-receipt', { name: 'receipt.png', mimeType: 'image/png', buffer: misread });
+  await page.locator('[data-scanned="price"]').waitFor();
+  assert(await page.inputValue('#price') === '35.02', `corrected total: ${await page.inputValue('#price')}`);
+  const mark = await page.locator('[data-scanned="price"]').textContent();
+  assert(mark.includes('worked out from the other amounts'), `price mark: ${mark}`);
+  assert(await page.locator('[data-testid="scan-amounts-unsure"]').count() === 0, 'a corrected receipt was flagged');
+  // A total no single digit explains: kept as read, and the form says to check.
+  const wrong = await picture(['SHELL #1234', 'DATE 02/19/2026 08:42', 'GALLONS 10.123', 'PRICE/GAL $3.459', 'TOTAL $12.34']);
+  await page.setInputFiles('#scan-receipt', { name: 'receipt.png', mimeType: 'image/png', buffer: wrong });
+  await page.locator('[data-testid="scan-amounts-unsure"]').waitFor();
+  assert(await page.inputValue('#price') === '12.34', `total as read: ${await page.inputValue('#price')}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'fuel-scan-amounts-unsure-390x844.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('scan a VIN label by its barcode: the VIN is exact', async () => {
+  const label = readFileSync(join(process.env.FIXTURES, 'vin-label.jpg'));
+  await page.goto(`${BASE}/vehicles/new`);
+  await page.locator('#scan-vin').waitFor({ state: 'attached' });
+  await page.setInputFiles('#scan-vin', { name: 'label.jpg', mimeType: 'image/jpeg', buffer: label });
+  await page.locator('[data-scanned="vin"]').waitFor();
+  assert(await page.inputValue('#vin') === '1HGCM82633A004352', `VIN read: ${await page.inputValue('#vin')}`);
+  const mark = await page.locator('[data-scanned="vin"]').textContent();
+  assert(mark === 'scanned · 100 %', `VIN mark: ${mark}`);
+  await page.screenshot({ path: join(SHOTS, 'vehicle-vin-barcode-1440x900.png'), fullPage: true });
+});
+
 await step('maintenance: a schedule of one\'s own is added, then edited; a record is edited', async () => {
   await page.goto(`${BASE}/vehicles/${state.vehicleId}?tab=maintenance`);
   await page.getByRole('button', { name: 'Custom schedule…' }).click();

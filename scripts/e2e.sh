@@ -42,6 +42,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The photographed receipt and VIN label the scan steps use (rxing's writer, fixed seeds).
+say "writing the photographed scan fixtures"
+cargo run --locked --quiet -p mvp-ocr --example fixtures -- "$DATA/fixtures"
+
 psql "$ADMIN_URL" -qc "create database \"$DB\"" >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -88,7 +92,7 @@ status=0
 BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/local/outbox" \
   OIDC_BASE_URL="http://127.0.0.1:$OIDC_PORT" OIDC_ISSUER_PORT="$ISSUER_PORT" OIDC_CLIENT_ID=mvp-spa-e2e \
   PLACES_PORT="$PLACES_PORT" PLACES_KEY="$PLACES_KEY" ADMIN_EMAIL="$ADMIN_EMAIL" \
-  SCREENSHOT_DIR="${MVP_E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}" node e2e/run.mjs || status=$?
+  FIXTURES="$DATA/fixtures" SCREENSHOT_DIR="${MVP_E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}" node e2e/run.mjs || status=$?
 if [ "$status" != 0 ]; then
   for name in local oidc; do
     say "$name backend log (last 30 lines):"

@@ -8,11 +8,14 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 
-use image::DynamicImage;
+use image::GrayImage;
 use mvp_imaging::{Bounds, DecodeError};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::process::Command;
+
+use crate::barcode::{self, Barcode};
+use crate::photo::{self, Straightening};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -45,11 +48,47 @@ pub enum EngineError {
     Engine(String),
 }
 
+/// A recognised word: its place in [`Recognised::text`] and Tesseract's confidence in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub confidence: f32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recognised {
     pub text: String,
     /// Mean word confidence, 0–100 (100 for a PDF's own text).
     pub confidence: f32,
+    /// The words of `text` with their confidences (none for a PDF's own text, which is exact).
+    pub words: Vec<Word>,
+}
+
+impl Recognised {
+    /// The mean confidence of the words that `text[start..end]` touches (the whole text's when
+    /// there are no words: a PDF's own text).
+    pub fn confidence_of(&self, start: usize, end: usize) -> f32 {
+        let touched: Vec<f32> = self
+            .words
+            .iter()
+            .filter(|w| w.start < end && start < w.end)
+            .map(|w| w.confidence)
+            .collect();
+        if touched.is_empty() {
+            self.confidence
+        } else {
+            touched.iter().sum::<f32>() / touched.len() as f32
+        }
+    }
+}
+
+/// An image read: its text, the barcodes found in it, and how the photo was straightened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageReading {
+    pub recognised: Recognised,
+    pub barcodes: Vec<Barcode>,
+    pub straightening: Straightening,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -58,36 +97,67 @@ pub struct Limits {
     pub max_pages: u32,
 }
 
+/// How an image is turned into ink and paper before Tesseract.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Binarise {
+    /// Greyscale as it is.
+    None,
+    /// One threshold for the whole image (Otsu's).
+    Otsu,
+    /// A threshold per neighbourhood (Sauvola's, with this `k`): light that falls off across a
+    /// photographed page does not lose the dim side.
+    Sauvola(f64),
+}
+
 /// How an image is prepared for Tesseract. The default is what `examples/accuracy.rs` measured best
-/// (see the README): greyscale, Otsu threshold, no upscaling (doubling lost 28 points on VINs), and
-/// 300 dpi declared (same reading, less time than Tesseract's 70 dpi guess).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (see the README): the page found and straightened, a local threshold, no upscaling, and 300 dpi
+/// declared (same reading, less time than Tesseract's 70 dpi guess).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Preprocess {
     /// Images narrower than this are doubled (0: never).
     pub upscale_below: u32,
-    /// Binarise with Otsu's threshold after scaling.
-    pub threshold: bool,
+    /// Find the paper, cut it out square and turn its lines level ([`photo::straighten`]).
+    pub straighten: bool,
+    pub binarise: Binarise,
     /// The resolution Tesseract is told (images carry none; it otherwise guesses 70 dpi).
     pub dpi: Option<u32>,
+    /// Look for barcodes (VIN labels, registration cards) before anything else.
+    pub barcodes: bool,
+    /// When a barcode spells a VIN, answer with it and skip Tesseract.
+    pub barcode_vin_suffices: bool,
 }
 
 impl Default for Preprocess {
     fn default() -> Self {
         Self {
             upscale_below: 0,
-            threshold: true,
+            straighten: true,
+            binarise: Binarise::Sauvola(0.2),
             dpi: Some(300),
+            barcodes: false,
+            barcode_vin_suffices: false,
         }
     }
 }
 
 impl Preprocess {
-    /// What examples/accuracy.rs measured best per kind: thresholding helps receipts (every field
-    /// 97–100 %) but costs VIN plates 9 points, so a VIN is read without it.
+    /// What examples/accuracy.rs measured best per kind: receipts and documents straightened and
+    /// thresholded locally; VIN plates read as they are (thresholding cost them 9 points), after a
+    /// look for a barcode, which is exact and answers alone.
     pub fn for_kind(kind: &str) -> Self {
-        Self {
-            threshold: kind != "vin",
-            ..Self::default()
+        match kind {
+            "vin" => Self {
+                straighten: false,
+                binarise: Binarise::None,
+                barcodes: true,
+                barcode_vin_suffices: true,
+                ..Self::default()
+            },
+            "document" => Self {
+                barcodes: true,
+                ..Self::default()
+            },
+            _ => Self::default(),
         }
     }
 }
@@ -98,10 +168,14 @@ pub fn psm_for(kind: &str) -> u8 {
     if kind == "vin" { 11 } else { 6 }
 }
 
-/// Greyscale, doubled when narrower than `upscale_below`, then thresholded if asked.
-fn prepare(image: DynamicImage, prep: Preprocess) -> DynamicImage {
-    let grey = image.to_luma8();
-    let mut grey = if grey.width() < prep.upscale_below {
+/// Straightened if asked, doubled when narrower than `upscale_below`, then binarised as asked.
+fn prepare(grey: GrayImage, prep: Preprocess) -> (GrayImage, Straightening) {
+    let (grey, straightening) = if prep.straighten {
+        photo::straighten(grey, true)
+    } else {
+        (grey, Straightening::default())
+    };
+    let grey = if grey.width() < prep.upscale_below {
         image::imageops::resize(
             &grey,
             grey.width() * 2,
@@ -111,46 +185,19 @@ fn prepare(image: DynamicImage, prep: Preprocess) -> DynamicImage {
     } else {
         grey
     };
-    if prep.threshold {
-        let level = otsu(&grey);
-        for p in grey.pixels_mut() {
-            p.0[0] = if p.0[0] > level { 255 } else { 0 };
+    let binary = match prep.binarise {
+        Binarise::None => grey,
+        Binarise::Otsu => {
+            let level = photo::otsu(&grey);
+            let mut grey = grey;
+            for p in grey.pixels_mut() {
+                p.0[0] = if p.0[0] > level { 255 } else { 0 };
+            }
+            grey
         }
-    }
-    DynamicImage::ImageLuma8(grey)
-}
-
-/// Otsu's threshold: the grey level that best separates ink from paper (maximal between-class
-/// variance of the histogram).
-fn otsu(image: &image::GrayImage) -> u8 {
-    let mut histogram = [0u64; 256];
-    for p in image.pixels() {
-        histogram[usize::from(p.0[0])] += 1;
-    }
-    let total: u64 = histogram.iter().sum();
-    let sum_all: f64 = histogram
-        .iter()
-        .enumerate()
-        .map(|(level, n)| level as f64 * *n as f64)
-        .sum();
-    let (mut weight_below, mut sum_below) = (0u64, 0f64);
-    let (mut best, mut best_variance) = (127u8, -1f64);
-    for (level, n) in histogram.iter().enumerate() {
-        weight_below += n;
-        if weight_below == 0 || weight_below == total {
-            continue;
-        }
-        sum_below += level as f64 * *n as f64;
-        let (wb, wf) = (weight_below as f64, (total - weight_below) as f64);
-        let mean_below = sum_below / wb;
-        let mean_above = (sum_all - sum_below) / wf;
-        let variance = wb * wf * (mean_below - mean_above).powi(2);
-        if variance > best_variance {
-            best_variance = variance;
-            best = u8::try_from(level).unwrap_or(u8::MAX);
-        }
-    }
-    best
+        Binarise::Sauvola(k) => photo::sauvola(&grey, k),
+    };
+    (binary, straightening)
 }
 
 /// The resolution PDF pages are rasterised at.
@@ -255,12 +302,13 @@ async fn tesseract(path: &Path, psm: u8, dpi: Option<u32>) -> Result<Recognised,
     Ok(from_tsv(&String::from_utf8_lossy(&output.stdout)))
 }
 
-/// Rebuilds lines from Tesseract's TSV (level 5 rows are words) and averages the word confidences.
+/// Rebuilds lines from Tesseract's TSV (level 5 rows are words), keeping each word's place in the
+/// text and its confidence, and averages the confidences.
 fn from_tsv(tsv: &str) -> Recognised {
-    // (block, paragraph, line) of page → the words on it, in reading order.
+    // (page, block, paragraph, line) → the words on it, in reading order, with their confidences.
     type LineKey = (u32, u32, u32, u32);
-    let mut lines: Vec<(LineKey, Vec<String>)> = Vec::new();
-    let (mut sum, mut count) = (0f32, 0u32);
+    type Line<'a> = (LineKey, Vec<(&'a str, Option<f32>)>);
+    let mut lines: Vec<Line<'_>> = Vec::new();
     for row in tsv.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
         if cols.len() < 12 || cols[0] != "5" {
@@ -272,43 +320,51 @@ fn from_tsv(tsv: &str) -> Recognised {
         }
         let num = |i: usize| cols[i].parse::<u32>().unwrap_or(0);
         let key = (num(1), num(2), num(3), num(4));
-        if let Some(conf) = cols[10].parse::<f32>().ok().filter(|c| *c >= 0.0) {
-            sum += conf;
-            count += 1;
-        }
+        let conf = cols[10].parse::<f32>().ok().filter(|c| *c >= 0.0);
         match lines.last_mut() {
-            Some((k, words)) if *k == key => words.push(word.to_owned()),
-            _ => lines.push((key, vec![word.to_owned()])),
+            Some((k, words)) if *k == key => words.push((word, conf)),
+            _ => lines.push((key, vec![(word, conf)])),
         }
     }
-    Recognised {
-        text: lines
-            .into_iter()
-            .map(|(_, w)| w.join(" "))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        confidence: if count == 0 { 0.0 } else { sum / count as f32 },
+    let mut out = Recognised {
+        text: String::new(),
+        confidence: 0.0,
+        words: Vec::new(),
+    };
+    for (n, (_, words)) in lines.iter().enumerate() {
+        if n > 0 {
+            out.text.push('\n');
+        }
+        for (i, (word, conf)) in words.iter().enumerate() {
+            if i > 0 {
+                out.text.push(' ');
+            }
+            let start = out.text.len();
+            out.text.push_str(word);
+            if let Some(confidence) = *conf {
+                out.words.push(Word {
+                    start,
+                    end: out.text.len(),
+                    confidence,
+                });
+            }
+        }
     }
+    if !out.words.is_empty() {
+        out.confidence =
+            out.words.iter().map(|w| w.confidence).sum::<f32>() / out.words.len() as f32;
+    }
+    out
 }
 
-/// Reads an image file (within the pixel limit) and recognises it.
-pub async fn image_text(
-    bytes: &[u8],
-    limits: Limits,
-    psm: u8,
-    work: &Path,
-) -> Result<Recognised, EngineError> {
-    image_text_with(bytes, limits, psm, work, Preprocess::default()).await
-}
-
-/// [`image_text`] with a chosen preparation (the accuracy example compares them).
+/// Reads an image file (within the pixel limit) and recognises it, prepared as `prep` says.
 pub async fn image_text_with(
     bytes: &[u8],
     limits: Limits,
     psm: u8,
     work: &Path,
     prep: Preprocess,
-) -> Result<Recognised, EngineError> {
+) -> Result<ImageReading, EngineError> {
     let bounds = Bounds {
         max_pixels: limits.max_pixels,
         ..Bounds::default()
@@ -316,20 +372,57 @@ pub async fn image_text_with(
     let owned = bytes.to_vec();
     let path = work.join("page.png");
     let save_to = path.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), EngineError> {
-        let image = mvp_imaging::decode(&owned, None, bounds)
-            .map_err(|e| match e {
-                DecodeError::Unreadable => EngineError::Unreadable,
-                too_large => EngineError::TooLarge(too_large.to_string()),
-            })?
-            .image;
-        prepare(image, prep)
-            .save(&save_to)
-            .map_err(|_| EngineError::Unreadable)
-    })
+    let (barcodes, straightening) = tokio::task::spawn_blocking(
+        move || -> Result<(Vec<Barcode>, Straightening), EngineError> {
+            let grey = mvp_imaging::decode(&owned, None, bounds)
+                .map_err(|e| match e {
+                    DecodeError::Unreadable => EngineError::Unreadable,
+                    too_large => EngineError::TooLarge(too_large.to_string()),
+                })?
+                .image
+                .to_luma8();
+            let barcodes = if prep.barcodes {
+                barcode::decode(&grey)
+            } else {
+                Vec::new()
+            };
+            if prep.barcode_vin_suffices && barcode::vin_in(&barcodes).is_some() {
+                return Ok((barcodes, Straightening::default()));
+            }
+            let (page, straightening) = prepare(grey, prep);
+            page.save(&save_to).map_err(|_| EngineError::Unreadable)?;
+            Ok((barcodes, straightening))
+        },
+    )
     .await
     .map_err(|e| EngineError::Engine(e.to_string()))??;
-    tesseract(&path, psm, prep.dpi).await
+    if prep.barcode_vin_suffices && barcode::vin_in(&barcodes).is_some() {
+        // The barcode is exact: its text is what was read.
+        let text = barcodes
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let words = vec![Word {
+            start: 0,
+            end: text.len(),
+            confidence: 100.0,
+        }];
+        return Ok(ImageReading {
+            recognised: Recognised {
+                text,
+                confidence: 100.0,
+                words,
+            },
+            barcodes,
+            straightening,
+        });
+    }
+    Ok(ImageReading {
+        recognised: tesseract(&path, psm, prep.dpi).await?,
+        barcodes,
+        straightening,
+    })
 }
 
 /// A PDF's text layer, or its pages rasterised at 300 dpi and recognised (at most `max_pages`).
@@ -362,6 +455,7 @@ pub async fn pdf_text(
         return Ok(Recognised {
             text,
             confidence: 100.0,
+            words: Vec::new(),
         });
     }
     // Every page is measured before one is rasterised: a 200-inch page would be 60,000 px a side.
@@ -417,21 +511,26 @@ pub async fn pdf_text(
         .filter(|p| p.extension().is_some_and(|x| x == "png"))
         .collect();
     pages.sort();
-    let mut texts = Vec::new();
-    let mut confidence = 0.0;
-    for page in &pages {
+    let mut all = Recognised {
+        text: String::new(),
+        confidence: 0.0,
+        words: Vec::new(),
+    };
+    for (n, page) in pages.iter().enumerate() {
         let r = tesseract(page, 6, Some(300)).await?;
-        confidence += r.confidence;
-        texts.push(r.text);
+        if n > 0 {
+            all.text.push_str("\n\u{c}\n");
+        }
+        let offset = all.text.len();
+        all.text.push_str(&r.text);
+        all.words.extend(r.words.iter().map(|w| Word {
+            start: w.start + offset,
+            end: w.end + offset,
+            confidence: w.confidence,
+        }));
+        all.confidence += r.confidence / pages.len() as f32;
     }
-    Ok(Recognised {
-        text: texts.join("\n\u{c}\n"),
-        confidence: if pages.is_empty() {
-            0.0
-        } else {
-            confidence / pages.len() as f32
-        },
-    })
+    Ok(all)
 }
 
 #[cfg(test)]
@@ -442,17 +541,17 @@ mod tests {
     fn otsu_splits_ink_from_paper() {
         let page =
             image::GrayImage::from_fn(100, 10, |x, _| image::Luma([if x < 30 { 40 } else { 210 }]));
-        let level = otsu(&page);
+        let level = photo::otsu(&page);
         assert!((40..210).contains(&level), "{level}");
-        let prepared = prepare(
-            DynamicImage::ImageLuma8(page),
+        let (prepared, _) = prepare(
+            page,
             Preprocess {
-                upscale_below: 0,
-                threshold: true,
-                dpi: None,
+                straighten: false,
+                binarise: Binarise::Otsu,
+                ..Preprocess::default()
             },
         );
-        let pixels: Vec<u8> = prepared.to_luma8().pixels().map(|p| p.0[0]).collect();
+        let pixels: Vec<u8> = prepared.pixels().map(|p| p.0[0]).collect();
         assert!(pixels.iter().all(|p| *p == 0 || *p == 255));
         assert_eq!(pixels.iter().filter(|p| **p == 0).count(), 300);
     }
@@ -484,5 +583,9 @@ mod tests {
         let r = from_tsv(tsv);
         assert_eq!(r.text, "TOTAL $35.02\nTHANKS");
         assert!((r.confidence - 80.0).abs() < 0.01);
+        // Each word keeps its place and confidence: a field's confidence is its words'.
+        assert_eq!(&r.text[r.words[1].start..r.words[1].end], "$35.02");
+        assert!((r.confidence_of(6, 12) - 80.0).abs() < 0.01);
+        assert!((r.confidence_of(0, 12) - 85.0).abs() < 0.01);
     }
 }

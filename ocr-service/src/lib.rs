@@ -1,9 +1,12 @@
-//! mvp-ocr: the OCR service. This crate starts with the part that needs no OCR engine: finding the
-//! fields a fuel or maintenance receipt or a VIN plate holds in recognised text (`extract`). The
-//! HTTP service around Tesseract and PDF text comes next (see README).
+//! mvp-ocr: the OCR service. Text from receipt and VIN photos, scans and PDFs (`engine`, Tesseract
+//! and poppler), photos straightened first (`photo`, `geometry`), barcodes decoded (`barcode`), and
+//! the fields a fuel or maintenance receipt or a VIN plate holds found in the text (`extract`).
 
+pub mod barcode;
 pub mod engine;
 pub mod extract;
+pub mod geometry;
+pub mod photo;
 pub mod service;
 pub mod vin;
 

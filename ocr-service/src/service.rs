@@ -1,5 +1,6 @@
 //! The HTTP side: `POST /extract?kind=fuel_receipt|maintenance_receipt|vin|document` (multipart
-//! `file`) → `{text, confidence, fields, spans}`; `GET /health`. At most `concurrency` files are read
+//! `file`, optional `today=YYYY-MM-DD`) → `{text, confidence, fields, fieldConfidence, corrected,
+//! barcodes, spans}`; `GET /health`. At most `concurrency` files are read
 //! at once — beyond that a 503 with `Retry-After` — and each within `timeout`.
 
 use std::path::PathBuf;
@@ -11,12 +12,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::Semaphore;
 
+use crate::barcode;
 use crate::engine::{self, EngineError, Kind, Limits};
 use crate::extract::extract;
+use crate::photo::Straightening;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -97,6 +101,9 @@ async fn health() -> Response {
 #[derive(Debug, Deserialize)]
 struct ExtractQuery {
     kind: Option<String>,
+    /// The user's date (YYYY-MM-DD, in their time zone): no receipt is dated after the day after.
+    /// Today in UTC when not given.
+    today: Option<String>,
 }
 
 async fn extract_file(
@@ -115,6 +122,21 @@ async fn extract_file(
             "kind must be fuel_receipt, maintenance_receipt, vin or document",
         );
     }
+    let today = match query
+        .today
+        .as_deref()
+        .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+    {
+        None => chrono::Utc::now().date_naive(),
+        Some(Ok(date)) => date,
+        Some(Err(_)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "validation_failed",
+                "today must be a date, YYYY-MM-DD",
+            );
+        }
+    };
     let Ok(permit) = shared.permits.try_acquire() else {
         let mut busy = error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -201,7 +223,13 @@ async fn extract_file(
                 let (psm, prep) = (engine::psm_for(&kind), engine::Preprocess::for_kind(&kind));
                 engine::image_text_with(&bytes, limits, psm, &work, prep).await
             }
-            Kind::Pdf => engine::pdf_text(&bytes, limits, &work).await,
+            Kind::Pdf => engine::pdf_text(&bytes, limits, &work)
+                .await
+                .map(|recognised| engine::ImageReading {
+                    recognised,
+                    barcodes: Vec::new(),
+                    straightening: Straightening::default(),
+                }),
         }
     };
     let result = tokio::time::timeout(shared.settings.timeout, job).await;
@@ -228,25 +256,85 @@ async fn extract_file(
                 "the OCR engine failed",
             )
         }
-        Ok(Ok(recognised)) => {
-            let found = extract(&recognised.text);
-            let value = |v: Option<Value>| v.unwrap_or(Value::Null);
-            let fields = json!({
-                "vin": value(found.vin.as_ref().map(|f| json!(f.value))),
-                "date": value(found.date.as_ref().map(|f| json!(f.value.to_string()))),
-                "totalCost": value(found.total_cost.as_ref().map(|f| json!(f.value))),
-                "fuelUnits": value(found.fuel_units.as_ref().map(|f| json!(f.value))),
-                "costPerUnit": value(found.cost_per_unit.as_ref().map(|f| json!(f.value))),
-                "odometerReading": value(found.odometer_reading.as_ref().map(|f| json!(f.value))),
-                "stationName": value(found.station_name.as_ref().map(|f| json!(f.value))),
-            });
-            Json(json!({
-                "text": recognised.text,
-                "confidence": (recognised.confidence * 10.0).round() / 10.0,
-                "fields": fields,
-                "spans": found,
-            }))
-            .into_response()
+        Ok(Ok(reading)) => Json(answer(&reading, today)).into_response(),
+    }
+}
+
+/// The response body for what was read: the text, its confidence, the fields with a confidence
+/// each, what the money check found and corrected, the barcodes, and each field's span in the text.
+pub fn answer(reading: &engine::ImageReading, today: NaiveDate) -> Value {
+    let recognised = &reading.recognised;
+    let mut found = extract(&recognised.text, today);
+    let barcode_vin = barcode::vin_in(&reading.barcodes);
+    let mut confidence: Map<String, Value> = Map::new();
+    let mut rate = |name: &str, span: Option<(usize, usize)>| {
+        if let Some((start, end)) = span {
+            let c = recognised.confidence_of(start, end);
+            confidence.insert(name.to_owned(), json!((c * 10.0).round() / 10.0));
+        }
+    };
+    rate("vin", found.vin.as_ref().map(|f| (f.start, f.end)));
+    rate("date", found.date.as_ref().map(|f| (f.start, f.end)));
+    rate(
+        "totalCost",
+        found.total_cost.as_ref().map(|f| (f.start, f.end)),
+    );
+    rate(
+        "fuelUnits",
+        found.fuel_units.as_ref().map(|f| (f.start, f.end)),
+    );
+    rate(
+        "costPerUnit",
+        found.cost_per_unit.as_ref().map(|f| (f.start, f.end)),
+    );
+    rate(
+        "odometerReading",
+        found.odometer_reading.as_ref().map(|f| (f.start, f.end)),
+    );
+    rate(
+        "stationName",
+        found.station_name.as_ref().map(|f| (f.start, f.end)),
+    );
+    // A corrected amount is only as sure as the two it was worked out from.
+    if let Some(field) = found.corrected {
+        let others: Vec<f64> = ["totalCost", "fuelUnits", "costPerUnit"]
+            .iter()
+            .filter(|f| **f != field)
+            .filter_map(|f| confidence.get(*f).and_then(Value::as_f64))
+            .collect();
+        if let Some(least) = others.into_iter().reduce(f64::min) {
+            confidence.insert(field.to_owned(), json!(least));
         }
     }
+    let vin = match barcode_vin {
+        // The barcode is exact; the text's span applies only when the text says the same.
+        Some(vin) => {
+            if found.vin.as_ref().is_none_or(|f| f.value != vin.as_str()) {
+                found.vin = None;
+            }
+            confidence.insert("vin".to_owned(), json!(100.0));
+            Some(String::from(vin))
+        }
+        None => found.vin.as_ref().map(|f| f.value.clone()),
+    };
+    let value = |v: Option<Value>| v.unwrap_or(Value::Null);
+    let fields = json!({
+        "vin": value(vin.map(|v| json!(v))),
+        "date": value(found.date.as_ref().map(|f| json!(f.value.to_string()))),
+        "totalCost": value(found.total_cost.as_ref().map(|f| json!(f.value))),
+        "fuelUnits": value(found.fuel_units.as_ref().map(|f| json!(f.value))),
+        "costPerUnit": value(found.cost_per_unit.as_ref().map(|f| json!(f.value))),
+        "odometerReading": value(found.odometer_reading.as_ref().map(|f| json!(f.value))),
+        "stationName": value(found.station_name.as_ref().map(|f| json!(f.value))),
+        "consistent": value(found.consistent.map(|c| json!(c))),
+    });
+    json!({
+        "text": recognised.text,
+        "confidence": (recognised.confidence * 10.0).round() / 10.0,
+        "fields": fields,
+        "fieldConfidence": confidence,
+        "corrected": found.corrected.map_or_else(Vec::new, |f| vec![f]),
+        "barcodes": reading.barcodes,
+        "spans": found,
+    })
 }

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use mvp_ocr::service::Settings;
 use serde_json::Value;
 
+#[path = "support/photo.rs"]
+mod photo;
 #[path = "support/render.rs"]
 mod render;
 #[path = "support/serve.rs"]
@@ -21,6 +23,24 @@ async fn post(addr: SocketAddr, kind: &str, bytes: Vec<u8>, name: &str) -> reqwe
     );
     reqwest::Client::new()
         .post(format!("http://{addr}/extract?kind={kind}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn post_today(
+    addr: SocketAddr,
+    kind: &str,
+    bytes: Vec<u8>,
+    today: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("receipt.jpg"),
+    );
+    reqwest::Client::new()
+        .post(format!("http://{addr}/extract?kind={kind}&today={today}"))
         .multipart(form)
         .send()
         .await
@@ -61,6 +81,91 @@ async fn a_rendered_vin_plate_gives_the_vin() {
         .await
         .unwrap_or_default();
     assert_eq!(body["fields"]["vin"], "1HGCM82633A004352", "{body}");
+}
+
+/// A pump receipt as a phone photographs it (tilted, on a table, uneven light, JPEG): every field,
+/// a confidence per field, and the amounts checked against one another.
+#[tokio::test]
+async fn a_photographed_pump_receipt_is_read_into_fields() {
+    let addr = serve(Settings::default()).await;
+    let lines = [
+        "BP #4521",
+        "1200 W MAIN ST",
+        "SPRINGFIELD IL 62701",
+        "DATE 02/19/2026  TIME 14:32",
+        "PUMP# 4   TRAN# 0877",
+        "UNLEADED",
+        "GALLONS      17.255",
+        "PRICE/GAL    $3.529",
+        "FUEL TOTAL   $60.89",
+        "TOTAL        $60.89",
+        "VISA ****1234",
+        "THANK YOU",
+    ];
+    let mut rng = photo::Rng(0x1234_5678_9ABC_DEF1);
+    let (jpeg, conditions) = photo::photograph(&photo::thermal_receipt(&lines, 32.0), &mut rng);
+    let response = post_today(addr, "fuel_receipt", jpeg, "2026-12-01").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap_or_default();
+    let fields = &body["fields"];
+    assert_eq!(fields["stationName"], "BP #4521", "{conditions:?} {body}");
+    assert_eq!(fields["date"], "2026-02-19", "{body}");
+    assert_eq!(fields["fuelUnits"].to_string(), "17.255", "{body}");
+    assert_eq!(fields["costPerUnit"].to_string(), "3.529", "{body}");
+    assert_eq!(fields["totalCost"].to_string(), "60.89", "{body}");
+    assert_eq!(fields["consistent"], true, "{body}");
+    for field in [
+        "stationName",
+        "date",
+        "fuelUnits",
+        "costPerUnit",
+        "totalCost",
+    ] {
+        let c = body["fieldConfidence"][field].as_f64().unwrap_or(-1.0);
+        assert!((0.0..=100.0).contains(&c), "{field}: {body}");
+    }
+}
+
+/// VIN labels carry the VIN as a barcode: each of the four formats, photographed, gives the VIN
+/// exactly (confidence 100), whatever Tesseract would have made of the printed line.
+#[tokio::test]
+async fn a_photographed_vin_barcode_gives_the_vin() {
+    let addr = serve(Settings::default()).await;
+    let vin = "1HGCM82633A004352";
+    let mut rng = photo::Rng(0xC0DE_39C0_DE12_8DA7);
+    for (name, format) in photo::FORMATS {
+        let payload = if *name == "Code 39" {
+            format!("I{vin}")
+        } else {
+            vin.to_owned()
+        };
+        let (jpeg, conditions) =
+            photo::photograph(&photo::vin_label(vin, &payload, format), &mut rng);
+        let body: Value = post(addr, "vin", jpeg, "label.jpg")
+            .await
+            .json()
+            .await
+            .unwrap_or_default();
+        assert_eq!(body["fields"]["vin"], vin, "{name} {conditions:?}: {body}");
+        assert_eq!(body["fieldConfidence"]["vin"], 100.0, "{name}: {body}");
+        assert!(
+            body["barcodes"][0]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(vin)),
+            "{body}"
+        );
+    }
+}
+
+/// The user's date bounds the receipt's: it must be a date.
+#[tokio::test]
+async fn today_must_be_a_date() {
+    let addr = serve(Settings::default()).await;
+    let receipt = render(&["TOTAL $1.00"], 30.0);
+    let response = post_today(addr, "fuel_receipt", receipt, "yesterday").await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "validation_failed");
 }
 
 /// Decompression bombs are refused from their header, never decoded: 20,000 × 20,000 (over the

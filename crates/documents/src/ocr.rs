@@ -91,7 +91,7 @@ async fn pump(
 #[tracing::instrument(skip_all)]
 pub async fn extract(
     State(state): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     Query(query): Query<ExtractQuery>,
     multipart: Multipart,
 ) -> AppResult<Json<Value>> {
@@ -102,6 +102,13 @@ pub async fn extract(
             format!("must be one of {}", KINDS.join(", ")),
         ));
     }
+    // The user's date bounds the receipt's (none is dated after tomorrow where they live).
+    let prefs = mvp_user_preferences::get(&state, &user.user_id).await?;
+    let zone: chrono_tz::Tz = prefs.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let today = chrono::Utc::now()
+        .with_timezone(&zone)
+        .date_naive()
+        .to_string();
     // A turn before a byte of the body is read: past the bound, 503 at once.
     let _turn = state.work.ocr.turn().await?;
     let (named_tx, named) = oneshot::channel();
@@ -122,7 +129,7 @@ pub async fn extract(
     let sent = state
         .http
         .post(&url)
-        .query(&[("kind", kind.as_str())])
+        .query(&[("kind", kind.as_str()), ("today", today.as_str())])
         .multipart(form)
         .timeout(Duration::from_secs(state.config.ocr.timeout_secs))
         .send()

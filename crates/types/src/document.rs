@@ -59,14 +59,22 @@ crate::input_struct! {
     }
 }
 
-/// `POST /api/ocr/extract`: the text read, its mean word confidence (0–100), and the fields found
-/// in it (null when not found). The SPA reads it into forms; nothing is stored.
+/// `POST /api/ocr/extract`: the text read, its mean word confidence (0–100), the fields found in it
+/// (null when not found), each found field's own confidence, and the amount the service worked out
+/// from the other two (`corrected`). The SPA reads it into forms; nothing is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OcrExtract {
     pub text: String,
     pub confidence: f64,
     pub fields: OcrFields,
+    /// By field name (`totalCost`, `vin`, …): the mean confidence of the words it was read from;
+    /// 100 for a VIN from a barcode.
+    #[serde(default)]
+    pub field_confidence: std::collections::BTreeMap<String, f64>,
+    /// Fields put right by the money check (one digit misread; see the OCR service's README).
+    #[serde(default)]
+    pub corrected: Vec<String>,
 }
 
 /// The fields a scan found.
@@ -87,6 +95,10 @@ pub struct OcrFields {
     pub odometer_reading: Option<i64>,
     #[serde(default)]
     pub station_name: Option<String>,
+    /// Volume × price = total within a cent: true; false when they disagree and no single misread
+    /// digit explains it (the user should check); null when not all three were read.
+    #[serde(default)]
+    pub consistent: Option<bool>,
 }
 
 #[cfg(test)]
@@ -114,5 +126,12 @@ mod tests {
         );
         assert_eq!(scan.fields.odometer_reading, None);
         assert_eq!(scan.confidence, 87.5);
+        // Per-field confidences, corrections and the money check, when the service sends them.
+        let json = r#"{"text":"TOTAL 68.89","confidence":80,"fieldConfidence":{"totalCost":71.5},
+            "corrected":["totalCost"],"fields":{"totalCost":"60.89","consistent":true}}"#;
+        let scan: OcrExtract = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(scan.field_confidence.get("totalCost"), Some(&71.5));
+        assert_eq!(scan.corrected, ["totalCost"]);
+        assert_eq!(scan.fields.consistent, Some(true));
     }
 }

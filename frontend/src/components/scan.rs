@@ -12,29 +12,66 @@ use wasm_bindgen::JsCast;
 use crate::api::documents;
 use crate::state::ctx;
 
-/// The values a scan put into fields, by field name, and the scan's confidence.
+/// What a scan put into one field: the value, how sure the reading was (0–100), and whether the
+/// service worked it out from the other amounts (`corrected`).
+#[derive(Clone, Debug, PartialEq)]
+struct Mark {
+    value: String,
+    confidence: f64,
+    corrected: bool,
+}
+
+/// The scan being shown: its per-field confidences and corrections, and the marks it left.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct State {
+    marks: BTreeMap<&'static str, Mark>,
+    confidence: f64,
+    field_confidence: BTreeMap<String, f64>,
+    corrected: Vec<String>,
+}
+
+/// Below this confidence a scanned value is marked "check".
+const SURE: f64 = 60.0;
+
+/// The values a scan put into fields, by field name, with each field's confidence.
 #[derive(Clone, Copy)]
-pub struct Scanned(RwSignal<(BTreeMap<&'static str, String>, f64)>);
+pub struct Scanned(RwSignal<State>);
 
 impl Scanned {
     pub fn new() -> Self {
-        Self(RwSignal::new((BTreeMap::new(), 0.0)))
+        Self(RwSignal::new(State::default()))
     }
 
-    /// Puts `value` into `field` (its signal) and remembers it as scanned.
-    pub fn fill(&self, field: &'static str, signal: RwSignal<String>, value: String) {
-        self.0.update(|(map, _)| {
-            map.insert(field, value.clone());
+    /// Forgets the previous scan and remembers how sure this one is of each field.
+    pub fn start(&self, read: &OcrExtract) {
+        self.0.set(State {
+            marks: BTreeMap::new(),
+            confidence: read.confidence,
+            field_confidence: read.field_confidence.clone(),
+            corrected: read.corrected.clone(),
+        });
+    }
+
+    /// Puts `value` into `field` (its signal) and remembers it as scanned from the service's field
+    /// `source` (e.g. `totalCost`), with that field's confidence.
+    pub fn fill(&self, field: &'static str, source: &str, signal: RwSignal<String>, value: String) {
+        self.0.update(|state| {
+            let mark = Mark {
+                value: value.clone(),
+                confidence: state
+                    .field_confidence
+                    .get(source)
+                    .copied()
+                    .unwrap_or(state.confidence),
+                corrected: state.corrected.iter().any(|c| c == source),
+            };
+            state.marks.insert(field, mark);
         });
         signal.set(value);
     }
 
-    pub fn set_confidence(&self, confidence: f64) {
-        self.0.update(|(_, c)| *c = confidence);
-    }
-
     pub fn clear(&self) {
-        self.0.set((BTreeMap::new(), 0.0));
+        self.0.set(State::default());
     }
 }
 
@@ -44,7 +81,8 @@ impl Default for Scanned {
     }
 }
 
-/// "scanned · 87 %" beside a field while it still holds what the scan put there.
+/// "scanned · 87 %" beside a field while it still holds what the scan put there; "check" when the
+/// reading was unsure, "worked out" when the service corrected it from the other amounts.
 #[component]
 pub fn ScannedMark(
     scanned: Scanned,
@@ -52,14 +90,26 @@ pub fn ScannedMark(
     value: RwSignal<String>,
 ) -> impl IntoView {
     let shown = move || {
-        scanned.0.with(|(map, confidence)| {
-            map.get(field)
-                .filter(|v| **v == value.get())
-                .map(|_| format!("scanned · {confidence:.0} %"))
+        scanned.0.with(|state| {
+            state
+                .marks
+                .get(field)
+                .filter(|m| m.value == value.get())
+                .cloned()
         })
     };
     view! {
-        {move || shown().map(|text| view! { <span class="scanned" data-scanned=field>{text}</span> })}
+        {move || shown().map(|mark| {
+            let unsure = mark.confidence < SURE;
+            let text = match (mark.corrected, unsure) {
+                (true, _) => format!("scanned · worked out from the other amounts · {:.0} %", mark.confidence),
+                (false, true) => format!("scanned · check it · {:.0} %", mark.confidence),
+                (false, false) => format!("scanned · {:.0} %", mark.confidence),
+            };
+            view! {
+                <span class="scanned" class:unsure=unsure || mark.corrected data-scanned=field>{text}</span>
+            }
+        })}
     }
 }
 

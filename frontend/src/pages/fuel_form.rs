@@ -154,14 +154,16 @@ fn FuelFormInner(
     let busy = RwSignal::new(false);
     let existing_id = e.as_ref().map(|l| l.id);
     let scanned = Scanned::new();
+    // The service found volume × price ≠ total and could not tell which was misread.
+    let amounts_unsure = RwSignal::new(false);
     let receipt = StoredValue::new_local(None::<web_sys::File>);
     let has_receipt = RwSignal::new(false);
     let keep_receipt = RwSignal::new(true);
     let on_scan = Callback::new(
         move |(read, file): (mvp_types::document::OcrExtract, web_sys::File)| {
-            scanned.clear();
-            scanned.set_confidence(read.confidence);
+            scanned.start(&read);
             let f = read.fields;
+            amounts_unsure.set(f.consistent == Some(false));
             let mut filled = 0;
             if let Some(day) = f.date {
                 let time = date_time
@@ -169,29 +171,39 @@ fn FuelFormInner(
                     .split_once('T')
                     .map(|(_, t)| t.to_owned())
                     .unwrap_or_else(|| "12:00".to_owned());
-                scanned.fill("dateTime", date_time, format!("{day}T{time}"));
+                scanned.fill("dateTime", "date", date_time, format!("{day}T{time}"));
                 filled += 1;
             }
             if let Some(u) = f.fuel_units {
-                scanned.fill("fuelUnits", units, u.normalize().to_string());
+                scanned.fill("fuelUnits", "fuelUnits", units, u.normalize().to_string());
                 filled += 1;
             }
             // What was paid wins: the per-unit price then follows from it.
             if let Some(total) = f.total_cost {
                 price_mode.set("total".to_owned());
-                scanned.fill("price", price, total.normalize().to_string());
+                scanned.fill("price", "totalCost", price, total.normalize().to_string());
                 filled += 1;
             } else if let Some(per_unit) = f.cost_per_unit {
                 price_mode.set("unit".to_owned());
-                scanned.fill("price", price, per_unit.normalize().to_string());
+                scanned.fill(
+                    "price",
+                    "costPerUnit",
+                    price,
+                    per_unit.normalize().to_string(),
+                );
                 filled += 1;
             }
             if let Some(o) = f.odometer_reading {
-                scanned.fill("odometerReading", odometer, o.to_string());
+                scanned.fill(
+                    "odometerReading",
+                    "odometerReading",
+                    odometer,
+                    o.to_string(),
+                );
                 filled += 1;
             }
             if let Some(name) = f.station_name {
-                scanned.fill("locationName", location, name);
+                scanned.fill("locationName", "stationName", location, name);
                 filled += 1;
             }
             receipt.set_value(Some(file));
@@ -330,6 +342,11 @@ fn FuelFormInner(
                     <Check name="keepReceipt" label="Keep the receipt with the vehicle's documents" value=keep_receipt />
                 </Show>
             </div>
+            <Show when=move || amounts_unsure.get()>
+                <p class="scan-warning" role="status" data-testid="scan-amounts-unsure">
+                    "The amounts on the receipt do not agree (volume × price is not the total). Check them against the receipt before saving."
+                </p>
+            </Show>
             <div class="grid-2">
                 <Field label="Date and time" name="dateTime" errors=errors>
                     <TextInput name="dateTime" kind="datetime-local" value=date_time errors=errors />

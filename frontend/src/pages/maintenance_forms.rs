@@ -184,24 +184,28 @@ pub fn RecordForm(
     let keep_receipt = RwSignal::new(false);
     let on_scan = Callback::new(
         move |(read, file): (mvp_types::document::OcrExtract, web_sys::File)| {
-            scanned.clear();
-            scanned.set_confidence(read.confidence);
+            scanned.start(&read);
             let f = read.fields;
             let mut filled = 0;
             if let Some(day) = f.date {
-                scanned.fill("date", date, day.to_string());
+                scanned.fill("date", "date", date, day.to_string());
                 filled += 1;
             }
             if let Some(total) = f.total_cost {
-                scanned.fill("cost", cost, total.normalize().to_string());
+                scanned.fill("cost", "totalCost", cost, total.normalize().to_string());
                 filled += 1;
             }
             if let Some(o) = f.odometer_reading {
-                scanned.fill("odometerReading", odometer, o.to_string());
+                scanned.fill(
+                    "odometerReading",
+                    "odometerReading",
+                    odometer,
+                    o.to_string(),
+                );
                 filled += 1;
             }
             if let Some(name) = f.station_name {
-                scanned.fill("shopName", shop, name);
+                scanned.fill("shopName", "stationName", shop, name);
                 filled += 1;
             }
             receipt.set_value(Some(file));

@@ -209,11 +209,10 @@ pub fn VehicleForm(
     let scanned = Scanned::new();
     let on_scan = Callback::new(
         move |(read, _): (mvp_types::document::OcrExtract, web_sys::File)| {
-            scanned.clear();
-            scanned.set_confidence(read.confidence);
+            scanned.start(&read);
             match read.fields.vin {
                 Some(found) => {
-                    scanned.fill("vin", vin, found.clone());
+                    scanned.fill("vin", "vin", vin, found.clone());
                     c.success(format!("Read VIN {found}"));
                     run_decode();
                 }

@@ -7,7 +7,9 @@
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
 
-const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+pub const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+/// The monospace face receipts print in.
+pub const MONO: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
 
 /// White page, black text, one line per entry.
 pub fn render(lines: &[&str], px: f32) -> Vec<u8> {
@@ -16,8 +18,13 @@ pub fn render(lines: &[&str], px: f32) -> Vec<u8> {
 
 /// The page as pixels.
 pub fn draw(lines: &[&str], px: f32) -> GrayImage {
-    let bytes = std::fs::read(FONT)
-        .unwrap_or_else(|e| panic!("{FONT}: {e} (apt-get install fonts-dejavu-core)"));
+    draw_with(lines, px, FONT)
+}
+
+/// The page as pixels, in the font at `font` (a TrueType file).
+pub fn draw_with(lines: &[&str], px: f32, font: &str) -> GrayImage {
+    let bytes = std::fs::read(font)
+        .unwrap_or_else(|e| panic!("{font}: {e} (apt-get install fonts-dejavu-core)"));
     let font = FontVec::try_from_vec(bytes).unwrap_or_else(|e| panic!("font: {e}"));
     let scale = PxScale::from(px);
     let scaled = font.as_scaled(scale);

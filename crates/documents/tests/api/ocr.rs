@@ -170,3 +170,53 @@ async fn ocr_forwarding_is_bounded_before_the_body_is_read() {
         200
     );
 }
+
+/// The user's date goes to the OCR service with the file (it returns no receipt dated after the
+/// user's tomorrow): a stand-in service answers with the query it was sent.
+#[tokio::test]
+async fn the_users_date_in_their_time_zone_goes_with_the_file() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let echo = axum::Router::new().route(
+        "/extract",
+        axum::routing::post(
+            |axum::extract::RawQuery(query): axum::extract::RawQuery| async move {
+                axum::Json(serde_json::json!({
+                    "text": query.unwrap_or_default(), "confidence": 0, "fields": {}
+                }))
+            },
+        ),
+    );
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, echo).await;
+    });
+    let app = TestAppBuilder::new()
+        .var("MVP_OCR__URL", format!("http://{addr}"))
+        .spawn()
+        .await;
+    let token = app.token("auth0|far-east").await;
+    // UTC+14: most of the time a different date from UTC's.
+    let zone = "Pacific/Kiritimati";
+    let set = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &serde_json::json!({"timeZone": zone}),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let before = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let body = json(send(&app, Some(&token), "fuel_receipt", blank_png()).await).await;
+    let after = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let sent = body["text"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        [before, after]
+            .iter()
+            .any(|day| sent == format!("kind=fuel_receipt&today={day}")),
+        "{sent}"
+    );
+    server.abort();
+}

@@ -1,6 +1,10 @@
 //! Fields in recognised receipt or plate text, each with the byte span it came from, so the SPA can
 //! show the user where a prefilled value was read. Nothing here is stored: the user confirms the form.
 
+mod date;
+mod money;
+mod station;
+
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -27,6 +31,12 @@ pub struct Extracted {
     pub cost_per_unit: Option<Found<Decimal>>,
     pub odometer_reading: Option<Found<i64>>,
     pub station_name: Option<Found<String>>,
+    /// Volume × price = total within a cent (`None`: not all three read); see `money.rs`.
+    #[serde(skip)]
+    pub consistent: Option<bool>,
+    /// The field the money check put right, if any.
+    #[serde(skip)]
+    pub corrected: Option<&'static str>,
 }
 
 fn re(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
@@ -42,27 +52,22 @@ macro_rules! pattern {
     };
 }
 
-pattern!(
-    us_date,
-    r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})\b"
-);
-pattern!(iso_date, r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b");
-pattern!(
-    dotted_date,
-    r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b"
-);
-pattern!(money, r"\$?\s?(\d{1,6}[.,]\d{2})\b");
+// A decimal point as photos of thermal print come back: `.` or `,`, doubled ("4..379") or followed by
+// a space ("3. 359") when the dot is faint; `decimal` reads them all as one point.
+pattern!(money, r"\$?\s?(\d{1,6}(?:[.,] ?){1,2}\d{2})\b");
 pattern!(
     volume_after,
-    r"(?i)\b(\d{1,4}[.,]\d{1,3})\s*(?:gal(?:lon)?s?|ltrs?|lit(?:re|er)s?|l)\b"
+    r"(?i)\b(\d{1,4}(?:[.,] ?){1,2}\d{1,3})\s*(?:gal(?:lon)?s?|ltrs?|lit(?:re|er)s?|l)\b"
 );
 pattern!(
     volume_before,
-    r"(?i)\b(?:gal(?:lon)?s?|volume|qty|litres|liters)\b\s*:?\s*(\d{1,4}[.,:]\d{1,3})\b"
+    r"(?i)\b(?:gal(?:lon)?s?|volume|qty|litres|liters)\b\s*:?\s*(\d{1,4}(?:[.,:] ?){1,2}\d{1,3})\b"
 );
+// Between the label and the amount: spaces, a colon, or the dashes and bars a photo adds. Four bare
+// digits after the label are a price whose point faded ("$2956": 2.956, see `price`).
 pattern!(
     price_labelled,
-    r"(?i)(?:price\s*/\s*(?:gal|l|ltr)|price|ppg|per\s+gal(?:lon)?|@)\s*:?\s*\$?\s?(\d{1,3}[.,:]\d{2,4})\b"
+    r"(?i)(?:price\s*/\s*(?:gal|l|ltr)|price|ppg|per\s+gal(?:lon)?|@)[\s:=|_\-—–]*\$?\s?(\d{1,3}(?:[.,:] ?){1,2}\d{2,4}|\d{4})\b"
 );
 pattern!(
     price_per,
@@ -77,63 +82,23 @@ pattern!(vin_run, r"[A-Za-z0-9]{17,}");
 /// A number as printed: a decimal comma (European receipts) or a colon misread for the point (in a
 /// labelled field) counts as the point.
 fn decimal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(&text.replace([',', ':'], ".")).ok()
-}
-
-/// A station line without OCR debris: stray marks become spaces, runs of spaces collapse, and
-/// leading/trailing pieces without a letter or digit go.
-fn clean_station(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let kept: String = chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let apostrophe_in_word = c == '\''
-                && i > 0
-                && chars[i - 1].is_alphabetic()
-                && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
-            if c.is_alphanumeric() || matches!(c, '&' | '#' | '-') || apostrophe_in_word {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    kept.split_whitespace()
-        .filter(|word| word.chars().any(char::is_alphanumeric))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn first_date(text: &str) -> Option<Found<NaiveDate>> {
-    // US (m/d/y, two-digit years are 20yy), ISO (y-m-d) and European (d.m.y): the earliest match
-    // that is a real date wins. Each pattern names its groups y, m and d.
-    let mut best: Option<Found<NaiveDate>> = None;
-    for re in [us_date(), iso_date(), dotted_date()].into_iter().flatten() {
-        for c in re.captures_iter(text) {
-            let (Some(all), Some(y), Some(m), Some(d)) =
-                (c.get(0), c.name("y"), c.name("m"), c.name("d"))
-            else {
-                continue;
-            };
-            let mut year: i32 = y.as_str().parse().unwrap_or(0);
-            if y.as_str().len() == 2 {
-                year += 2000;
-            }
-            let number = |g: regex::Match<'_>| g.as_str().parse().unwrap_or(0);
-            let Some(value) = NaiveDate::from_ymd_opt(year, number(m), number(d)) else {
-                continue;
-            };
-            if best.as_ref().is_none_or(|b| all.start() < b.start) {
-                best = Some(Found {
-                    value,
-                    start: all.start(),
-                    end: all.end(),
-                });
-            }
+    let mut number = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let c = if matches!(c, ',' | ':') { '.' } else { c };
+        if !(c == '.' && number.ends_with('.')) {
+            number.push(c);
         }
     }
-    best
+    Decimal::from_str(&number).ok()
+}
+
+/// A unit price as printed: as [`decimal`], and four bare digits as d.ddd (a pump's price per
+/// gallon or litre has three decimals; the point is what a faded print loses).
+fn unit_price(text: &str) -> Option<Decimal> {
+    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return decimal(&format!("{}.{}", &text[..1], &text[1..]));
+    }
+    decimal(text)
 }
 
 /// Lines with their byte offsets.
@@ -144,27 +109,6 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         offset += line.len();
         (start, line.trim_end_matches(['\n', '\r']))
     })
-}
-
-/// The amount on the last line that says TOTAL (not SUBTOTAL).
-fn total(text: &str) -> Option<Found<Decimal>> {
-    let money = money()?;
-    let mut found = None;
-    for (start, line) in lines(text) {
-        let upper = line.to_ascii_uppercase();
-        if !upper.contains("TOTAL") || upper.contains("SUBTOTAL") || upper.contains("SUB TOTAL") {
-            continue;
-        }
-        let last = money.captures_iter(line).filter_map(|c| c.get(1)).last();
-        if let Some((m, value)) = last.and_then(|m| decimal(m.as_str()).map(|v| (m, v))) {
-            found = Some(Found {
-                value,
-                start: start + m.start(),
-                end: start + m.end(),
-            });
-        }
-    }
-    found
 }
 
 fn first_capture(res: &[Option<&'static Regex>], text: &str) -> Option<(String, usize, usize)> {
@@ -236,38 +180,45 @@ fn vin_across_spaces(text: &str) -> Option<Found<String>> {
     None
 }
 
-/// The first line that reads like a name: three letters or more, and not a date, amount or label.
-fn station(text: &str) -> Option<Found<String>> {
-    for (start, line) in lines(text) {
-        let trimmed = line.trim();
-        let letters = trimmed.chars().filter(|c| c.is_alphabetic()).count();
-        let digits = trimmed.chars().filter(|c| c.is_ascii_digit()).count();
-        if letters >= 3 && digits * 2 < letters && !trimmed.to_ascii_uppercase().contains("TOTAL") {
-            let lead = line.len() - line.trim_start().len();
-            return Some(Found {
-                value: clean_station(trimmed),
-                start: start + lead,
-                end: start + lead + trimmed.len(),
-            });
+/// `text` with the letters a recogniser puts for digits (O, o, Q → 0; l, I, | → 1; S, s → 5;
+/// B → 8; Z, z → 2) read as digits, inside words that hold more digits than letters — byte for byte,
+/// so an offset into it is an offset into `text`. Amounts, dates and odometers are read from it.
+fn numeric(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(char::is_whitespace) {
+        let digits = word.chars().filter(char::is_ascii_digit).count();
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        if digits >= 2 && letters < digits {
+            out.extend(word.chars().map(|c| match c {
+                'O' | 'o' | 'Q' => '0',
+                'l' | 'I' | '|' => '1',
+                'S' | 's' => '5',
+                'B' => '8',
+                'Z' | 'z' => '2',
+                other => other,
+            }));
+        } else {
+            out.push_str(word);
         }
     }
-    None
+    out
 }
 
-/// Every field the text offers.
-pub fn extract(text: &str) -> Extracted {
-    let to_decimal = |(s, start, end): (String, usize, usize)| {
-        decimal(&s).map(|value| Found { value, start, end })
-    };
+/// Every field the text offers; `today` is the user's date (no receipt is dated after tomorrow).
+pub fn extract(text: &str, today: NaiveDate) -> Extracted {
+    let numbers = numeric(text);
+    let amounts = money::amounts(&numbers);
     Extracted {
         vin: vin(text),
-        date: first_date(text),
-        total_cost: total(text),
-        fuel_units: first_capture(&[volume_before(), volume_after()], text).and_then(to_decimal),
-        cost_per_unit: first_capture(&[price_labelled(), price_per()], text).and_then(to_decimal),
-        odometer_reading: first_capture(&[odometer()], text)
+        date: date::date(&numbers, today),
+        total_cost: amounts.total_cost,
+        fuel_units: amounts.fuel_units,
+        cost_per_unit: amounts.cost_per_unit,
+        odometer_reading: first_capture(&[odometer()], &numbers)
             .and_then(|(s, start, end)| s.parse().ok().map(|value| Found { value, start, end })),
-        station_name: station(text),
+        station_name: station::station(text),
+        consistent: amounts.consistent,
+        corrected: amounts.corrected,
     }
 }
 
@@ -279,13 +230,17 @@ mod tests {
         DATE 03/14/2026  08:42\nPUMP 05  REGULAR\nGALLONS 10.123\nPRICE/GAL $3.459\n\
         SUBTOTAL $35.02\nTOTAL $35.02\nODOMETER 48213\n";
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+    }
+
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()
     }
 
     #[test]
     fn a_fuel_receipt_gives_every_field_with_its_span() {
-        let found = extract(RECEIPT);
+        let found = extract(RECEIPT, today());
         let span = |f: &Option<Found<Decimal>>| f.as_ref().map(|f| &RECEIPT[f.start..f.end]);
         assert_eq!(
             found.date.as_ref().map(|f| f.value),
@@ -321,7 +276,7 @@ mod tests {
     #[test]
     fn other_layouts() {
         let text = "Costco Gas\n2026-02-01\n12.500 GAL @ 3.199\nTOTAL SALE 39.99\n";
-        let found = extract(text);
+        let found = extract(text, today());
         assert_eq!(
             found.date.map(|f| f.value),
             NaiveDate::from_ymd_opt(2026, 2, 1)
@@ -329,7 +284,10 @@ mod tests {
         assert_eq!(found.fuel_units.map(|f| f.value), Some(d("12.500")));
         assert_eq!(found.cost_per_unit.map(|f| f.value), Some(d("3.199")));
         assert_eq!(found.total_cost.map(|f| f.value), Some(d("39.99")));
-        let litres = extract("ARAL\n14.03.2026\n42,15 EUR\n35.12 L\n1.799 /L\nTOTAL 63,18\n");
+        let litres = extract(
+            "ARAL\n14.03.2026\n42,15 EUR\n35.12 L\n1.799 /L\nTOTAL 63,18\n",
+            today(),
+        );
         assert_eq!(
             litres.date.map(|f| f.value),
             NaiveDate::from_ymd_opt(2026, 3, 14)
@@ -342,7 +300,7 @@ mod tests {
     fn misread_separators_and_debris_seen_in_the_accuracy_run() {
         // Lines as Tesseract returned them for damaged receipts in examples/accuracy.rs.
         let text = "VALERO:STATION. 126 ©. -:\nDATE 01/16/2026\nGALLONS 16:940 ;\nPRICE/GAL $4,262\nTOTAL $35.02\n";
-        let found = extract(text);
+        let found = extract(text, today());
         assert_eq!(
             found.station_name.map(|f| f.value).as_deref(),
             Some("VALERO STATION 126")
@@ -350,27 +308,32 @@ mod tests {
         assert_eq!(found.fuel_units.map(|f| f.value), Some(d("16.940")));
         assert_eq!(found.cost_per_unit.map(|f| f.value), Some(d("4.262")));
         assert_eq!(
-            clean_station("MOBIL ‘STATION'2167 =:"),
+            station::clean("MOBIL ‘STATION'2167 =:"),
             "MOBIL STATION 2167"
         );
-        assert_eq!(clean_station("McDonald's Fuel #12"), "McDonald's Fuel #12");
+        assert_eq!(station::clean("McDonald's Fuel #12"), "McDonald's Fuel #12");
         // A colon is a time outside a labelled field, never a price.
-        assert_eq!(extract("12:45 PUMP 3\n").cost_per_unit, None);
+        assert_eq!(extract("12:45 PUMP 3\n", today()).cost_per_unit, None);
     }
 
     #[test]
     fn a_vin_split_by_a_space_is_joined() {
         let text = "VIN ANAWW3DR82Y2 FVM70\n";
-        let found = extract(text).vin.map(|f| (f.value, f.start, f.end));
+        let found = extract(text, today())
+            .vin
+            .map(|f| (f.value, f.start, f.end));
         assert_eq!(found, Some(("ANAWW3DR82Y2FVM70".to_owned(), 4, 22)));
         // Words of a sentence do not make a VIN.
-        assert_eq!(extract("THANK YOU FOR SHOPPING WITH US TODAY\n").vin, None);
+        assert_eq!(
+            extract("THANK YOU FOR SHOPPING WITH US TODAY\n", today()).vin,
+            None
+        );
     }
 
     #[test]
     fn a_vin_plate_with_ocr_noise() {
         let text = "MFD BY HONDA OF AMERICA\nVIN IHGCM82633AOO4352\nGVWR 4000 LB";
-        let found = extract(text);
+        let found = extract(text, today());
         let vin = found.vin.unwrap_or(Found {
             value: String::new(),
             start: 0,
@@ -381,7 +344,29 @@ mod tests {
     }
 
     #[test]
+    fn letters_read_for_digits_count_as_digits_in_numbers_only() {
+        let text = "SHELL\nDATE 2O26-O2-19\nGALLONS l7.2S5\nPRICE/GAL $3.529\nTOTAL $6O.89\n";
+        let found = extract(text, today());
+        assert_eq!(
+            found.date.map(|f| f.value),
+            NaiveDate::from_ymd_opt(2026, 2, 19)
+        );
+        assert_eq!(found.fuel_units.map(|f| f.value), Some(d("17.255")));
+        let total = found.total_cost.unwrap_or(Found {
+            value: d("0"),
+            start: 0,
+            end: 0,
+        });
+        assert_eq!(total.value, d("60.89"));
+        // The span is the text as printed.
+        assert_eq!(&text[total.start..total.end], "6O.89");
+        assert_eq!(found.consistent, Some(true));
+        // Words are left alone.
+        assert_eq!(numeric("SOS BOZO 1O"), "SOS BOZO 1O");
+    }
+
+    #[test]
     fn nothing_found_is_all_none() {
-        assert_eq!(extract("   \n\n"), Extracted::default());
+        assert_eq!(extract("   \n\n", today()), Extracted::default());
     }
 }
