@@ -394,7 +394,7 @@ async fn main() {
         upscale_below: 1200,
         ..receipt(true, Binarise::Sauvola(0.2))
     };
-    let variants: [(&str, Option<Preprocess>); 7] = [
+    let variants: [(&str, Option<Preprocess>); 8] = [
         (
             "as read, Otsu (the service before)",
             Some(receipt(false, Binarise::Otsu)),
@@ -415,6 +415,10 @@ async fn main() {
         (
             "straightened, doubled below 1,200 px, Sauvola k=0.2",
             Some(doubled),
+        ),
+        (
+            "straightened, Otsu where the light is even, else Sauvola k=0.2",
+            Some(receipt(true, Binarise::ByLight(0.2))),
         ),
         ("the service: per kind", None),
     ];

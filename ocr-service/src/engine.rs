@@ -107,6 +107,9 @@ pub enum Binarise {
     /// A threshold per neighbourhood (Sauvola's, with this `k`): light that falls off across a
     /// photographed page does not lose the dim side.
     Sauvola(f64),
+    /// Sauvola (this `k`) where the paper's light is uneven ([`photo::uneven_light`]), else Otsu:
+    /// on evenly lit scans and renders Otsu read more (the accuracy example's clean corpus).
+    ByLight(f64),
 }
 
 /// How an image is prepared for Tesseract. The default is what `examples/accuracy.rs` measured best
@@ -132,7 +135,7 @@ impl Default for Preprocess {
         Self {
             upscale_below: 0,
             straighten: true,
-            binarise: Binarise::Sauvola(0.2),
+            binarise: Binarise::ByLight(0.2),
             dpi: Some(300),
             barcodes: false,
             barcode_vin_suffices: false,
@@ -185,8 +188,13 @@ fn prepare(grey: GrayImage, prep: Preprocess) -> (GrayImage, Straightening) {
     } else {
         grey
     };
-    let binary = match prep.binarise {
-        Binarise::None => grey,
+    let binarise = match prep.binarise {
+        Binarise::ByLight(k) if photo::uneven_light(&grey) => Binarise::Sauvola(k),
+        Binarise::ByLight(_) => Binarise::Otsu,
+        other => other,
+    };
+    let binary = match binarise {
+        Binarise::None | Binarise::ByLight(_) => grey,
         Binarise::Otsu => {
             let level = photo::otsu(&grey);
             let mut grey = grey;
