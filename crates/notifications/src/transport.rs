@@ -108,6 +108,9 @@ impl Transport for Outbox {
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The whole send's limit: lettre's own timeout does not cover a server that accepts the
+    /// connection and never greets, which held a delivery run forever.
+    timeout: Duration,
 }
 
 impl Smtp {
@@ -120,7 +123,11 @@ impl Smtp {
             .timeout(Some(config.send_timeout()))
             .pool_config(PoolConfig::new().max_size(config.concurrency))
             .build();
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            timeout: config.send_timeout(),
+        })
     }
 }
 
@@ -150,9 +157,13 @@ impl Transport for Smtp {
                     .body(mail.text.clone()),
             }
             .map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))?;
-            match self.transport.send(message).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(classify_smtp(&e)),
+            match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(classify_smtp(&e)),
+                Err(_) => Err(SendError::Temporary(format!(
+                    "SMTP: no answer within {} s",
+                    self.timeout.as_secs()
+                ))),
             }
         })
     }

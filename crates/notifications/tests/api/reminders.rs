@@ -132,6 +132,73 @@ async fn documents_are_reminded_before_and_after_expiry_within_the_users_window(
 
 /// Must show: the due-soon mail reaches a real SMTP server; with the server down nothing is lost
 /// and, once it is back, exactly one mail arrives; another pass sends nothing.
+/// A mail server that accepts the connection and never says a word (a wrong port, a stuck relay):
+/// the send gives up at the send timeout and the message waits for the next try, rather than
+/// holding the delivery run forever (it did, in a CI run where a test's server took the port).
+#[tokio::test]
+async fn an_smtp_server_that_never_greets_is_a_temporary_failure() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let app = TestAppBuilder::new()
+        .var("MVP_MAIL__TRANSPORT", "smtp")
+        .var("MVP_MAIL__SMTP_URL", format!("smtp://127.0.0.1:{port}"))
+        .var("MVP_MAIL__FROM", "MotoVaultPro <reminders@mvp.test>")
+        .var("MVP_MAIL__SEND_TIMEOUT_SECS", "2")
+        .spawn()
+        .await;
+    let token = app
+        .token_with_email("auth0|silent", "driver@example.com", true)
+        .await;
+    let v = app
+        .create_vehicle(
+            &token,
+            0,
+            json!({"year": 2020, "make": "Honda", "model": "Fit", "nickname": "Fit",
+                   "odometerReading": 30_000}),
+        )
+        .await;
+    app.create_schedule(
+        &token,
+        v,
+        json!({"subtypes": ["Engine Oil"], "intervalMonths": 6,
+               "lastServiceDate": "2026-06-10", "emailNotifications": true}),
+    )
+    .await;
+    assert_eq!(remind(&app, noon("2026-11-20")).await, 1);
+    let started = std::time::Instant::now();
+    let report = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        deliver(&app, noon("2026-11-20")),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the delivery run hung on a silent SMTP server"));
+    assert_eq!(
+        (report.sent, report.retried, report.failed),
+        (0, 1, 0),
+        "{report:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("select status, last_error from notification_deliveries")
+            .fetch_one(&app.pool().await)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, "queued");
+    assert!(error.is_some_and(|e| e.contains("SMTP")));
+    silent.abort();
+}
+
 #[tokio::test]
 async fn smtp_delivers_once_after_the_server_comes_back() {
     let mut sink = SmtpSink::reserve();
