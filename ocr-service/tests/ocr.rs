@@ -88,22 +88,7 @@ async fn a_rendered_vin_plate_gives_the_vin() {
 #[tokio::test]
 async fn a_photographed_pump_receipt_is_read_into_fields() {
     let addr = serve(Settings::default()).await;
-    let lines = [
-        "BP #4521",
-        "1200 W MAIN ST",
-        "SPRINGFIELD IL 62701",
-        "DATE 02/19/2026  TIME 14:32",
-        "PUMP# 4   TRAN# 0877",
-        "UNLEADED",
-        "GALLONS      17.255",
-        "PRICE/GAL    $3.529",
-        "FUEL TOTAL   $60.89",
-        "TOTAL        $60.89",
-        "VISA ****1234",
-        "THANK YOU",
-    ];
-    let mut rng = photo::Rng(0x1234_5678_9ABC_DEF1);
-    let (jpeg, conditions) = photo::photograph(&photo::thermal_receipt(&lines, 32.0), &mut rng);
+    let (jpeg, conditions) = photo::photographed_pump_receipt();
     let response = post_today(addr, "fuel_receipt", jpeg, "2026-12-01").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap_or_default();

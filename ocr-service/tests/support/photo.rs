@@ -119,6 +119,29 @@ pub fn photograph(page: &GrayImage, rng: &mut Rng) -> (Vec<u8>, Conditions) {
     )
 }
 
+/// A pump receipt as printed; tests/ocr.rs and the browser tests (through examples/fixtures.rs)
+/// check the fields read from its photo against it.
+pub const PUMP_RECEIPT: &[&str] = &[
+    "BP #4521",
+    "1200 W MAIN ST",
+    "SPRINGFIELD IL 62701",
+    "DATE 02/19/2026  TIME 14:32",
+    "PUMP# 4   TRAN# 0877",
+    "UNLEADED",
+    "GALLONS      17.255",
+    "PRICE/GAL    $3.529",
+    "FUEL TOTAL   $60.89",
+    "TOTAL    $60.89",
+    "VISA ****1234",
+    "THANK YOU",
+];
+
+/// [`PUMP_RECEIPT`] at 32 px, photographed with a fixed seed.
+pub fn photographed_pump_receipt() -> (Vec<u8>, Conditions) {
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    photograph(&thermal_receipt(PUMP_RECEIPT, 32.0), &mut rng)
+}
+
 /// A thermal receipt: grey ink (the print of a thermal head) on off-white paper, monospace.
 pub fn thermal_receipt(lines: &[&str], px: f32) -> GrayImage {
     let page = render::draw_with(lines, px, render::MONO);
