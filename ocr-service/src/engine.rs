@@ -15,7 +15,7 @@ use nix::unistd::Pid;
 use tokio::process::Command;
 
 use crate::barcode::{self, Barcode};
-use crate::photo::{self, Straightening};
+use crate::photo;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -83,12 +83,11 @@ impl Recognised {
     }
 }
 
-/// An image read: its text, the barcodes found in it, and how the photo was straightened.
+/// An image read: its text and the barcodes found in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageReading {
     pub recognised: Recognised,
     pub barcodes: Vec<Barcode>,
-    pub straightening: Straightening,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -172,11 +171,11 @@ pub fn psm_for(kind: &str) -> u8 {
 }
 
 /// Straightened if asked, doubled when narrower than `upscale_below`, then binarised as asked.
-fn prepare(grey: GrayImage, prep: Preprocess) -> (GrayImage, Straightening) {
-    let (grey, straightening) = if prep.straighten {
-        photo::straighten(grey, true)
+fn prepare(grey: GrayImage, prep: Preprocess) -> GrayImage {
+    let grey = if prep.straighten {
+        photo::straighten(grey)
     } else {
-        (grey, Straightening::default())
+        grey
     };
     let grey = if grey.width() < prep.upscale_below {
         image::imageops::resize(
@@ -193,7 +192,7 @@ fn prepare(grey: GrayImage, prep: Preprocess) -> (GrayImage, Straightening) {
         Binarise::ByLight(_) => Binarise::Otsu,
         other => other,
     };
-    let binary = match binarise {
+    match binarise {
         Binarise::None | Binarise::ByLight(_) => grey,
         Binarise::Otsu => {
             let level = photo::otsu(&grey);
@@ -204,8 +203,7 @@ fn prepare(grey: GrayImage, prep: Preprocess) -> (GrayImage, Straightening) {
             grey
         }
         Binarise::Sauvola(k) => photo::sauvola(&grey, k),
-    };
-    (binary, straightening)
+    }
 }
 
 /// The resolution PDF pages are rasterised at.
@@ -380,8 +378,9 @@ pub async fn image_text_with(
     let owned = bytes.to_vec();
     let path = work.join("page.png");
     let save_to = path.clone();
-    let (barcodes, straightening) = tokio::task::spawn_blocking(
-        move || -> Result<(Vec<Barcode>, Straightening), EngineError> {
+    // The barcodes, and whether a barcode VIN already answers (then nothing is left for Tesseract).
+    let (barcodes, answered) =
+        tokio::task::spawn_blocking(move || -> Result<(Vec<Barcode>, bool), EngineError> {
             let grey = mvp_imaging::decode(&owned, None, bounds)
                 .map_err(|e| match e {
                     DecodeError::Unreadable => EngineError::Unreadable,
@@ -395,16 +394,16 @@ pub async fn image_text_with(
                 Vec::new()
             };
             if prep.barcode_vin_suffices && barcode::vin_in(&barcodes).is_some() {
-                return Ok((barcodes, Straightening::default()));
+                return Ok((barcodes, true));
             }
-            let (page, straightening) = prepare(grey, prep);
-            page.save(&save_to).map_err(|_| EngineError::Unreadable)?;
-            Ok((barcodes, straightening))
-        },
-    )
-    .await
-    .map_err(|e| EngineError::Engine(e.to_string()))??;
-    if prep.barcode_vin_suffices && barcode::vin_in(&barcodes).is_some() {
+            prepare(grey, prep)
+                .save(&save_to)
+                .map_err(|_| EngineError::Unreadable)?;
+            Ok((barcodes, false))
+        })
+        .await
+        .map_err(|e| EngineError::Engine(e.to_string()))??;
+    if answered {
         // The barcode is exact: its text is what was read.
         let text = barcodes
             .iter()
@@ -423,13 +422,11 @@ pub async fn image_text_with(
                 words,
             },
             barcodes,
-            straightening,
         });
     }
     Ok(ImageReading {
         recognised: tesseract(&path, psm, prep.dpi).await?,
         barcodes,
-        straightening,
     })
 }
 
@@ -551,7 +548,7 @@ mod tests {
             image::GrayImage::from_fn(100, 10, |x, _| image::Luma([if x < 30 { 40 } else { 210 }]));
         let level = photo::otsu(&page);
         assert!((40..210).contains(&level), "{level}");
-        let (prepared, _) = prepare(
+        let prepared = prepare(
             page,
             Preprocess {
                 straighten: false,

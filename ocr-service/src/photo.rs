@@ -348,33 +348,19 @@ pub fn otsu(image: &GrayImage) -> u8 {
     best
 }
 
-/// What [`straighten`] did, for the accuracy example and the logs.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Straightening {
-    pub paper_found: bool,
-    pub skew_degrees: f64,
-}
-
 /// The page cut out of the photo when it can be found, turned level, and at a size Tesseract reads
 /// well (greyscale; thresholding is the caller's choice).
-pub fn straighten(grey: GrayImage, find_the_paper: bool) -> (GrayImage, Straightening) {
-    let mut done = Straightening::default();
-    let page = match find_the_paper.then(|| find_paper(&grey)).flatten() {
-        Some(quad) => match cut_out(&grey, quad) {
-            Some(page) => {
-                done.paper_found = true;
-                page
-            }
-            None => bounded(grey, MAX_SIDE),
-        },
+pub fn straighten(grey: GrayImage) -> GrayImage {
+    let page = match find_paper(&grey).and_then(|quad| cut_out(&grey, quad)) {
+        Some(page) => page,
         None => bounded(grey, MAX_SIDE),
     };
-    done.skew_degrees = skew_degrees(&page, 8.0);
+    let skew = skew_degrees(&page, 8.0);
     // Below a third of a degree Tesseract reads as well, and resampling would only blur the print.
-    if done.skew_degrees.abs() < MIN_TURN_DEGREES {
-        return (page, done);
+    if skew.abs() < MIN_TURN_DEGREES {
+        return page;
     }
-    (rotated(&page, done.skew_degrees), done)
+    rotated(&page, skew)
 }
 
 #[cfg(test)]

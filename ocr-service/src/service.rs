@@ -20,7 +20,6 @@ use tokio::sync::Semaphore;
 use crate::barcode;
 use crate::engine::{self, EngineError, Kind, Limits};
 use crate::extract::extract;
-use crate::photo::Straightening;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -228,7 +227,6 @@ async fn extract_file(
                 .map(|recognised| engine::ImageReading {
                     recognised,
                     barcodes: Vec::new(),
-                    straightening: Straightening::default(),
                 }),
         }
     };
