@@ -93,6 +93,11 @@ pub fn build(state: AppState, extra: Router<AppState>) -> Router {
             state.clone(),
             mvp_core::maintenance::refuse_writes,
         ))
+        // Inside the profile layer, which names the user whose kept reads a write retires.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mvp_core::reads::note_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mvp_user_profile::ensure_profile,

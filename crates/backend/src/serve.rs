@@ -55,6 +55,11 @@ pub async fn serve(
         state.db.clone(),
         state.cache.clone(),
     ));
+    // …and forgets a user's kept reads when another replica announces their write.
+    let user_writes = tokio::spawn(mvp_core::reads::listen(
+        state.db.clone(),
+        state.reads.clone(),
+    ));
     let app = crate::app::build(state.clone(), extra);
     tracing::info!(
         %addr,
@@ -86,6 +91,7 @@ pub async fn serve(
         }
     }
     catalog_changes.abort();
+    user_writes.abort();
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -214,6 +214,11 @@ pub async fn restore(
         // This process's near copies (preferences, vehicle ownership, the catalog …) describe what
         // the restore replaced: all of them go (other replicas' expire within seconds).
         state.cache.forget_near("");
+        // Every user's kept reads, here and on the other replicas.
+        state
+            .reads
+            .announce(&pool, &mvp_core::reads::Changed::Everyone)
+            .await;
         drop(maintenance);
         match outcome {
             Ok(done) => {

@@ -80,6 +80,9 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     pub body_limit_bytes: usize,
     pub shutdown_grace_secs: u64,
+    /// How long a user's hot reads are kept between their writes (`mvp_core::reads`); 0 = off.
+    pub read_cache_secs: u64,
+    pub read_cache_mib: u64,
     pub hsts: HstsMode,
     pub trust_proxy_headers: bool,
     /// Peers whose `X-Forwarded-For` entries are believed (Traefik on the internal network).
@@ -92,6 +95,9 @@ impl ServerConfig {
     }
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+    pub fn read_cache_ttl(&self) -> Duration {
+        Duration::from_secs(self.read_cache_secs)
     }
 }
 

@@ -1,6 +1,6 @@
 //! mvp-core: what every feature crate builds on — configuration, telemetry, `AppError` and the error
 //! body, extractors (`AuthUser`, `AdminUser`, `AppJson`), `AppState`, the Postgres pool and migrator,
-//! the cache, token verification, health and the HTTP middleware stack.
+//! the cache, kept reads, token verification, health and the HTTP middleware stack.
 
 pub mod admin;
 pub mod auth;
@@ -16,6 +16,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod pagination;
 pub mod ratelimit;
+pub mod reads;
 pub mod secret;
 pub mod sniff;
 pub mod state;

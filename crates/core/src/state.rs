@@ -42,6 +42,8 @@ pub struct StateInner {
     pub components: crate::health::Components,
     /// On while a backup is restored: other writes are refused (crate::maintenance).
     pub maintenance: crate::maintenance::MaintenanceMode,
+    /// Users' hot reads, kept between their writes (crate::reads).
+    pub reads: crate::reads::ReadCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -87,6 +89,10 @@ impl AppState {
         let limiter = RateLimiter::new(cache.clone());
         let storage = Storage::from_config(&config.storage)?;
         let work = Work::from_config(&config.limits);
+        let reads = crate::reads::ReadCache::new(
+            config.server.read_cache_ttl(),
+            config.server.read_cache_mib.saturating_mul(1024 * 1024),
+        );
         Ok(Self(Arc::new(StateInner {
             config,
             db: pool,
@@ -100,6 +106,7 @@ impl AppState {
             work,
             components: crate::health::Components::default(),
             maintenance: crate::maintenance::MaintenanceMode::default(),
+            reads,
         })))
     }
 

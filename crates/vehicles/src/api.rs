@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mvp_core::error::DbResultExt as _;
 use mvp_core::extract::{field_bytes, path_id};
 use mvp_core::http::created;
-use mvp_core::pagination::total_header;
+use mvp_core::reads::KeptRead;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::units::Reading;
 use mvp_types::user::UnitSystem;
@@ -55,7 +55,11 @@ pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
     page: Page,
-) -> AppResult<(HeaderMap, Json<Vec<Vehicle>>)> {
+    kept: KeptRead,
+) -> AppResult<Response> {
+    if let Some(hit) = kept.hit() {
+        return Ok(hit);
+    }
     let ((rows, total), units) = tokio::try_join!(
         async {
             repo::list(&state.db, &user.user_id, page)
@@ -64,10 +68,8 @@ pub async fn list(
         },
         units(&state, &user),
     )?;
-    Ok((
-        total_header(total),
-        Json(rows.into_iter().map(|r| r.into_dto(units)).collect()),
-    ))
+    let vehicles: Vec<Vehicle> = rows.into_iter().map(|r| r.into_dto(units)).collect();
+    kept.keep(Some(total), &vehicles)
 }
 
 /// Adds a vehicle. `year`, `make` and `model` are required unless a decodable `vin` supplies them.

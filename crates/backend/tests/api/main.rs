@@ -10,6 +10,7 @@ mod http;
 mod idor;
 mod openapi;
 mod process;
+mod reads;
 mod static_files;
 mod units;
 

@@ -12,7 +12,11 @@ pub async fn list(
     user: AuthUser,
     page: Page,
     Query(query): Query<ListQuery>,
-) -> AppResult<(HeaderMap, Json<Vec<FuelLog>>)> {
+    kept: KeptRead,
+) -> AppResult<Response> {
+    if let Some(hit) = kept.hit() {
+        return Ok(hit);
+    }
     let vehicle_id =
         mvp_vehicles::filter(&state, &user.user_id, query.vehicle_id.as_deref()).await?;
     let filter = ListFilter {
@@ -36,7 +40,7 @@ pub async fn list(
     };
     let mut logs: Vec<FuelLog> = rows.into_iter().map(|r| to_dto(r, &prefs)).collect();
     station::attach_pooled(&state.db, &user.user_id, &mut logs).await?;
-    Ok((total_header(total), Json(logs)))
+    kept.keep(Some(total), &logs)
 }
 
 /// Records a fill-up. Numbers are in the user's units; send `costPerUnit` or `totalCost` (or both).

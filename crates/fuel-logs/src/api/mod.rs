@@ -5,12 +5,12 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use mvp_core::extract::path_id;
 use mvp_core::http::created;
-use mvp_core::pagination::total_header;
+use mvp_core::reads::KeptRead;
 use mvp_core::{AppError, AppJson, AppResult, AppState, AuthUser, Page};
 use mvp_types::fuel::{FuelLog, FuelLogInput, FuelStats, MonthlyFuel};
 use mvp_types::ids::{FuelLogId, UserId};

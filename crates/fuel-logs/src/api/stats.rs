@@ -19,7 +19,11 @@ pub async fn stats(
     user: AuthUser,
     Path(id): Path<String>,
     Query(query): Query<StatsQuery>,
-) -> AppResult<Json<FuelStats>> {
+    kept: KeptRead,
+) -> AppResult<Response> {
+    if let Some(hit) = kept.hit() {
+        return Ok(hit);
+    }
     let vehicle_id = path_id(&id, "vehicle")?;
     let from = time_param("from", query.from.as_deref())?;
     let to = time_param("to", query.to.as_deref())?;
@@ -107,18 +111,21 @@ pub async fn stats(
         (UnitSystem::Imperial, VolumeKind::Energy) => ("mi", "kWh"),
         (UnitSystem::Metric, VolumeKind::Energy) => ("km", "kWh"),
     };
-    Ok(Json(FuelStats {
-        log_count,
-        total_cost,
-        total_fuel_units: half_even(volume_from_canonical(volume, system, kind), 3),
-        total_distance: half_even(distance, 1),
-        average_efficiency: average,
-        last_efficiency: last,
-        cost_per_distance,
-        efficiency_unit: unit.as_str().to_owned(),
-        distance_unit: distance_unit.to_owned(),
-        volume_unit: volume_unit.to_owned(),
-        currency: prefs.currency_code,
-        monthly,
-    }))
+    kept.keep(
+        None,
+        &FuelStats {
+            log_count,
+            total_cost,
+            total_fuel_units: half_even(volume_from_canonical(volume, system, kind), 3),
+            total_distance: half_even(distance, 1),
+            average_efficiency: average,
+            last_efficiency: last,
+            cost_per_distance,
+            efficiency_unit: unit.as_str().to_owned(),
+            distance_unit: distance_unit.to_owned(),
+            volume_unit: volume_unit.to_owned(),
+            currency: prefs.currency_code,
+            monthly,
+        },
+    )
 }

@@ -1,0 +1,249 @@
+//! Kept reads (`mvp_core::reads`): a repeat of the vehicle list, a fill-up page or the fuel
+//! statistics is answered from what this process kept — and a write by the user, on this replica or
+//! another, retires it before the write's response arrives. Another user never gets what one user's
+//! reads kept.
+
+use std::io::Read as _;
+
+use mvp_test_support::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+use crate::json;
+
+/// Changes a vehicle's nickname behind the API's back (as a restore or a second process would).
+async fn rename_in_database(app: &TestApp, nickname: &str) {
+    sqlx::query("update vehicles set nickname = $1")
+        .bind(nickname)
+        .execute(&app.pool().await)
+        .await
+        .expect("update");
+}
+
+async fn nicknames(app: &TestApp, token: &str) -> Vec<Value> {
+    let response = app.get_as(token, "/api/vehicles").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-total-count"], "1");
+    json(response)
+        .await
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v["nickname"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_repeat_read_is_kept_until_the_user_writes() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|kept-reads").await;
+    let vehicle = app
+        .create_vehicle(
+            &token,
+            1000,
+            json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Blue"}),
+        )
+        .await;
+    assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
+
+    // The repeat is answered from what was kept: the database's change is not read.
+    rename_in_database(&app, "Changed behind the API").await;
+    assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
+
+    // Any write by the user retires it — here one to another resource (a fill-up).
+    let response = app
+        .post_json_as(
+            &token,
+            "/api/fuel-logs",
+            &json!({"vehicleId": vehicle, "dateTime": "2026-06-01T12:00:00Z",
+                    "odometerReading": 1500, "fuelType": "gasoline", "fuelUnits": 10,
+                    "costPerUnit": 3}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        nicknames(&app, &token).await,
+        [json!("Changed behind the API")]
+    );
+
+    // The fuel statistics: kept, then retired by the next fill-up.
+    let stats_url = format!("/api/vehicles/{vehicle}/fuel-stats");
+    let stats = json(app.get_as(&token, &stats_url).await).await;
+    assert_eq!(stats["logCount"], 1, "{stats}");
+    let again = json(app.get_as(&token, &stats_url).await).await;
+    assert_eq!(again, stats);
+    let response = app
+        .post_json_as(
+            &token,
+            "/api/fuel-logs",
+            &json!({"vehicleId": vehicle, "dateTime": "2026-06-08T12:00:00Z",
+                    "odometerReading": 1900, "fuelType": "gasoline", "fuelUnits": 20,
+                    "costPerUnit": 3, "fullFill": true}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let after = json(app.get_as(&token, &stats_url).await).await;
+    assert_eq!(after["logCount"], 2, "{after}");
+    assert_ne!(after["totalCost"], stats["totalCost"], "{after}");
+
+    // A page of fill-ups, with its total, the same.
+    let page_url = format!("/api/fuel-logs?vehicleId={vehicle}&limit=1");
+    let response = app.get_as(&token, &page_url).await;
+    assert_eq!(response.headers()["x-total-count"], "2");
+    let first = json(response).await;
+    let response = app.get_as(&token, &page_url).await;
+    assert_eq!(response.headers()["x-total-count"], "2");
+    assert_eq!(json(response).await, first);
+}
+
+#[tokio::test]
+async fn a_kept_answer_is_sent_gzipped_to_a_client_that_takes_gzip_and_plain_to_others() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|kept-gzip").await;
+    for i in 0..8 {
+        app.create_vehicle(
+            &token,
+            1000 + i,
+            json!({"year": 2019, "make": "Subaru", "model": "Outback",
+                   "nickname": format!("Car {i}"), "notes": "x".repeat(200)}),
+        )
+        .await;
+    }
+    let plain = app.get_as(&token, "/api/vehicles").await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body");
+    assert!(plain.len() > 1024, "{} bytes", plain.len());
+    // Twice: the first may be loaded, the second is kept.
+    for _ in 0..2 {
+        let response = app
+            .client
+            .get(app.url("/api/vehicles"))
+            .bearer_auth(&token)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        assert_eq!(response.headers()["x-total-count"], "8");
+        let vary = response.headers()["vary"].to_str().expect("ascii");
+        assert!(
+            vary.to_ascii_lowercase().contains("accept-encoding"),
+            "{vary}"
+        );
+        let zipped = response.bytes().await.expect("body");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut unzipped)
+            .expect("gzip");
+        assert_eq!(unzipped, plain);
+    }
+    // A client that refuses gzip gets the kept JSON as it is.
+    let response = app
+        .client
+        .get(app.url("/api/vehicles"))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .expect("request");
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(response.bytes().await.expect("body"), plain);
+}
+
+#[tokio::test]
+async fn another_user_never_gets_what_ones_reads_kept() {
+    let app = spawn_app().await;
+    let owner = app.token("auth0|kept-owner").await;
+    let other = app.token("auth0|kept-other").await;
+    let vehicle = app.create_vehicle(&owner, 1000, Value::Null).await;
+    let stats_url = format!("/api/vehicles/{vehicle}/fuel-stats");
+    for _ in 0..2 {
+        assert_eq!(app.get_as(&owner, &stats_url).await.status(), 200);
+        assert_eq!(app.get_as(&owner, "/api/vehicles").await.status(), 200);
+    }
+    crate::assert_error(app.get_as(&other, &stats_url).await, 404, "not_found").await;
+    let theirs = app.get_as(&other, "/api/vehicles").await;
+    assert_eq!(theirs.headers()["x-total-count"], "0");
+    assert_eq!(json(theirs).await, json!([]));
+    let page = format!("/api/fuel-logs?vehicleId={vehicle}");
+    assert_eq!(app.get_as(&owner, &page).await.status(), 200);
+    crate::assert_error(app.get_as(&other, &page).await, 404, "not_found").await;
+}
+
+/// Two replicas on one database: what the second kept is retired by a write through the first,
+/// before that write's response arrives (the announcement goes out first).
+#[tokio::test]
+async fn a_write_on_one_replica_retires_what_another_kept() {
+    let first = spawn_app().await;
+    let second = first.replica().await;
+    let token = first.token("auth0|kept-replicas").await;
+    let vehicle = first
+        .create_vehicle(
+            &token,
+            1000,
+            json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Before"}),
+        )
+        .await;
+    // The second replica's listener is up once it has heard an announcement of the first's.
+    let mut heard = false;
+    for round in 0..50 {
+        assert_eq!(nicknames(&second, &token).await.len(), 1);
+        rename_in_database(&second, "Listening").await;
+        let response = first
+            .put_json_as(
+                &token,
+                "/api/user/preferences",
+                &json!({"darkMode": round % 2 == 0}),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        if nicknames(&second, &token).await == [json!("Listening")] {
+            heard = true;
+            break;
+        }
+    }
+    assert!(heard, "the second replica never heard the first's writes");
+
+    // Kept on the second replica …
+    assert_eq!(nicknames(&second, &token).await, [json!("Listening")]);
+    // … and retired by a write through the first (heard within moments).
+    let response = first
+        .put_json_as(
+            &token,
+            &format!("/api/vehicles/{vehicle}"),
+            &json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "After"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let mut seen = Vec::new();
+    for _ in 0..20 {
+        seen = nicknames(&second, &token).await;
+        if seen == [json!("After")] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(seen, [json!("After")]);
+}
+
+#[tokio::test]
+async fn with_read_cache_secs_zero_every_read_goes_to_the_database() {
+    let app = mvp_test_support::TestAppBuilder::new()
+        .var("MVP_SERVER__READ_CACHE_SECS", "0")
+        .spawn()
+        .await;
+    assert!(!app.state.reads.is_on());
+    let token = app.token("auth0|kept-off").await;
+    app.create_vehicle(
+        &token,
+        1000,
+        json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Blue"}),
+    )
+    .await;
+    assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
+    rename_in_database(&app, "Changed").await;
+    assert_eq!(nicknames(&app, &token).await, [json!("Changed")]);
+}

@@ -1,0 +1,460 @@
+//! Kept reads: a user's hottest GET answers (the vehicle list, a page of fill-ups, a vehicle's fuel
+//! statistics) kept in this process as the JSON bytes sent — and their gzip, made once — so a repeat
+//! costs no database round trip and no serialising.
+//!
+//! Every answer is filed under the user's *epoch*, a number drawn from one counter for the whole
+//! process. Any write by the user (a request other than GET, HEAD or OPTIONS, see [`note_writes`])
+//! gives them a new epoch once it has finished — or been cut off — so the next read loads afresh. A
+//! read that began before the write files what it loaded under the old epoch, where nobody looks
+//! again: no answer outlives the write it predates. A write by an administrator (`/api/admin/…`) and
+//! a finished restore start every user afresh.
+//!
+//! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), sent before the write's
+//! response leaves; a replica whose listening connection drops forgets everything it kept. Entries
+//! also expire after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry
+//! from shared data — a Google place's name another user's search refreshed — is at most that old.
+
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, OriginalUri, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use mvp_types::ids::UserId;
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::http::TOTAL_COUNT;
+use crate::{AppError, AppState, AuthUser};
+
+/// The channel writes are announced on; the payload is `<process> <user id>` or `<process> *`.
+pub const CHANNEL: &str = "user_reads";
+/// Answers larger than this are not kept (one user's whole history, say): they are rare, and would
+/// push out many small ones.
+const LARGEST: usize = 512 * 1024;
+/// Bodies this small are sent as they are (the compression layer's own threshold).
+const GZIP_ABOVE: usize = 1024;
+/// Users whose epoch is remembered; a forgotten user simply gets a new one.
+const USERS: u64 = 100_000;
+
+/// The kept reads of this process (cheap to clone). Off when `server.read_cache_secs` is 0.
+#[derive(Clone, Default)]
+pub struct ReadCache {
+    inner: Option<Arc<Inner>>,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache")
+            .field("on", &self.inner.is_some())
+            .finish()
+    }
+}
+
+struct Inner {
+    epochs: moka::sync::Cache<UserId, u64>,
+    entries: moka::sync::Cache<String, Arc<Kept>>,
+    next_epoch: AtomicU64,
+    /// Names this process in its announcements, so it does not act on its own twice.
+    process: String,
+}
+
+/// One kept answer.
+struct Kept {
+    total: Option<i64>,
+    json: Bytes,
+    gzip: OnceLock<Bytes>,
+}
+
+/// Whose reads a write may have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    User(UserId),
+    Everyone,
+}
+
+impl ReadCache {
+    /// Keeps answers for `ttl` in at most `bytes`; `ttl` zero means off.
+    pub fn new(ttl: Duration, bytes: u64) -> Self {
+        if ttl.is_zero() || bytes == 0 {
+            return Self { inner: None };
+        }
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(bytes)
+            .weigher(|key: &String, kept: &Arc<Kept>| {
+                // The gzip is made later; allow a quarter of the JSON for it.
+                let weight = key.len() + kept.json.len() + kept.json.len() / 4 + 64;
+                u32::try_from(weight).unwrap_or(u32::MAX)
+            })
+            .time_to_live(ttl)
+            .build();
+        let epochs = moka::sync::Cache::builder()
+            .max_capacity(USERS)
+            .time_to_idle(ttl.saturating_mul(4))
+            .build();
+        Self {
+            inner: Some(Arc::new(Inner {
+                epochs,
+                entries,
+                next_epoch: AtomicU64::new(1),
+                process: uuid::Uuid::new_v4().simple().to_string(),
+            })),
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// The key `what` is kept under for `user` now.
+    fn key(&self, user: &UserId, what: &str) -> Option<String> {
+        let inner = self.inner.as_ref()?;
+        let epoch = inner
+            .epochs
+            .get_with_by_ref(user, || inner.next_epoch.fetch_add(1, Ordering::Relaxed));
+        Some(format!("{epoch}\u{0}{user}\u{0}{what}"))
+    }
+
+    /// Forgets, in this process, what `changed` may have made out of date.
+    pub fn forget(&self, changed: &Changed) {
+        let Some(inner) = &self.inner else { return };
+        match changed {
+            Changed::User(user) => {
+                let epoch = inner.next_epoch.fetch_add(1, Ordering::Relaxed);
+                inner.epochs.insert(user.clone(), epoch);
+            }
+            Changed::Everyone => {
+                inner.epochs.invalidate_all();
+                inner.entries.invalidate_all();
+            }
+        }
+    }
+
+    /// [`ReadCache::forget`] here, and tells the other replicas (a failed announcement is logged:
+    /// they then serve what they kept until it expires).
+    pub async fn announce(&self, pool: &PgPool, changed: &Changed) {
+        let Some(inner) = &self.inner else { return };
+        self.forget(changed);
+        let who = match changed {
+            Changed::User(user) => user.as_str(),
+            Changed::Everyone => "*",
+        };
+        let payload = format!("{} {who}", inner.process);
+        if let Err(err) = sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
+            .execute(pool)
+            .await
+        {
+            tracing::warn!(error = %err, "cannot announce a write to the other replicas");
+        }
+    }
+
+    /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored.
+    fn heard(&self, payload: &str) {
+        let Some(inner) = &self.inner else { return };
+        let Some((process, who)) = payload.split_once(' ') else {
+            return;
+        };
+        if process == inner.process {
+            return;
+        }
+        if who == "*" {
+            self.forget(&Changed::Everyone);
+        } else {
+            self.forget(&Changed::User(UserId(who.to_owned())));
+        }
+    }
+}
+
+/// Handler argument of a kept read: [`KeptRead::hit`] answers from what was kept, else the handler
+/// loads and answers with [`KeptRead::keep`]. Put it after the `AuthUser` argument; without a user
+/// (or with the cache off) nothing is kept.
+pub struct KeptRead {
+    cache: ReadCache,
+    key: Option<String>,
+    gzip: bool,
+}
+
+impl FromRequestParts<AppState> for KeptRead {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or(&parts.uri, |original| &original.0);
+        let what = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let key = parts
+            .extensions
+            .get::<AuthUser>()
+            .and_then(|user| state.reads.key(&user.user_id, what));
+        Ok(Self {
+            cache: state.reads.clone(),
+            key,
+            gzip: accepts_gzip(&parts.headers),
+        })
+    }
+}
+
+impl KeptRead {
+    /// The kept answer, when there is one.
+    pub fn hit(&self) -> Option<Response> {
+        let inner = self.cache.inner.as_ref()?;
+        let kept = inner.entries.get(self.key.as_ref()?)?;
+        Some(self.respond(&kept))
+    }
+
+    /// Answers with `value` (and `X-Total-Count: total`), keeping it for the next read.
+    pub fn keep<T: Serialize>(&self, total: Option<i64>, value: &T) -> Result<Response, AppError> {
+        let json = serde_json::to_vec(value)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot serialise an answer: {e}")))?;
+        let kept = Arc::new(Kept {
+            total,
+            json: Bytes::from(json),
+            gzip: OnceLock::new(),
+        });
+        let response = self.respond(&kept);
+        if let (Some(inner), Some(key)) = (&self.cache.inner, &self.key)
+            && kept.json.len() <= LARGEST
+        {
+            inner.entries.insert(key.clone(), kept);
+        }
+        Ok(response)
+    }
+
+    fn respond(&self, kept: &Kept) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(total) = kept.total {
+            headers.insert(TOTAL_COUNT, HeaderValue::from(total));
+        }
+        let body = if self.gzip && kept.json.len() > GZIP_ABOVE {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            kept.gzip.get_or_init(|| gzip(&kept.json)).clone()
+        } else {
+            kept.json.clone()
+        };
+        (StatusCode::OK, headers, body).into_response()
+    }
+}
+
+fn gzip(json: &[u8]) -> Bytes {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 4),
+        flate2::Compression::default(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(json);
+    Bytes::from(encoder.finish().unwrap_or_default())
+}
+
+/// Whether `Accept-Encoding` takes gzip (a `q=0` refuses it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+/// Middleware, inside the one that identifies the user: after a write by a signed-in user, that
+/// user's kept reads (everyone's, for an administrator's write) are forgotten here and announced to
+/// the other replicas — before the response leaves, and also when the request is cut off.
+pub async fn note_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !state.reads.is_on()
+        || matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        )
+    {
+        return next.run(request).await;
+    }
+    let Some(user) = request.extensions().get::<AuthUser>() else {
+        return next.run(request).await;
+    };
+    let changed = if request.uri().path().starts_with("/api/admin") {
+        Changed::Everyone
+    } else {
+        Changed::User(user.user_id.clone())
+    };
+    let mut pending = Pending {
+        state: state.clone(),
+        changed: Some(changed),
+    };
+    let response = next.run(request).await;
+    if let Some(changed) = pending.changed.take() {
+        state.reads.announce(&state.db, &changed).await;
+    }
+    response
+}
+
+/// A write whose announcement is still due; dropped unsent (the request was cut off), it forgets
+/// here at once and announces in the background.
+struct Pending {
+    state: AppState,
+    changed: Option<Changed>,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(changed) = self.changed.take() {
+            self.state.reads.forget(&changed);
+            let state = self.state.clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { state.reads.announce(&state.db, &changed).await });
+            }
+        }
+    }
+}
+
+/// Keeps this replica's reads in step with the writes other replicas announce; whenever the
+/// listening connection is lost (an announcement may have been missed) everything kept is
+/// forgotten. Runs until the pool closes.
+pub async fn listen(pool: PgPool, reads: ReadCache) {
+    if !reads.is_on() {
+        return;
+    }
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %err, "write listener cannot connect; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %err, "write listener cannot LISTEN; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
+        // Anything announced before LISTEN took effect is covered by starting afresh.
+        reads.forget(&Changed::Everyone);
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(note)) => reads.heard(note.payload()),
+                // The connection was lost; `try_recv` reconnects on the next call.
+                Ok(None) => reads.forget(&Changed::Everyone),
+                Err(err) => {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %err, "write listener failed; reconnecting");
+                    reads.forget(&Changed::Everyone);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str) -> UserId {
+        UserId(id.to_owned())
+    }
+
+    fn kept(cache: &ReadCache, key: &str) -> Option<Bytes> {
+        let inner = cache.inner.as_ref()?;
+        inner.entries.get(key).map(|k| k.json.clone())
+    }
+
+    fn store(cache: &ReadCache, key: &str, json: &'static [u8]) {
+        let inner = cache.inner.as_ref().expect("on");
+        inner.entries.insert(
+            key.to_owned(),
+            Arc::new(Kept {
+                total: None,
+                json: Bytes::from_static(json),
+                gzip: OnceLock::new(),
+            }),
+        );
+    }
+
+    /// A load that began before a write files its answer under the old epoch: the next read does
+    /// not find it. Another user's reads are untouched.
+    #[test]
+    fn an_answer_loaded_before_a_write_is_never_read_after_it() {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        let before = cache.key(&user("a"), "/api/vehicles").expect("on");
+        let other = cache.key(&user("b"), "/api/vehicles").expect("on");
+        store(&cache, &other, b"[b]");
+        cache.forget(&Changed::User(user("a")));
+        store(&cache, &before, b"[old]");
+        let after = cache.key(&user("a"), "/api/vehicles").expect("on");
+        assert_ne!(before, after);
+        assert_eq!(kept(&cache, &after), None);
+        assert_eq!(cache.key(&user("b"), "/api/vehicles"), Some(other.clone()));
+        assert_eq!(kept(&cache, &other).as_deref(), Some(&b"[b]"[..]));
+
+        cache.forget(&Changed::Everyone);
+        let b_now = cache.key(&user("b"), "/api/vehicles").expect("on");
+        assert_ne!(b_now, other);
+        assert_eq!(kept(&cache, &b_now), None);
+    }
+
+    #[test]
+    fn announcements_of_this_process_are_not_acted_on_twice() {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        let key = cache.key(&user("a"), "/x").expect("on");
+        let own = format!("{} a", cache.inner.as_ref().expect("on").process);
+        cache.heard(&own);
+        assert_eq!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
+        cache.heard("another-process a");
+        assert_ne!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
+        let key = cache.key(&user("b"), "/x").expect("on");
+        cache.heard("another-process *");
+        assert_ne!(cache.key(&user("b"), "/x").as_ref(), Some(&key));
+        cache.heard("garbage");
+    }
+
+    #[test]
+    fn off_keeps_nothing() {
+        let cache = ReadCache::new(Duration::ZERO, 1 << 20);
+        assert!(!cache.is_on());
+        assert_eq!(cache.key(&user("a"), "/x"), None);
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
+            accepts_gzip(&h)
+        };
+        assert!(with("gzip"));
+        assert!(with("br, gzip;q=0.5"));
+        assert!(with("*"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("br, deflate"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+}
