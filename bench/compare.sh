@@ -3,7 +3,8 @@
 # (../shared/perf/node-baseline, plus bench/node/fuel.mjs for the two fuel reads), on this machine,
 # loopback only. Both verify the same RS256 token against one stub issuer (bench/node/issuer.mjs) and
 # read the same data: 1,000 users × 10 vehicles, and 1,000 fill-ups on the first user's newest vehicle.
-# Each endpoint is loaded with oha against Node, then the backend, twice; one table (req/s, p50, p99,
+# Each endpoint is loaded with oha against Node, then the backend, then a second backend with kept
+# reads off (server.read_cache_secs 0: the database path), twice; one table (req/s, p50, p99,
 # peak RSS during the run, the ratio of the means) is printed and written to bench/results/latest.md.
 # Then the write path: POST /api/fuel-logs at 10 connections (backend only).
 #
@@ -74,6 +75,7 @@ wait_for() { # URL NAME LOG
   tail -n 20 "$3" >&2; die "$2 did not start"
 }
 ISSUER_PORT="$(free_port)"; API_PORT="$(free_port)"; NODE_PORT="$(free_port)"; FUEL_PORT="$(free_port)"
+OFF_PORT="$(free_port)"
 ISSUER="http://127.0.0.1:$ISSUER_PORT/"; AUDIENCE=motovaultpro; SUB='auth0|user-1'
 
 node bench/node/issuer.mjs "$ISSUER_PORT" "$AUDIENCE" "$SUB" > "$WORK/tokens" 2>"$WORK/issuer.log" &
@@ -109,16 +111,22 @@ NODE_VEHICLE="$("${NPSQL[@]}" -c "select vehicle_id from bench_fuel_logs limit 1
 
 say "starting mvp-backend (release, oidc, log level ${MVP_BENCH_LOG:-info} as JSON) on $DB"
 psql "$ADMIN_URL" -qc "create database $DB" >/dev/null
-env CONFIG_DIR=/nonexistent APP_ENV=development MVP_LOG__FORMAT=json MVP_LOG__LEVEL="${MVP_BENCH_LOG:-info}" \
-  MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="$ISSUER" MVP_AUTH__AUDIENCE="$AUDIENCE" \
-  MVP_SERVER__BIND="127.0.0.1:$API_PORT" MVP_SERVER__PUBLIC_URL="http://127.0.0.1:$API_PORT" \
-  MVP_DATABASE__URL="$(db_url "$DB")" MVP_REDIS__URL="$MVP_TEST_REDIS_URL" MVP_REDIS__KEY_PREFIX="bench$$:" \
-  MVP_STORAGE__DATA_DIR="$WORK/data" MVP_MAIL__DELIVER_INTERVAL_SECS=86400 \
-  MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=86400 \
-  ${MVP_BENCH_CALLGRIND:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out"} \
-  "$BIN" serve > "$WORK/backend.log" 2>&1 &
-API_PID=$!; PIDS+=("$API_PID")
-wait_for "http://127.0.0.1:$API_PORT/health/live" mvp-backend "$WORK/backend.log"
+# start_backend PORT LOG [VAR=VALUE ...]: one mvp-backend on $DB; its pid in $STARTED.
+start_backend() {
+  local port="$1" log="$2"; shift 2
+  env CONFIG_DIR=/nonexistent APP_ENV=development MVP_LOG__FORMAT=json MVP_LOG__LEVEL="${MVP_BENCH_LOG:-info}" \
+    MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="$ISSUER" MVP_AUTH__AUDIENCE="$AUDIENCE" \
+    MVP_SERVER__BIND="127.0.0.1:$port" MVP_SERVER__PUBLIC_URL="http://127.0.0.1:$port" \
+    MVP_DATABASE__URL="$(db_url "$DB")" MVP_REDIS__URL="$MVP_TEST_REDIS_URL" MVP_REDIS__KEY_PREFIX="bench$$:" \
+    MVP_STORAGE__DATA_DIR="$WORK/data" MVP_MAIL__DELIVER_INTERVAL_SECS=86400 \
+    MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=86400 "$@" \
+    ${MVP_BENCH_CALLGRIND:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out"} \
+    "$BIN" serve > "$log" 2>&1 &
+  STARTED=$!; PIDS+=("$STARTED")
+  wait_for "http://127.0.0.1:$port/health/live" mvp-backend "$log"
+}
+start_backend "$API_PORT" "$WORK/backend.log"
+API_PID=$STARTED
 
 say "seeding mvp-backend's database (the same rows)"
 PSQL=(psql "$(db_url "$DB")" -qtA -v ON_ERROR_STOP=1)
@@ -159,16 +167,24 @@ NODE_PID=$!; PIDS+=("$NODE_PID")
 FUEL_PID=$!; PIDS+=("$FUEL_PID")
 wait_for "http://127.0.0.1:$NODE_PORT/api/health" "the Node reference" "$WORK/node.log"
 wait_for "http://127.0.0.1:$FUEL_PORT/api/fuel-logs" "the Node fuel reads" "$WORK/fuel.log"
+if [ -z "${MVP_BENCH_CALLGRIND:-}" ]; then
+  say "starting a second mvp-backend with kept reads off (every read goes to Postgres)"
+  start_backend "$OFF_PORT" "$WORK/backend-off.log" MVP_SERVER__READ_CACHE_SECS=0
+  OFF_PID=$STARTED
+fi
+OFF="http://127.0.0.1:$OFF_PORT/api"
 
-# The endpoints: name | Node URL | Node pid | backend URL.
+# The endpoints: name | Node URL | Node pid | backend path (on $API, and on $OFF with kept reads off).
 ENDPOINTS=(
-  "GET /api/vehicles|http://127.0.0.1:$NODE_PORT/api/vehicles|$NODE_PID|$API/vehicles"
-  "GET /api/fuel-logs?vehicleId= (page 1 of 1,000)|http://127.0.0.1:$FUEL_PORT/api/fuel-logs?vehicleId=$NODE_VEHICLE|$FUEL_PID|$API/fuel-logs?vehicleId=$VEHICLE"
-  "GET /api/vehicles/{id}/fuel-stats (1,000 fill-ups)|http://127.0.0.1:$FUEL_PORT/api/vehicles/$NODE_VEHICLE/fuel-stats|$FUEL_PID|$API/vehicles/$VEHICLE/fuel-stats"
+  "GET /api/vehicles|http://127.0.0.1:$NODE_PORT/api/vehicles|$NODE_PID|/vehicles"
+  "GET /api/fuel-logs?vehicleId= (page 1 of 1,000)|http://127.0.0.1:$FUEL_PORT/api/fuel-logs?vehicleId=$NODE_VEHICLE|$FUEL_PID|/fuel-logs?vehicleId=$VEHICLE"
+  "GET /api/vehicles/{id}/fuel-stats (1,000 fill-ups)|http://127.0.0.1:$FUEL_PORT/api/vehicles/$NODE_VEHICLE/fuel-stats|$FUEL_PID|/vehicles/$VEHICLE/fuel-stats"
 )
 for entry in "${ENDPOINTS[@]}"; do # every URL answers 200 before anything is measured
-  IFS='|' read -r name node_url _ api_url <<<"$entry"
-  for url in "$node_url" "$api_url"; do
+  IFS='|' read -r name node_url _ api_path <<<"$entry"
+  urls=("$node_url" "$API$api_path")
+  [ -n "${MVP_BENCH_CALLGRIND:-}" ] || urls+=("$OFF$api_path")
+  for url in "${urls[@]}"; do
     code="$(curl -s -o "$WORK/body" -w '%{http_code}' -H "$AUTH" "$url")"
     [ "$code" = 200 ] || die "$name: $url answered $code: $(head -c 300 "$WORK/body")"
   done
@@ -228,7 +244,8 @@ if [ -n "${MVP_BENCH_CALLGRIND:-}" ]; then
   # Collection is switched on only around each endpoint's requests, so start-up is left out.
   CG_REQUESTS="${MVP_BENCH_CALLGRIND_REQUESTS:-2000}"
   for entry in "${ENDPOINTS[@]}"; do
-    IFS='|' read -r name _ _ api_url <<<"$entry"
+    IFS='|' read -r name _ _ api_path <<<"$entry"
+    api_url="$API$api_path"
     oha -n 200 -c 4 --no-tui -H "$AUTH" "$api_url" >/dev/null # warm the caches, uncounted
     callgrind_control -z "$API_PID" >/dev/null
     callgrind_control -i on "$API_PID" >/dev/null
@@ -254,20 +271,22 @@ fi
 
 say "warming up (2 s each, not counted)"
 for entry in "${ENDPOINTS[@]}"; do
-  IFS='|' read -r name node_url node_pid api_url <<<"$entry"
+  IFS='|' read -r name node_url node_pid api_path <<<"$entry"
   DURATION=2s load warm "$node_url" "$node_pid" "$CONC"
-  DURATION=2s load warm "$api_url" "$API_PID" "$CONC"
+  DURATION=2s load warm "$API$api_path" "$API_PID" "$CONC"
+  DURATION=2s load warm "$OFF$api_path" "$OFF_PID" "$CONC"
 done
 : > "$WORK/runs"
 
 STAMP="$(date -u +%FT%TZ)"
-say "$(nproc) cores, $STAMP: $DURATION per run at $CONC connections, Node then mvp-backend, twice"
+say "$(nproc) cores, $STAMP: $DURATION per run at $CONC connections, Node, mvp-backend, mvp-backend with kept reads off; twice"
 for round in 1 2; do
   for entry in "${ENDPOINTS[@]}"; do
-    IFS='|' read -r name node_url node_pid api_url <<<"$entry"
+    IFS='|' read -r name node_url node_pid api_path <<<"$entry"
     load "$name|node|$round" "$node_url" "$node_pid" "$CONC"
-    load "$name|mvp|$round" "$api_url" "$API_PID" "$CONC"
-    tail -n 2 "$WORK/runs" >&2
+    load "$name|mvp|$round" "$API$api_path" "$API_PID" "$CONC"
+    load "$name|off|$round" "$OFF$api_path" "$OFF_PID" "$CONC"
+    tail -n 3 "$WORK/runs" >&2
   done
 done
 
@@ -313,23 +332,27 @@ mean = lambda xs: sum(xs) / len(xs)
 print(f"# make bench — {stamp}\n")
 print(f"oha, {duration} per run, {conc} connections for the reads and {write_conc} for the write; loopback; "
       f"mvp-backend at log level `{level}` (JSON, one line per request: {log_lines} lines written). "
-      "Runs alternate Node, then mvp-backend; each is listed; the ratio compares the means "
+      "Runs alternate Node, mvp-backend, then a second mvp-backend with kept reads off "
+      "(`server.read_cache_secs: 0`: every read goes to Postgres); each is listed; the ratio compares the means "
       "(req/s: mvp ÷ Node; p99 and RSS: mvp ÷ Node, lower is better). DB xacts/req: transactions the "
       "server's database finished per request (a statement outside a transaction is one; a write's "
       "transaction is one however many statements it holds).\n")
 print("| endpoint | stack | run | req/s | p50 ms | p99 ms | peak RSS MiB | DB xacts/req | non-2xx |")
 print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+labels = {"node": "Node reference", "mvp": "mvp-backend", "off": "mvp-backend, kept reads off"}
 for name in order:
-    for stack in ("node", "mvp"):
+    for stack in ("node", "mvp", "off"):
         for i, (rps, p50, p99, rss, xacts, bad) in enumerate(runs.get((name, stack), []), 1):
-            label = "Node reference" if stack == "node" else "mvp-backend"
-            print(f"| {name} | {label} | {i} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rss} | {xacts:.2f} | {bad} |")
-    node, mvp = runs.get((name, "node")), runs.get((name, "mvp"))
-    if node and mvp:
-        r = mean([x[0] for x in mvp]) / mean([x[0] for x in node])
-        p = mean([x[2] for x in mvp]) / mean([x[2] for x in node])
-        m = mean([x[3] for x in mvp]) / mean([x[3] for x in node])
-        print(f"| {name} | **ratio** | | **{r:.2f}×** | | **{p:.2f}×** | **{m:.2f}×** | | |")
+            print(f"| {name} | {labels[stack]} | {i} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rss} | {xacts:.2f} | {bad} |")
+    node = runs.get((name, "node"))
+    for stack, label in (("mvp", "**ratio**"), ("off", "ratio, kept reads off")):
+        mvp = runs.get((name, stack))
+        if node and mvp:
+            r = mean([x[0] for x in mvp]) / mean([x[0] for x in node])
+            p = mean([x[2] for x in mvp]) / mean([x[2] for x in node])
+            m = mean([x[3] for x in mvp]) / mean([x[3] for x in node])
+            b = "**" if stack == "mvp" else ""
+            print(f"| {name} | {label} | | {b}{r:.2f}×{b} | | {b}{p:.2f}×{b} | {b}{m:.2f}×{b} | | |")
 print(f"\nThe write runs stored {written} fill-ups on nine vehicles; {chained} of them closed an economy "
       "interval (a full fill after another fill).")
 PY
