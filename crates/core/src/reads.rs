@@ -388,7 +388,7 @@ mod tests {
     }
 
     fn store(cache: &ReadCache, key: &str, json: &'static [u8]) {
-        let inner = cache.inner.as_ref().expect("on");
+        let inner = cache.inner.as_ref().unwrap_or_else(|| panic!("on"));
         inner.entries.insert(
             key.to_owned(),
             Arc::new(Kept {
@@ -404,19 +404,27 @@ mod tests {
     #[test]
     fn an_answer_loaded_before_a_write_is_never_read_after_it() {
         let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
-        let before = cache.key(&user("a"), "/api/vehicles").expect("on");
-        let other = cache.key(&user("b"), "/api/vehicles").expect("on");
+        let before = cache
+            .key(&user("a"), "/api/vehicles")
+            .unwrap_or_else(|| panic!("on"));
+        let other = cache
+            .key(&user("b"), "/api/vehicles")
+            .unwrap_or_else(|| panic!("on"));
         store(&cache, &other, b"[b]");
         cache.forget(&Changed::User(user("a")));
         store(&cache, &before, b"[old]");
-        let after = cache.key(&user("a"), "/api/vehicles").expect("on");
+        let after = cache
+            .key(&user("a"), "/api/vehicles")
+            .unwrap_or_else(|| panic!("on"));
         assert_ne!(before, after);
         assert_eq!(kept(&cache, &after), None);
         assert_eq!(cache.key(&user("b"), "/api/vehicles"), Some(other.clone()));
         assert_eq!(kept(&cache, &other).as_deref(), Some(&b"[b]"[..]));
 
         cache.forget(&Changed::Everyone);
-        let b_now = cache.key(&user("b"), "/api/vehicles").expect("on");
+        let b_now = cache
+            .key(&user("b"), "/api/vehicles")
+            .unwrap_or_else(|| panic!("on"));
         assert_ne!(b_now, other);
         assert_eq!(kept(&cache, &b_now), None);
     }
@@ -424,13 +432,16 @@ mod tests {
     #[test]
     fn announcements_of_this_process_are_not_acted_on_twice() {
         let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
-        let key = cache.key(&user("a"), "/x").expect("on");
-        let own = format!("{} a", cache.inner.as_ref().expect("on").process);
+        let key = cache.key(&user("a"), "/x").unwrap_or_else(|| panic!("on"));
+        let own = format!(
+            "{} a",
+            cache.inner.as_ref().unwrap_or_else(|| panic!("on")).process
+        );
         cache.heard(&own);
         assert_eq!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
         cache.heard("another-process a");
         assert_ne!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
-        let key = cache.key(&user("b"), "/x").expect("on");
+        let key = cache.key(&user("b"), "/x").unwrap_or_else(|| panic!("on"));
         cache.heard("another-process *");
         assert_ne!(cache.key(&user("b"), "/x").as_ref(), Some(&key));
         cache.heard("garbage");

@@ -16,7 +16,7 @@ async fn rename_in_database(app: &TestApp, nickname: &str) {
         .bind(nickname)
         .execute(&app.pool().await)
         .await
-        .expect("update");
+        .unwrap_or_else(|e| panic!("update: {e}"));
 }
 
 async fn nicknames(app: &TestApp, token: &str) -> Vec<Value> {
@@ -26,7 +26,7 @@ async fn nicknames(app: &TestApp, token: &str) -> Vec<Value> {
     json(response)
         .await
         .as_array()
-        .expect("a list")
+        .unwrap_or_else(|| panic!("a list"))
         .iter()
         .map(|v| v["nickname"].clone())
         .collect()
@@ -111,7 +111,7 @@ async fn a_kept_answer_is_sent_gzipped_to_a_client_that_takes_gzip_and_plain_to_
     let plain = app.get_as(&token, "/api/vehicles").await;
     assert_eq!(plain.status(), 200);
     assert!(plain.headers().get("content-encoding").is_none());
-    let plain = plain.bytes().await.expect("body");
+    let plain = plain.bytes().await.unwrap_or_else(|e| panic!("body: {e}"));
     assert!(plain.len() > 1024, "{} bytes", plain.len());
     // Twice: the first may be loaded, the second is kept.
     for _ in 0..2 {
@@ -122,21 +122,26 @@ async fn a_kept_answer_is_sent_gzipped_to_a_client_that_takes_gzip_and_plain_to_
             .header("accept-encoding", "gzip")
             .send()
             .await
-            .expect("request");
+            .unwrap_or_else(|e| panic!("request: {e}"));
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-encoding"], "gzip");
         assert_eq!(response.headers()["content-type"], "application/json");
         assert_eq!(response.headers()["x-total-count"], "8");
-        let vary = response.headers()["vary"].to_str().expect("ascii");
+        let vary = response.headers()["vary"]
+            .to_str()
+            .unwrap_or_else(|e| panic!("ascii: {e}"));
         assert!(
             vary.to_ascii_lowercase().contains("accept-encoding"),
             "{vary}"
         );
-        let zipped = response.bytes().await.expect("body");
+        let zipped = response
+            .bytes()
+            .await
+            .unwrap_or_else(|e| panic!("body: {e}"));
         let mut unzipped = Vec::new();
         flate2::read::GzDecoder::new(&zipped[..])
             .read_to_end(&mut unzipped)
-            .expect("gzip");
+            .unwrap_or_else(|e| panic!("gzip: {e}"));
         assert_eq!(unzipped, plain);
     }
     // A client that refuses gzip gets the kept JSON as it is.
@@ -147,9 +152,15 @@ async fn a_kept_answer_is_sent_gzipped_to_a_client_that_takes_gzip_and_plain_to_
         .header("accept-encoding", "gzip;q=0")
         .send()
         .await
-        .expect("request");
+        .unwrap_or_else(|e| panic!("request: {e}"));
     assert!(response.headers().get("content-encoding").is_none());
-    assert_eq!(response.bytes().await.expect("body"), plain);
+    assert_eq!(
+        response
+            .bytes()
+            .await
+            .unwrap_or_else(|e| panic!("body: {e}")),
+        plain
+    );
 }
 
 #[tokio::test]
