@@ -153,6 +153,9 @@ pub async fn months(
     vehicle_id: VehicleId,
     time_zone: &str,
 ) -> sqlx::Result<Rollup> {
+    // The newest interval of a kind is looked for only when the roll-up says the vehicle has fill-ups
+    // of that kind (Postgres checks that once, before the scan): a petrol car's 50,000 fill-ups are
+    // not walked to find no charging.
     let stored = |pool| {
         sqlx::query_as!(
             StoredMonth,
@@ -163,11 +166,16 @@ pub async fn months(
                       where user_id = $1 and vehicle_id = $2 and deleted_at is null
                         and interval_km is not null and interval_volume is not null
                         and fuel_type <> 'electric'
+                        and exists(select 1 from fuel_log_months l
+                                    where l.user_id = $1 and l.vehicle_id = $2 and l.liquid_count > 0)
                       order by date_time desc limit 1) as "last_liquid: Vec<Decimal>",
                     (select array[interval_km, interval_volume] from fuel_logs
                       where user_id = $1 and vehicle_id = $2 and deleted_at is null
                         and interval_km is not null and interval_volume is not null
                         and fuel_type = 'electric'
+                        and exists(select 1 from fuel_log_months e
+                                    where e.user_id = $1 and e.vehicle_id = $2
+                                      and e.log_count > e.liquid_count)
                       order by date_time desc limit 1) as "last_energy: Vec<Decimal>"
                from fuel_log_months where user_id = $1 and vehicle_id = $2 order by month"#,
             user_id.as_str(),

@@ -477,3 +477,53 @@ async fn concurrent_fill_ups_of_one_vehicle_and_month_all_land() {
     assert_eq!(stats["logCount"], 8, "{stats}");
     assert_eq!(stats["monthly"][0]["month"], "2026-03", "{stats}");
 }
+
+/// The newest interval of each kind: a charging-only vehicle's `lastEfficiency` is its newest
+/// charge's, and a petrol car beside it keeps its own (each is looked for only when the roll-up
+/// says the vehicle has fill-ups of that kind).
+#[tokio::test]
+async fn an_electric_vehicle_has_its_newest_charge_as_last_efficiency() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|ev-driver").await;
+    let ev = vehicle(&app, &token).await;
+    let petrol = vehicle(&app, &token).await;
+    let charge = |date: &str, odometer: &str, kwh: &str| {
+        format!(
+            r#"{{"vehicleId": "{ev}", "dateTime": "{date}T12:00:00Z", "odometerReading": {odometer},
+                "fuelType": "electric", "fuelUnits": {kwh}, "costPerUnit": 0.30}}"#
+        )
+    };
+    for (date, odometer, kwh) in [
+        ("2026-03-01", "1000", "40"),
+        ("2026-03-08", "1200", "50"),
+        ("2026-03-15", "1300", "40"),
+    ] {
+        let response = log(&app, &token, charge(date, odometer, kwh)).await;
+        assert_eq!(response.status(), 201, "{}", json(response).await);
+    }
+    for (date, odometer) in [("2026-03-02", "1000"), ("2026-03-09", "1300")] {
+        let response = log(&app, &token, fill(&petrol, date, odometer, "10", "3.00")).await;
+        assert_eq!(response.status(), 201);
+    }
+    let stats = json(
+        app.get_as(&token, &format!("/api/vehicles/{ev}/fuel-stats"))
+            .await,
+    )
+    .await;
+    assert_eq!(stats["volumeUnit"], "kWh", "{stats}");
+    // Imperial by default: 100 mi on 40 kWh is the newest interval; 300 mi on 90 kWh the average.
+    let newest = stats["lastEfficiency"].to_string();
+    let average = stats["averageEfficiency"].to_string();
+    assert!(!stats["lastEfficiency"].is_null(), "{stats}");
+    assert_ne!(newest, average, "{stats}");
+    let petrol_stats = json(
+        app.get_as(&token, &format!("/api/vehicles/{petrol}/fuel-stats"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        petrol_stats["lastEfficiency"].to_string(),
+        "30.00",
+        "{petrol_stats}"
+    );
+}
