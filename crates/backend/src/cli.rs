@@ -259,12 +259,14 @@ async fn backup(config: Config, action: BackupAction) -> anyhow::Result<()> {
         }
         BackupAction::Restore { id } => {
             let state = AppState::new(config, pool.clone())?;
-            let done = mvp_backup::restore(&state.db, &state.storage, id).await?;
-            // Running servers forget the reads they kept from before.
+            let outcome = mvp_backup::restore(&state.db, &state.storage, id).await;
+            // Running servers forget the reads they kept from before — also after a failed
+            // restore, which may have changed files.
             state
                 .reads
                 .announce(&state.db, &mvp_core::reads::Changed::Everyone)
                 .await;
+            let done = outcome?;
             println!(
                 "restored backup {id}: {} tables, {} rows, {} files ({} files not in the backup removed)",
                 done.tables, done.rows, done.files, done.files_removed

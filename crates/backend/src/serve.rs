@@ -59,6 +59,7 @@ pub async fn serve(
     let user_writes = tokio::spawn(mvp_core::reads::listen(
         state.db.clone(),
         state.reads.clone(),
+        state.cache.clone(),
     ));
     let app = crate::app::build(state.clone(), extra);
     tracing::info!(

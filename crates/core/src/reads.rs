@@ -10,13 +10,17 @@
 //! a finished restore start every user afresh.
 //!
 //! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), sent before the write's
-//! response leaves; a replica whose listening connection drops forgets everything it kept. Entries
+//! response leaves; hearing it, a replica also drops its near copies of that user's data (keys under
+//! [`user_key`]: preferences, vehicle ownership), so an answer it builds next is not made from them.
+//! Nothing is kept while the listening connection is down, and everything is forgotten when it
+//! drops. A write cut off before its response is forgotten at once and again [`LATE_COMMIT`] later:
+//! a statement already sent may still commit. Entries
 //! also expire after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry
 //! from shared data — a Google place's name another user's search refreshed — is at most that old.
 
 use std::sync::Arc;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, OriginalUri, Request, State};
@@ -30,7 +34,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::http::TOTAL_COUNT;
-use crate::{AppError, AppState, AuthUser};
+use crate::{AppError, AppState, AuthUser, Cache};
 
 /// The channel writes are announced on; the payload is `<process> <user id>` or `<process> *`.
 pub const CHANNEL: &str = "user_reads";
@@ -41,6 +45,14 @@ const LARGEST: usize = 512 * 1024;
 const GZIP_ABOVE: usize = 1024;
 /// Users whose epoch is remembered; a forgotten user simply gets a new one.
 const USERS: u64 = 100_000;
+/// How long after a cut-off write it is forgotten once more, for a statement that was already sent.
+pub const LATE_COMMIT: Duration = Duration::from_secs(5);
+
+/// The near-cache key (`Cache::set_near_only` …) of `rest` about `user`: a replica that hears of the
+/// user's write elsewhere drops every such key of theirs.
+pub fn user_key(user: &UserId, rest: &str) -> String {
+    format!("user:{}:{rest}", user.as_str())
+}
 
 /// The kept reads of this process (cheap to clone). Off when `server.read_cache_secs` is 0.
 #[derive(Clone, Default)]
@@ -60,6 +72,8 @@ struct Inner {
     epochs: moka::sync::Cache<UserId, u64>,
     entries: moka::sync::Cache<String, Arc<Kept>>,
     next_epoch: AtomicU64,
+    /// Whether announcements are being heard ([`listen`]); nothing is kept while they are not.
+    listening: AtomicBool,
     /// Names this process in its announcements, so it does not act on its own twice.
     process: String,
 }
@@ -102,6 +116,7 @@ impl ReadCache {
                 epochs,
                 entries,
                 next_epoch: AtomicU64::new(1),
+                listening: AtomicBool::new(false),
                 process: uuid::Uuid::new_v4().simple().to_string(),
             })),
         }
@@ -111,9 +126,25 @@ impl ReadCache {
         self.inner.is_some()
     }
 
+    /// On, and hearing the other replicas' announcements: answers are kept.
+    pub fn is_keeping(&self) -> bool {
+        self.inner
+            .as_ref()
+            .is_some_and(|inner| inner.listening.load(Ordering::Acquire))
+    }
+
+    fn set_listening(&self, on: bool) {
+        if let Some(inner) = &self.inner {
+            inner.listening.store(on, Ordering::Release);
+        }
+    }
+
     /// The key `what` is kept under for `user` now.
     fn key(&self, user: &UserId, what: &str) -> Option<String> {
         let inner = self.inner.as_ref()?;
+        if !inner.listening.load(Ordering::Acquire) {
+            return None;
+        }
         let epoch = inner
             .epochs
             .get_with_by_ref(user, || inner.next_epoch.fetch_add(1, Ordering::Relaxed));
@@ -135,16 +166,20 @@ impl ReadCache {
         }
     }
 
-    /// [`ReadCache::forget`] here, and tells the other replicas (a failed announcement is logged:
-    /// they then serve what they kept until it expires).
+    /// [`ReadCache::forget`] here, and tells the other replicas — also when this process keeps
+    /// nothing itself (a CLI restore) — (a failed announcement is logged: they then serve what they
+    /// kept until it expires).
     pub async fn announce(&self, pool: &PgPool, changed: &Changed) {
-        let Some(inner) = &self.inner else { return };
         self.forget(changed);
         let who = match changed {
             Changed::User(user) => user.as_str(),
             Changed::Everyone => "*",
         };
-        let payload = format!("{} {who}", inner.process);
+        let process = self
+            .inner
+            .as_ref()
+            .map_or("-", |inner| inner.process.as_str());
+        let payload = format!("{process} {who}");
         if let Err(err) = sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
             .execute(pool)
             .await
@@ -153,8 +188,9 @@ impl ReadCache {
         }
     }
 
-    /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored.
-    fn heard(&self, payload: &str) {
+    /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored. The user's near copies
+    /// in `cache` go first, so an answer built after this is not made from them.
+    fn heard(&self, payload: &str, cache: &Cache) {
         let Some(inner) = &self.inner else { return };
         let Some((process, who)) = payload.split_once(' ') else {
             return;
@@ -163,9 +199,12 @@ impl ReadCache {
             return;
         }
         if who == "*" {
+            cache.forget_near("");
             self.forget(&Changed::Everyone);
         } else {
-            self.forget(&Changed::User(UserId(who.to_owned())));
+            let user = UserId(who.to_owned());
+            cache.forget_near(&user_key(&user, ""));
+            self.forget(&Changed::User(user));
         }
     }
 }
@@ -238,7 +277,8 @@ impl KeptRead {
         if let Some(total) = kept.total {
             headers.insert(TOTAL_COUNT, HeaderValue::from(total));
         }
-        let body = if self.gzip && kept.json.len() > GZIP_ABOVE {
+        // An answer too large to keep is left to the compression layer (made fresh each time).
+        let body = if self.gzip && kept.json.len() > GZIP_ABOVE && kept.json.len() <= LARGEST {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
             kept.gzip.get_or_init(|| gzip(&kept.json)).clone()
@@ -260,23 +300,30 @@ fn gzip(json: &[u8]) -> Bytes {
     Bytes::from(encoder.finish().unwrap_or_default())
 }
 
-/// Whether `Accept-Encoding` takes gzip (a `q=0` refuses it).
+/// Whether `Accept-Encoding` takes gzip: as `gzip` says when it is named (`q=0` refuses), else as
+/// `*` says.
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let (mut gzip, mut any) = (None, None);
+    for item in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-        })
+    {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or_default();
+        let taken = !parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if coding.eq_ignore_ascii_case("gzip") {
+            gzip = Some(taken);
+        } else if coding == "*" {
+            any = Some(taken);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// Middleware, inside the one that identifies the user: after a write by a signed-in user, that
@@ -294,24 +341,35 @@ pub async fn note_writes(State(state): State<AppState>, request: Request, next: 
     let Some(user) = request.extensions().get::<AuthUser>() else {
         return next.run(request).await;
     };
-    let changed = if request.uri().path().starts_with("/api/admin") {
-        Changed::Everyone
-    } else {
-        Changed::User(user.user_id.clone())
-    };
+    let user = user.user_id.clone();
+    let admin = request.uri().path().starts_with("/api/admin");
+    // Cut off, an administrator's write may have changed anyone's data.
     let mut pending = Pending {
         state: state.clone(),
-        changed: Some(changed),
+        changed: Some(if admin {
+            Changed::Everyone
+        } else {
+            Changed::User(user.clone())
+        }),
     };
     let response = next.run(request).await;
-    if let Some(changed) = pending.changed.take() {
-        state.reads.announce(&state.db, &changed).await;
-    }
+    // Answered, only an administrator's write that succeeded reaches beyond the caller (a refused
+    // one must not let any user empty every replica's reads).
+    let changed = if admin && response.status().is_success() {
+        Changed::Everyone
+    } else {
+        Changed::User(user)
+    };
+    pending.changed = Some(changed.clone());
+    state.reads.announce(&state.db, &changed).await;
+    // Announced: nothing is left for the guard (cut off during the announcement, it announces again).
+    pending.changed = None;
     response
 }
 
 /// A write whose announcement is still due; dropped unsent (the request was cut off), it forgets
-/// here at once and announces in the background.
+/// here at once and announces in the background — and once more [`LATE_COMMIT`] later, for a
+/// statement the cut-off request had already sent.
 struct Pending {
     state: AppState,
     changed: Option<Changed>,
@@ -323,19 +381,29 @@ impl Drop for Pending {
             self.state.reads.forget(&changed);
             let state = self.state.clone();
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move { state.reads.announce(&state.db, &changed).await });
+                runtime.spawn(async move {
+                    state.reads.announce(&state.db, &changed).await;
+                    tokio::time::sleep(LATE_COMMIT).await;
+                    state.reads.announce(&state.db, &changed).await;
+                });
             }
         }
     }
 }
 
-/// Keeps this replica's reads in step with the writes other replicas announce; whenever the
-/// listening connection is lost (an announcement may have been missed) everything kept is
-/// forgotten. Runs until the pool closes.
-pub async fn listen(pool: PgPool, reads: ReadCache) {
+/// Keeps this replica's reads (and `cache`'s near copies of a user's data) in step with the writes
+/// other replicas announce; while the listening connection is down nothing is kept, and when it
+/// is lost (an announcement may have been missed) everything kept is forgotten. Runs until the pool
+/// closes.
+pub async fn listen(pool: PgPool, reads: ReadCache, cache: Cache) {
     if !reads.is_on() {
         return;
     }
+    let lost = |reads: &ReadCache| {
+        reads.set_listening(false);
+        cache.forget_near("");
+        reads.forget(&Changed::Everyone);
+    };
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -354,18 +422,26 @@ pub async fn listen(pool: PgPool, reads: ReadCache) {
             continue;
         }
         // Anything announced before LISTEN took effect is covered by starting afresh.
-        reads.forget(&Changed::Everyone);
+        lost(&reads);
+        reads.set_listening(true);
         loop {
             match listener.try_recv().await {
-                Ok(Some(note)) => reads.heard(note.payload()),
-                // The connection was lost; `try_recv` reconnects on the next call.
-                Ok(None) => reads.forget(&Changed::Everyone),
+                Ok(Some(note)) => {
+                    reads.set_listening(true);
+                    reads.heard(note.payload(), &cache);
+                }
+                // The connection was lost; `try_recv` reconnects on the next call (and anything
+                // announced meanwhile is covered by starting afresh again).
+                Ok(None) => {
+                    lost(&reads);
+                    reads.set_listening(true);
+                }
                 Err(err) => {
                     if pool.is_closed() {
                         return;
                     }
                     tracing::warn!(error = %err, "write listener failed; reconnecting");
-                    reads.forget(&Changed::Everyone);
+                    lost(&reads);
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     break;
                 }
@@ -380,6 +456,13 @@ mod tests {
 
     fn user(id: &str) -> UserId {
         UserId(id.to_owned())
+    }
+
+    /// On, and (as if) listening.
+    fn keeping() -> ReadCache {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        cache.set_listening(true);
+        cache
     }
 
     fn kept(cache: &ReadCache, key: &str) -> Option<Bytes> {
@@ -403,7 +486,7 @@ mod tests {
     /// not find it. Another user's reads are untouched.
     #[test]
     fn an_answer_loaded_before_a_write_is_never_read_after_it() {
-        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        let cache = keeping();
         let before = cache
             .key(&user("a"), "/api/vehicles")
             .unwrap_or_else(|| panic!("on"));
@@ -429,22 +512,47 @@ mod tests {
         assert_eq!(kept(&cache, &b_now), None);
     }
 
+    /// Another replica's announcement retires the user's kept reads and their near copies (the
+    /// preferences an answer is built from); this process's own is not acted on twice.
     #[test]
-    fn announcements_of_this_process_are_not_acted_on_twice() {
-        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+    fn announcements_of_other_replicas_retire_reads_and_near_copies() {
+        let cache = keeping();
+        let near = Cache::memory("t:");
+        let prefs = |who: &str| user_key(&user(who), "prefs");
+        let minute = Duration::from_secs(60);
+        near.set_near_only(&prefs("a"), Bytes::from_static(b"metric"), minute);
+        near.set_near_only(&prefs("b"), Bytes::from_static(b"metric"), minute);
         let key = cache.key(&user("a"), "/x").unwrap_or_else(|| panic!("on"));
         let own = format!(
             "{} a",
             cache.inner.as_ref().unwrap_or_else(|| panic!("on")).process
         );
-        cache.heard(&own);
+        cache.heard(&own, &near);
         assert_eq!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
-        cache.heard("another-process a");
+        assert!(near.near_only(&prefs("a")).is_some());
+
+        cache.heard("another-process a", &near);
         assert_ne!(cache.key(&user("a"), "/x").as_ref(), Some(&key));
+        assert_eq!(near.near_only(&prefs("a")), None);
+        assert!(
+            near.near_only(&prefs("b")).is_some(),
+            "another user's copy stays"
+        );
+
         let key = cache.key(&user("b"), "/x").unwrap_or_else(|| panic!("on"));
-        cache.heard("another-process *");
+        cache.heard("another-process *", &near);
         assert_ne!(cache.key(&user("b"), "/x").as_ref(), Some(&key));
-        cache.heard("garbage");
+        assert_eq!(near.near_only(&prefs("b")), None);
+        cache.heard("garbage", &near);
+    }
+
+    #[test]
+    fn nothing_is_kept_until_announcements_are_heard() {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        assert!(cache.is_on() && !cache.is_keeping());
+        assert_eq!(cache.key(&user("a"), "/x"), None);
+        cache.set_listening(true);
+        assert!(cache.key(&user("a"), "/x").is_some());
     }
 
     #[test]
@@ -466,6 +574,8 @@ mod tests {
         assert!(with("*"));
         assert!(!with("gzip;q=0"));
         assert!(!with("br, deflate"));
+        assert!(!with("gzip;q=0, *"), "named refusal beats the wildcard");
+        assert!(!with("*;q=0"));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }

@@ -1,7 +1,8 @@
 //! This process's copy of each active user's preferences. Nearly every request that shows a
 //! quantity needs them, and they change rarely, so a request reads them from memory instead of
 //! making a database round trip. A copy lives [`NEAR_TTL`]: a change made in this process forgets it
-//! at once; a change made on another replica reaches this one when the copy expires.
+//! at once; a change made on another replica reaches this one when it announces the write
+//! (`mvp_core::reads`), or at the latest when the copy expires.
 
 use std::time::Duration;
 
@@ -13,10 +14,9 @@ use crate::repo;
 
 /// How long this process trusts its copy of a user's preferences.
 pub const NEAR_TTL: Duration = Duration::from_secs(5);
-const PREFIX: &str = "prefs:";
-
+/// Under the user's near keys, which a replica drops when it hears of the user's write elsewhere.
 fn key(user_id: &UserId) -> String {
-    format!("{PREFIX}{}", user_id.as_str())
+    mvp_core::reads::user_key(user_id, "prefs")
 }
 
 /// The user's preferences from this process's copy, else from the database (defaults stored on

@@ -121,8 +121,9 @@ pub async fn filter(
 /// How long this process remembers that a vehicle is the user's and live (for reads).
 pub const OWNED_TTL: Duration = Duration::from_secs(5);
 
+/// Under the user's near keys, which a replica drops when it hears of the user's write elsewhere.
 fn owned_key(user_id: &UserId, vehicle_id: VehicleId) -> String {
-    format!("vehicle:owned:{}:{}", user_id.as_str(), vehicle_id.0)
+    mvp_core::reads::user_key(user_id, &format!("vehicle-owned:{}", vehicle_id.0))
 }
 
 /// For reads that show what hangs off a vehicle (a list's filter, its statistics): the same 404 as

@@ -19,6 +19,17 @@ async fn rename_in_database(app: &TestApp, nickname: &str) {
         .unwrap_or_else(|e| panic!("update: {e}"));
 }
 
+/// Waits until `app` hears the replicas' announcements (it keeps nothing before).
+async fn wait_keeping(app: &TestApp) {
+    for _ in 0..250 {
+        if app.state.reads.is_keeping() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the app never started listening for writes");
+}
+
 async fn nicknames(app: &TestApp, token: &str) -> Vec<Value> {
     let response = app.get_as(token, "/api/vehicles").await;
     assert_eq!(response.status(), 200);
@@ -35,6 +46,7 @@ async fn nicknames(app: &TestApp, token: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_repeat_read_is_kept_until_the_user_writes() {
     let app = spawn_app().await;
+    wait_keeping(&app).await;
     let token = app.token("auth0|kept-reads").await;
     let vehicle = app
         .create_vehicle(
@@ -189,6 +201,8 @@ async fn another_user_never_gets_what_ones_reads_kept() {
 async fn a_write_on_one_replica_retires_what_another_kept() {
     let first = spawn_app().await;
     let second = first.replica().await;
+    wait_keeping(&first).await;
+    wait_keeping(&second).await;
     let token = first.token("auth0|kept-replicas").await;
     let vehicle = first
         .create_vehicle(
@@ -257,4 +271,31 @@ async fn with_read_cache_secs_zero_every_read_goes_to_the_database() {
     assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
     rename_in_database(&app, "Changed").await;
     assert_eq!(nicknames(&app, &token).await, [json!("Changed")]);
+}
+
+/// A write refused under `/api/admin` retires only the caller's own reads: no signed-in user can
+/// empty everyone's.
+#[tokio::test]
+async fn a_refused_admin_write_does_not_retire_other_users_reads() {
+    let app = spawn_app().await;
+    wait_keeping(&app).await;
+    let owner = app.token("auth0|kept-bystander").await;
+    let intruder = app.token("auth0|kept-intruder").await;
+    app.create_vehicle(
+        &owner,
+        1000,
+        json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Kept"}),
+    )
+    .await;
+    assert_eq!(nicknames(&app, &owner).await, [json!("Kept")]);
+    rename_in_database(&app, "Changed").await;
+    let refused = app
+        .post_json_as(
+            &intruder,
+            "/api/admin/admins",
+            &json!({"userId": "auth0|kept-intruder"}),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(nicknames(&app, &owner).await, [json!("Kept")]);
 }
