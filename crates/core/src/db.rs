@@ -153,3 +153,57 @@ mod tests {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }
 }
+
+/// What a [`listen`] loop tells its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listening<'a> {
+    /// Listening (again): anything announced before may have been missed.
+    Started,
+    /// One notification's payload.
+    Heard(&'a str),
+    /// The connection was lost; `Started` follows once it is back.
+    Lost,
+}
+
+/// Listens on `channel` on a connection of its own until `pool` closes, reconnecting after a
+/// loss (retried every 2 s; `what` names the listener in the log), and tells `on` what happens.
+pub async fn listen(pool: PgPool, channel: &str, what: &str, mut on: impl FnMut(Listening<'_>)) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %err, listener = what, "cannot connect to listen; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen(channel).await {
+            tracing::warn!(error = %err, listener = what, "cannot LISTEN; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
+        on(Listening::Started);
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(note)) => on(Listening::Heard(note.payload())),
+                // The connection was lost and has been made again (sqlx reconnects eagerly).
+                Ok(None) => {
+                    on(Listening::Lost);
+                    on(Listening::Started);
+                }
+                Err(err) => {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %err, listener = what, "listening failed; reconnecting");
+                    on(Listening::Lost);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    break;
+                }
+            }
+        }
+    }
+}

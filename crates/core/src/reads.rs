@@ -33,6 +33,7 @@ use mvp_types::ids::UserId;
 use serde::Serialize;
 use sqlx::PgPool;
 
+use crate::db::Listening;
 use crate::http::TOTAL_COUNT;
 use crate::{AppError, AppState, AuthUser, Cache};
 
@@ -51,8 +52,11 @@ pub const LATE_COMMIT: Duration = Duration::from_secs(5);
 /// The near-cache key (`Cache::set_near_only` …) of `rest` about `user`: a replica that hears of the
 /// user's write elsewhere drops every such key of theirs.
 pub fn user_key(user: &UserId, rest: &str) -> String {
-    format!("user:{}:{rest}", user.as_str())
+    format!("{USER_KEYS}{}:{rest}", user.as_str())
 }
+
+/// Where every [`user_key`] starts.
+const USER_KEYS: &str = "user:";
 
 /// The kept reads of this process (cheap to clone). Off when `server.read_cache_secs` is 0.
 #[derive(Clone, Default)]
@@ -399,55 +403,23 @@ pub async fn listen(pool: PgPool, reads: ReadCache, cache: Cache) {
     if !reads.is_on() {
         return;
     }
-    let lost = |reads: &ReadCache| {
-        reads.set_listening(false);
-        cache.forget_near("");
-        reads.forget(&Changed::Everyone);
-    };
-    loop {
-        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(listener) => listener,
-            Err(err) => {
-                if pool.is_closed() {
-                    return;
-                }
-                tracing::warn!(error = %err, "write listener cannot connect; retrying");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        if let Err(err) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %err, "write listener cannot LISTEN; retrying");
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            continue;
-        }
+    crate::db::listen(pool, CHANNEL, "user writes", |event| match event {
         // Anything announced before LISTEN took effect is covered by starting afresh.
-        lost(&reads);
-        reads.set_listening(true);
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(note)) => {
-                    reads.set_listening(true);
-                    reads.heard(note.payload(), &cache);
-                }
-                // The connection was lost; `try_recv` reconnects on the next call (and anything
-                // announced meanwhile is covered by starting afresh again).
-                Ok(None) => {
-                    lost(&reads);
-                    reads.set_listening(true);
-                }
-                Err(err) => {
-                    if pool.is_closed() {
-                        return;
-                    }
-                    tracing::warn!(error = %err, "write listener failed; reconnecting");
-                    lost(&reads);
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    break;
-                }
-            }
+        // Only users' data: the catalog's near copy has a listener of its own, and what else is near
+        // (the seen-profile and terms checks) must keep serving while Postgres is away.
+        Listening::Started => {
+            cache.forget_near(USER_KEYS);
+            reads.forget(&Changed::Everyone);
+            reads.set_listening(true);
         }
-    }
+        Listening::Heard(payload) => reads.heard(payload, &cache),
+        Listening::Lost => {
+            reads.set_listening(false);
+            cache.forget_near(USER_KEYS);
+            reads.forget(&Changed::Everyone);
+        }
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -67,40 +67,10 @@ pub async fn changed(cache: &Cache) {
 /// `NOTIFY catalog_version`, and whenever the listening connection was lost (a notification may
 /// have been missed), the near copy of the catalog is dropped. Runs until the pool closes.
 pub async fn listen(pool: PgPool, cache: Cache) {
-    loop {
-        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(listener) => listener,
-            Err(err) => {
-                if pool.is_closed() {
-                    return;
-                }
-                tracing::warn!(error = %err, "catalog change listener cannot connect; retrying");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        if let Err(err) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %err, "catalog change listener cannot LISTEN; retrying");
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            continue;
-        }
-        // Anything announced before LISTEN took effect is covered by starting afresh.
+    // Started (anything announced before LISTEN took effect is covered by starting afresh), a
+    // change heard, or the connection lost: the near copy goes each time.
+    mvp_core::db::listen(pool, CHANNEL, "catalog changes", |_| {
         cache.forget_near(CACHE_PREFIX);
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(_)) => cache.forget_near(CACHE_PREFIX),
-                // The connection was lost; `try_recv` reconnects on the next call.
-                Ok(None) => cache.forget_near(CACHE_PREFIX),
-                Err(err) => {
-                    if pool.is_closed() {
-                        return;
-                    }
-                    tracing::warn!(error = %err, "catalog change listener failed; reconnecting");
-                    cache.forget_near(CACHE_PREFIX);
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    break;
-                }
-            }
-        }
-    }
+    })
+    .await;
 }
