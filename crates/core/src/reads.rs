@@ -34,7 +34,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::db::Listening;
-use crate::http::TOTAL_COUNT;
+use crate::pagination::total_header;
 use crate::{AppError, AppState, AuthUser, Cache};
 
 /// The channel writes are announced on; the payload is `<process> <user id>` or `<process> *`.
@@ -59,7 +59,7 @@ pub fn user_key(user: &UserId, rest: &str) -> String {
 const USER_KEYS: &str = "user:";
 
 /// The kept reads of this process (cheap to clone). Off when `server.read_cache_secs` is 0.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReadCache {
     inner: Option<Arc<Inner>>,
 }
@@ -273,14 +273,11 @@ impl KeptRead {
     }
 
     fn respond(&self, kept: &Kept) -> Response {
-        let mut headers = HeaderMap::new();
+        let mut headers = kept.total.map(total_header).unwrap_or_default();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Some(total) = kept.total {
-            headers.insert(TOTAL_COUNT, HeaderValue::from(total));
-        }
         // An answer too large to keep is left to the compression layer (made fresh each time).
         let body = if self.gzip && kept.json.len() > GZIP_ABOVE && kept.json.len() <= LARGEST {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));

@@ -6,6 +6,7 @@
 use std::io::Read as _;
 
 use mvp_test_support::{TestApp, spawn_app};
+use mvp_types::ids::VehicleId;
 use serde_json::{Value, json};
 
 use crate::json;
@@ -17,6 +18,37 @@ async fn rename_in_database(app: &TestApp, nickname: &str) {
         .execute(&app.pool().await)
         .await
         .unwrap_or_else(|e| panic!("update: {e}"));
+}
+
+/// A 2019 Subaru Outback called `nickname`.
+async fn named_vehicle(app: &TestApp, token: &str, nickname: &str) -> VehicleId {
+    app.create_vehicle(
+        token,
+        1000,
+        json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": nickname}),
+    )
+    .await
+}
+
+/// Records a gasoline fill-up of `units` at $3 on `vehicle`.
+async fn fill_up(
+    app: &TestApp,
+    token: &str,
+    vehicle: VehicleId,
+    date: &str,
+    odometer: u32,
+    units: u32,
+) {
+    let response = app
+        .post_json_as(
+            token,
+            "/api/fuel-logs",
+            &json!({"vehicleId": vehicle, "dateTime": format!("{date}T12:00:00Z"),
+                    "odometerReading": odometer, "fuelType": "gasoline", "fuelUnits": units,
+                    "costPerUnit": 3, "fullFill": true}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
 }
 
 /// Waits until `app` hears the replicas' announcements (it keeps nothing before).
@@ -48,13 +80,7 @@ async fn a_repeat_read_is_kept_until_the_user_writes() {
     let app = spawn_app().await;
     wait_keeping(&app).await;
     let token = app.token("auth0|kept-reads").await;
-    let vehicle = app
-        .create_vehicle(
-            &token,
-            1000,
-            json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Blue"}),
-        )
-        .await;
+    let vehicle = named_vehicle(&app, &token, "Blue").await;
     assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
 
     // The repeat is answered from what was kept: the database's change is not read.
@@ -62,16 +88,7 @@ async fn a_repeat_read_is_kept_until_the_user_writes() {
     assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
 
     // Any write by the user retires it — here one to another resource (a fill-up).
-    let response = app
-        .post_json_as(
-            &token,
-            "/api/fuel-logs",
-            &json!({"vehicleId": vehicle, "dateTime": "2026-06-01T12:00:00Z",
-                    "odometerReading": 1500, "fuelType": "gasoline", "fuelUnits": 10,
-                    "costPerUnit": 3}),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
+    fill_up(&app, &token, vehicle, "2026-06-01", 1500, 10).await;
     assert_eq!(
         nicknames(&app, &token).await,
         [json!("Changed behind the API")]
@@ -83,16 +100,7 @@ async fn a_repeat_read_is_kept_until_the_user_writes() {
     assert_eq!(stats["logCount"], 1, "{stats}");
     let again = json(app.get_as(&token, &stats_url).await).await;
     assert_eq!(again, stats);
-    let response = app
-        .post_json_as(
-            &token,
-            "/api/fuel-logs",
-            &json!({"vehicleId": vehicle, "dateTime": "2026-06-08T12:00:00Z",
-                    "odometerReading": 1900, "fuelType": "gasoline", "fuelUnits": 20,
-                    "costPerUnit": 3, "fullFill": true}),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
+    fill_up(&app, &token, vehicle, "2026-06-08", 1900, 20).await;
     let after = json(app.get_as(&token, &stats_url).await).await;
     assert_eq!(after["logCount"], 2, "{after}");
     assert_ne!(after["totalCost"], stats["totalCost"], "{after}");
@@ -204,13 +212,7 @@ async fn a_write_on_one_replica_retires_what_another_kept() {
     wait_keeping(&first).await;
     wait_keeping(&second).await;
     let token = first.token("auth0|kept-replicas").await;
-    let vehicle = first
-        .create_vehicle(
-            &token,
-            1000,
-            json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Before"}),
-        )
-        .await;
+    let vehicle = named_vehicle(&first, &token, "Before").await;
     // The second replica's listener is up once it has heard an announcement of the first's.
     let mut heard = false;
     for round in 0..50 {
@@ -262,12 +264,7 @@ async fn with_read_cache_secs_zero_every_read_goes_to_the_database() {
         .await;
     assert!(!app.state.reads.is_on());
     let token = app.token("auth0|kept-off").await;
-    app.create_vehicle(
-        &token,
-        1000,
-        json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Blue"}),
-    )
-    .await;
+    named_vehicle(&app, &token, "Blue").await;
     assert_eq!(nicknames(&app, &token).await, [json!("Blue")]);
     rename_in_database(&app, "Changed").await;
     assert_eq!(nicknames(&app, &token).await, [json!("Changed")]);
@@ -281,12 +278,7 @@ async fn a_refused_admin_write_does_not_retire_other_users_reads() {
     wait_keeping(&app).await;
     let owner = app.token("auth0|kept-bystander").await;
     let intruder = app.token("auth0|kept-intruder").await;
-    app.create_vehicle(
-        &owner,
-        1000,
-        json!({"year": 2019, "make": "Subaru", "model": "Outback", "nickname": "Kept"}),
-    )
-    .await;
+    named_vehicle(&app, &owner, "Kept").await;
     assert_eq!(nicknames(&app, &owner).await, [json!("Kept")]);
     rename_in_database(&app, "Changed").await;
     let refused = app
