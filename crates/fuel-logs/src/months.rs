@@ -1,6 +1,7 @@
 //! `fuel_log_months`: each vehicle's fill-ups summed per month in the user's time zone, rebuilt from
-//! the changed month onward after every write (`repo::recompute`) and read by the statistics; a
-//! range the roll-up cannot answer is summed straight from the fill-ups.
+//! the changed month onward after every write (`repo::recompute`), or moved by the differences a
+//! new fill-up made (`repo::recompute_added`), and read by the statistics; a range the roll-up
+//! cannot answer is summed straight from the fill-ups.
 
 use chrono::{DateTime, Utc};
 use mvp_types::ids::UserId;
@@ -81,10 +82,12 @@ pub async fn refresh_months(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let from = if stored_zone.as_deref().is_some_and(|z| z != time_zone) {
-        None
-    } else {
+    // A roll-up in another time zone, or none at all while older fill-ups may exist (a vehicle
+    // whose months were never summed), is summed again whole.
+    let from = if stored_zone.as_deref() == Some(time_zone) {
         from
+    } else {
+        None
     };
     sqlx::query!(
         "delete from fuel_log_months where user_id = $1 and vehicle_id = $2
@@ -116,6 +119,102 @@ pub async fn refresh_months(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// How one fill-up moves its month of the roll-up: a new fill-up counts whole (`logs` 1, its cost
+/// and volume); a fill-up whose economy a change moved adds the difference of its segment and
+/// interval. Exact decimals, so moving a month is the same as summing it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthDelta {
+    pub at: DateTime<Utc>,
+    pub electric: bool,
+    pub logs: i64,
+    pub total_cost: Decimal,
+    pub volume: Decimal,
+    pub segment_km: Decimal,
+    pub interval_km: Decimal,
+    pub interval_volume: Decimal,
+}
+
+impl MonthDelta {
+    /// Whether it changes anything.
+    pub fn moves(&self) -> bool {
+        self.logs != 0
+            || [
+                self.total_cost,
+                self.volume,
+                self.segment_km,
+                self.interval_km,
+                self.interval_volume,
+            ]
+            .iter()
+            .any(|d| !d.is_zero())
+    }
+}
+
+/// Moves the roll-up's months by `deltas` in one statement (a month not there yet is added).
+/// Returns `false`, having changed nothing, when there is nothing to move or the vehicle has no
+/// roll-up in `time_zone` to move: the caller sums the months with [`refresh_months`] instead.
+#[tracing::instrument(skip_all, level = "debug")]
+pub async fn add(
+    conn: &mut PgConnection,
+    user_id: &UserId,
+    vehicle_id: VehicleId,
+    time_zone: &str,
+    deltas: &[MonthDelta],
+) -> sqlx::Result<bool> {
+    if deltas.is_empty() {
+        return Ok(false);
+    }
+    lock_months(&mut *conn, user_id, vehicle_id).await?;
+    let column = |f: fn(&MonthDelta) -> Decimal| deltas.iter().map(f).collect::<Vec<_>>();
+    let at: Vec<DateTime<Utc>> = deltas.iter().map(|d| d.at).collect();
+    let electric: Vec<bool> = deltas.iter().map(|d| d.electric).collect();
+    let logs: Vec<i64> = deltas.iter().map(|d| d.logs).collect();
+    let done = sqlx::query!(
+        "insert into fuel_log_months as m (user_id, vehicle_id, time_zone, month, log_count,
+            liquid_count, total_cost, liquid_volume, energy_volume, distance_km, liquid_interval_km,
+            liquid_interval_volume, energy_interval_km, energy_interval_volume)
+         select $1, $2, $3, date_trunc('month', t.at at time zone $3)::date,
+                sum(t.logs), coalesce(sum(t.logs) filter (where not t.electric), 0), sum(t.cost),
+                coalesce(sum(t.volume) filter (where not t.electric), 0),
+                coalesce(sum(t.volume) filter (where t.electric), 0), sum(t.segment),
+                coalesce(sum(t.ikm) filter (where not t.electric), 0),
+                coalesce(sum(t.ivol) filter (where not t.electric), 0),
+                coalesce(sum(t.ikm) filter (where t.electric), 0),
+                coalesce(sum(t.ivol) filter (where t.electric), 0)
+           from unnest($4::timestamptz[], $5::bool[], $6::bigint[], $7::numeric[], $8::numeric[],
+                       $9::numeric[], $10::numeric[], $11::numeric[])
+                  as t(at, electric, logs, cost, volume, segment, ikm, ivol)
+          where exists(select 1 from fuel_log_months z
+                        where z.user_id = $1 and z.vehicle_id = $2 and z.time_zone = $3)
+          group by 4
+         on conflict (user_id, vehicle_id, month) do update set
+            log_count = m.log_count + excluded.log_count,
+            liquid_count = m.liquid_count + excluded.liquid_count,
+            total_cost = m.total_cost + excluded.total_cost,
+            liquid_volume = m.liquid_volume + excluded.liquid_volume,
+            energy_volume = m.energy_volume + excluded.energy_volume,
+            distance_km = m.distance_km + excluded.distance_km,
+            liquid_interval_km = m.liquid_interval_km + excluded.liquid_interval_km,
+            liquid_interval_volume = m.liquid_interval_volume + excluded.liquid_interval_volume,
+            energy_interval_km = m.energy_interval_km + excluded.energy_interval_km,
+            energy_interval_volume = m.energy_interval_volume + excluded.energy_interval_volume",
+        user_id.as_str(),
+        vehicle_id.0,
+        time_zone,
+        &at,
+        &electric,
+        &logs,
+        &column(|d| d.total_cost),
+        &column(|d| d.volume),
+        &column(|d| d.segment_km),
+        &column(|d| d.interval_km),
+        &column(|d| d.interval_volume),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// A vehicle's roll-up and the newest economy interval of each kind: what the statistics read.

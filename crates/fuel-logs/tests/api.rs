@@ -527,3 +527,167 @@ async fn an_electric_vehicle_has_its_newest_charge_as_last_efficiency() {
         "{petrol_stats}"
     );
 }
+
+/// Every fill-up's economy and the vehicle's monthly roll-up, as text (decimals without trailing
+/// zeros, so a sum is compared by value).
+async fn economy_and_months(pool: &sqlx::PgPool, vehicle: &str) -> (String, String) {
+    let logs: Option<String> = sqlx::query_scalar(
+        "select string_agg(format('%s %s %s %s %s', date_time, fuel_type, trim_scale(segment_km),
+                  trim_scale(interval_km), trim_scale(interval_volume)), E'\\n' order by date_time, id)
+           from fuel_logs where vehicle_id = $1::uuid and deleted_at is null",
+    )
+    .bind(vehicle)
+    .fetch_one(pool)
+    .await
+    .unwrap_or_else(|e| panic!("logs: {e}"));
+    let months: Option<String> = sqlx::query_scalar(
+        "select string_agg(format('%s %s %s %s %s %s %s %s %s %s %s %s', month, time_zone, log_count,
+                  liquid_count, trim_scale(total_cost), trim_scale(liquid_volume),
+                  trim_scale(energy_volume), trim_scale(distance_km), trim_scale(liquid_interval_km),
+                  trim_scale(liquid_interval_volume), trim_scale(energy_interval_km),
+                  trim_scale(energy_interval_volume)), E'\\n' order by month)
+           from fuel_log_months where vehicle_id = $1::uuid",
+    )
+    .bind(vehicle)
+    .fetch_one(pool)
+    .await
+    .unwrap_or_else(|e| panic!("months: {e}"));
+    (logs.unwrap_or_default(), months.unwrap_or_default())
+}
+
+/// A new fill-up's economy is worked out before it is written, and the roll-up is moved by what
+/// changed rather than summed again: after fill-ups added out of order (one in the middle moves
+/// the later ones), a partial fill, a charge and a missed fill, both must be what a recomputation
+/// from the first fill-up gives, and the roll-up what summing the months afresh gives — also after
+/// the time zone changes under an existing roll-up.
+#[tokio::test]
+async fn a_new_fill_ups_economy_and_moved_months_equal_a_recomputation() {
+    let app = spawn_app().await;
+    let token = app.token("auth0|in-between").await;
+    let v = vehicle(&app, &token).await;
+    let pool = app.pool().await;
+    let entry = |date: &str, odometer: &str, fuel: &str, units: &str, full: bool, missed: bool| {
+        format!(
+            r#"{{"vehicleId": "{v}", "dateTime": "{date}", "odometerReading": {odometer},
+                "fuelType": "{fuel}", "fuelUnits": {units}, "costPerUnit": 3.459,
+                "fullFill": {full}, "missedPrevious": {missed}}}"#
+        )
+    };
+    let first = entry(
+        "2026-01-05T12:00:00Z",
+        "1000",
+        "gasoline",
+        "10",
+        true,
+        false,
+    );
+    let mut first_id = String::new();
+    for text in [
+        first.clone(),
+        entry(
+            "2026-03-10T12:00:00Z",
+            "1700",
+            "gasoline",
+            "8.125",
+            false,
+            false,
+        ),
+        entry(
+            "2026-03-20T12:00:00Z",
+            "1900",
+            "gasoline",
+            "9.5",
+            true,
+            false,
+        ),
+        // In the middle: the March fill-ups' segments and intervals move.
+        entry(
+            "2026-02-07T12:00:00Z",
+            "1300",
+            "gasoline",
+            "11.25",
+            true,
+            false,
+        ),
+        entry(
+            "2026-02-20T12:00:00Z",
+            "1500",
+            "electric",
+            "30",
+            true,
+            false,
+        ),
+        entry("2026-04-02T12:00:00Z", "2200", "gasoline", "10", true, true),
+        entry("2026-04-30T23:30:00Z", "2400", "gasoline", "7", true, false),
+    ] {
+        let response = log(&app, &token, text).await;
+        assert_eq!(response.status(), 201);
+        let created = json(response).await;
+        if first_id.is_empty() {
+            first_id = created["id"].as_str().unwrap_or_default().to_owned();
+        }
+    }
+    let added = economy_and_months(&pool, &v).await;
+    assert_eq!(added.0.lines().count(), 7, "{}", added.0);
+    assert_eq!(added.1.lines().count(), 4, "{}", added.1);
+    // Intervals closed (February's full fill after January's, March's after February's, ...).
+    assert!(
+        added.0.lines().filter(|l| !l.ends_with(' ')).count() >= 2,
+        "{}",
+        added.0
+    );
+
+    // The same first fill-up written again recomputes every later one and sums every month.
+    let response = app
+        .put_json_as(&token, &format!("/api/fuel-logs/{first_id}"), &body(&first))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(economy_and_months(&pool, &v).await, added);
+
+    // Summed afresh when missing, by the statistics.
+    sqlx::query("delete from fuel_log_months where vehicle_id = $1::uuid")
+        .bind(&v)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stats = app
+        .get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
+        .await;
+    assert_eq!(stats.status(), 200);
+    assert_eq!(economy_and_months(&pool, &v).await, added);
+
+    // Another time zone: the next fill-up sums the roll-up again in the new zone (23:30 UTC on
+    // 30 April is May in Auckland), rather than moving months summed in the old one.
+    let response = app
+        .put_json_as(
+            &token,
+            "/api/user/preferences",
+            &json!({"timeZone": "Pacific/Auckland"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let response = log(
+        &app,
+        &token,
+        entry("2026-05-10T12:00:00Z", "2600", "gasoline", "8", true, false),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let zoned = economy_and_months(&pool, &v).await;
+    assert!(
+        zoned.1.contains("2026-05-01 Pacific/Auckland 2 "),
+        "{}",
+        zoned.1
+    );
+    assert!(!zoned.1.contains("UTC"), "{}", zoned.1);
+    sqlx::query("delete from fuel_log_months where vehicle_id = $1::uuid")
+        .bind(&v)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stats = app
+        .get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
+        .await;
+    assert_eq!(stats.status(), 200);
+    assert_eq!(economy_and_months(&pool, &v).await, zoned);
+}

@@ -60,18 +60,13 @@ pub async fn create(
     mvp_vehicles::lock(&mut tx, &user.user_id, &[log.vehicle_id]).await?;
     station::check(&mut tx, &user.user_id, log.station_id.as_deref(), None).await?;
     check_odometer(&mut tx, &user, &log, None).await?;
-    let id = repo::insert(&mut tx, &user.user_id, &log).await?;
-    repo::recompute(
-        &mut tx,
-        &user.user_id,
-        log.vehicle_id,
-        log.date_time,
-        &prefs.time_zone,
-    )
-    .await?;
+    let row = repo::insert_chained(&mut tx, &user.user_id, &log, &prefs.time_zone).await?;
     advance_vehicle(&mut tx, &user.user_id, &log).await?;
-    let dto = answer(&mut tx, &user, id, &prefs).await?;
+    let id = row.id;
+    let mut dto = [to_dto(row, &prefs)];
+    station::attach(&mut tx, &user.user_id, &mut dto).await?;
     tx.commit().await?;
+    let [dto] = dto;
     Ok(created(&format!("/api/fuel-logs/{id}"), dto))
 }
 

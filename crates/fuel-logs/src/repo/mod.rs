@@ -10,6 +10,7 @@ use mvp_types::user::UnitSystem;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 
+use crate::chain::Computed;
 use crate::domain::NewFuelLog;
 
 #[derive(Debug, Clone)]
@@ -60,20 +61,24 @@ mod bulk;
 mod economy;
 
 pub use bulk::{KeptLog, counts_by_user, import_keys, insert_many, stream_all};
-pub use economy::{last_interval, recompute};
+pub use economy::{insert_chained, last_interval, recompute};
 
-#[tracing::instrument(skip_all, level = "debug")]
-pub async fn insert(
+/// Inserts a fill-up with the economy values its chain pass computed (`economy::insert_chained`).
+async fn insert(
     conn: &mut PgConnection,
     user_id: &UserId,
+    id: FuelLogId,
     log: &NewFuelLog,
-) -> sqlx::Result<FuelLogId> {
-    let id = FuelLogId::new();
-    sqlx::query!(
+    values: &Computed,
+) -> sqlx::Result<FuelRow> {
+    fuel_rows!(
 "insert into fuel_logs (id, user_id, vehicle_id, date_time, entered_units, odometer_entered,
             trip_entered, fuel_units_entered, cost_per_unit_entered, total_cost, fuel_type, fuel_grade,
-            full_fill, missed_previous, station_id, location_name, notes, odometer_km, trip_km, volume)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+            full_fill, missed_previous, station_id, location_name, notes, odometer_km, trip_km, volume,
+            segment_km, interval_km, interval_volume)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+         returning ",
+"",
 id.0,
 user_id.as_str(),
 log.vehicle_id.0,
@@ -94,10 +99,12 @@ log.notes,
 log.odometer_km(),
 log.trip_km(),
 log.volume(),
+values.segment_km,
+values.interval_km,
+values.interval_volume,
 )
-    .execute(conn)
-    .await?;
-    Ok(id)
+    .fetch_one(conn)
+    .await
 }
 
 #[tracing::instrument(skip_all, level = "debug")]
