@@ -6,7 +6,8 @@
 # Each endpoint is loaded with oha against Node, then the backend, then a second backend with kept
 # reads off (server.read_cache_secs 0: the database path), twice; one table (req/s, p50, p99,
 # peak RSS during the run, the ratio of the means) is printed and written to bench/results/latest.md.
-# Then the write path: POST /api/fuel-logs at 10 connections (backend only).
+# Then the write path: POST /api/fuel-logs at 10 connections (backend only), new fill-ups with wrk
+# (bench/write.lua: each vehicle's in time order), then back-dated ones at random times with oha.
 #
 # Usage: bench/compare.sh [DURATION=8s] [CONNECTIONS=50]
 # Environment: MVP_BENCH_LOG (default "info", the production level: one JSON line per request),
@@ -26,6 +27,7 @@ NODE_REF="$ROOT/../shared/perf/node-baseline"
 ensure_rust
 ensure_system_packages
 have node && have npm || apt_ensure nodejs npm
+have wrk || apt_ensure wrk
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! oha --version 2>/dev/null | grep -q " $OHA_VERSION\$"; then
   say "installing oha $OHA_VERSION (a few minutes, once per machine)"
@@ -207,7 +209,13 @@ load() {
     perf record -a -F 499 -o "$WORK/perf.data" -q -- sleep "${DURATION%s}" 2>/dev/null &
     perf_pid=$!
   fi
-  oha -z "$DURATION" -c "$conns" --no-tui --output-format json -H "$AUTH" "$@" "$url" > "$WORK/oha.json" &
+  if [ "${LOADER:-oha}" = wrk ]; then
+    # bench/write.lua's own summary (the last line) in oha's JSON shape.
+    { wrk -t "$WRK_THREADS" -c "$conns" -d "$DURATION" -H "$AUTH" -s bench/write.lua "$url" -- "$@" \
+        | tail -n 1 > "$WORK/oha.json"; } &
+  else
+    oha -z "$DURATION" -c "$conns" --no-tui --output-format json -H "$AUTH" "$@" "$url" > "$WORK/oha.json" &
+  fi
   local oha_pid=$!
   while kill -0 "$oha_pid" 2>/dev/null; do
     rss="$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
@@ -291,27 +299,35 @@ for round in 1 2; do
 done
 
 say "the write path: POST /api/fuel-logs at $WRITE_CONC connections (mvp-backend)"
-# One fill-up per line, round-robin over the user's other nine vehicles, a minute apart (by trip
-# distance, so a line overtaken by another connection's still fits); oha sends the lines in turn.
+# As drivers add fill-ups: bench/write.lua (wrk) sends each vehicle's fill-ups in time order, a minute
+# apart, round-robin over the user's other nine vehicles; each round goes on from a later minute.
+# (oha's -Z picks body lines at random, which would date most fill-ups back into the history.)
+WRK_THREADS=2
+LOADER=wrk DURATION=2s load warm "$API/fuel-logs" "$API_PID" "$WRITE_CONC" 0 "$WRK_THREADS" $WRITE_VEHICLES
+tail -n 1 "$WORK/runs" | grep -q '|0$' || die "the write warm-up had non-2xx answers: $(tail -n 1 "$WORK/runs")"
+sed -i '$d' "$WORK/runs"
+for round in 1 2; do
+  LOADER=wrk load "POST /api/fuel-logs (economy chain)|mvp|$round" "$API/fuel-logs" "$API_PID" \
+    "$WRITE_CONC" $((round * 200000)) "$WRK_THREADS" $WRITE_VEHICLES
+  tail -n 1 "$WORK/runs" >&2
+done
+# Back-dated: fill-ups at random minutes of the first round's span (oha picks the lines at random),
+# each landing inside a history and moving the economy of the fill-ups after it.
 python3 - "$WORK/bodies" $WRITE_VEHICLES <<'PY'
 import datetime, json, sys
 path, vehicles = sys.argv[1], sys.argv[2:]
-start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(minutes=200_000)
 with open(path, "w") as out:
-    for i in range(60_000):
-        body = {"vehicleId": vehicles[i % len(vehicles)], "dateTime": (start + datetime.timedelta(minutes=i)).isoformat(),
+    for i in range(10_000):
+        body = {"vehicleId": vehicles[i % len(vehicles)],
+                "dateTime": (start + datetime.timedelta(minutes=i, seconds=30)).isoformat(),
                 "tripDistance": 280 + i % 40, "fuelType": "gasoline", "fuelUnits": f"{9 + i % 4}.5",
                 "costPerUnit": "3.459", "fullFill": i % 5 != 0}
         out.write(json.dumps(body) + "\n")
 PY
-code="$(curl -s -o "$WORK/body" -w '%{http_code}' -X POST -H "$AUTH" -H 'content-type: application/json' \
-  -d "$(head -n 1 "$WORK/bodies")" "$API/fuel-logs")"
-[ "$code" = 201 ] || die "POST /api/fuel-logs answered $code: $(head -c 300 "$WORK/body")"
-for round in 1 2; do
-  load "POST /api/fuel-logs (economy chain)|mvp|$round" "$API/fuel-logs" "$API_PID" "$WRITE_CONC" \
-    -m POST -T application/json -Z "$WORK/bodies"
-  tail -n 1 "$WORK/runs" >&2
-done
+load "POST /api/fuel-logs, back-dated (random times in the history)|mvp|1" "$API/fuel-logs" "$API_PID" \
+  "$WRITE_CONC" -m POST -T application/json -Z "$WORK/bodies"
+tail -n 1 "$WORK/runs" >&2
 WRITTEN="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE'")"
 CHAINED="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE' and interval_km is not null")"
 LOG_LINES="$(grep -c '"request completed"' "$WORK/backend.log" || true)"
@@ -354,7 +370,9 @@ for name in order:
             b = "**" if stack == "mvp" else ""
             print(f"| {name} | {label} | | {b}{r:.2f}×{b} | | {b}{p:.2f}×{b} | {b}{m:.2f}×{b} | | |")
 print(f"\nThe write runs stored {written} fill-ups on nine vehicles; {chained} of them closed an economy "
-      "interval (a full fill after another fill).")
+      "interval (a full fill after another fill). The new fill-ups are sent with wrk (bench/write.lua: "
+      "each vehicle's in time order, a minute apart, as a driver adds them); the back-dated run sends "
+      "fill-ups at random times inside the first round's span with oha.")
 PY
 cat bench/results/latest.md
 if grep -qE '\|[^|]*\| [1-9][0-9,]* \|$' <(grep -v '^| ---' bench/results/latest.md | grep -v ratio); then

@@ -10,7 +10,9 @@
 //! a finished restore start every user afresh.
 //!
 //! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), sent before the write's
-//! response leaves; hearing it, a replica also drops its near copies of that user's data (keys under
+//! response leaves — by the write's own transaction where the handler asks for it
+//! ([`ReadCache::announce_in`], the hot fill-up insert: delivered at commit, no second transaction),
+//! else by [`note_writes`] after the handler; hearing it, a replica also drops its near copies of that user's data (keys under
 //! [`user_key`]: preferences, vehicle ownership), so an answer it builds next is not made from them.
 //! Nothing is kept while the listening connection is down, and everything is forgotten when it
 //! drops. A write cut off before its response is forgotten at once and again [`LATE_COMMIT`] later:
@@ -87,6 +89,18 @@ struct Kept {
     total: Option<i64>,
     json: Bytes,
     gzip: OnceLock<Bytes>,
+}
+
+/// On a response: the user's write was announced in its transaction ([`ReadCache::announce_in`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Announced;
+
+impl Announced {
+    /// `response`, marked.
+    pub fn on(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(self);
+        response
+    }
 }
 
 /// Whose reads a write may have changed.
@@ -190,6 +204,24 @@ impl ReadCache {
         {
             tracing::warn!(error = %err, "cannot announce a write to the other replicas");
         }
+    }
+
+    /// Announces the user's write inside the write's own transaction, which Postgres delivers when
+    /// it commits (and drops if it rolls back): no transaction of its own after the response, as
+    /// [`note_writes`] would otherwise send. Put the returned [`Announced`] on the response, so that
+    /// layer only forgets this process's reads. Does nothing while reads are not kept.
+    pub async fn announce_in(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        user: &UserId,
+    ) -> sqlx::Result<Announced> {
+        if let Some(inner) = &self.inner {
+            let payload = format!("{} {}", inner.process, user.as_str());
+            sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
+                .execute(conn)
+                .await?;
+        }
+        Ok(Announced)
     }
 
     /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored. The user's near copies
@@ -362,7 +394,13 @@ pub async fn note_writes(State(state): State<AppState>, request: Request, next: 
         Changed::User(user)
     };
     pending.changed = Some(changed.clone());
-    state.reads.announce(&state.db, &changed).await;
+    // Announced in the write's transaction: only this process's reads are left to forget.
+    let announced = response.extensions().get::<Announced>().is_some();
+    if announced && matches!(changed, Changed::User(_)) {
+        state.reads.forget(&changed);
+    } else {
+        state.reads.announce(&state.db, &changed).await;
+    }
     // Announced: nothing is left for the guard (cut off during the announcement, it announces again).
     pending.changed = None;
     response

@@ -31,6 +31,12 @@ async fn named_vehicle(app: &TestApp, token: &str, nickname: &str) -> VehicleId 
 }
 
 /// Records a gasoline fill-up of `units` at $3 on `vehicle`.
+async fn fill_up_count(app: &TestApp, token: &str, page: &str) -> usize {
+    let response = app.get_as(token, page).await;
+    assert_eq!(response.status(), 200);
+    json(response).await.as_array().map_or(0, Vec::len)
+}
+
 async fn fill_up(
     app: &TestApp,
     token: &str,
@@ -254,6 +260,23 @@ async fn a_write_on_one_replica_retires_what_another_kept() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(seen, [json!("After")]);
+
+    // A new fill-up is announced by its own transaction (no second one after it): both replicas'
+    // kept pages of fill-ups are retired — this one's at once, the other's within moments.
+    let page = format!("/api/fuel-logs?vehicleId={vehicle}");
+    assert_eq!(fill_up_count(&first, &token, &page).await, 0);
+    assert_eq!(fill_up_count(&second, &token, &page).await, 0);
+    fill_up(&first, &token, vehicle, "2026-03-01", 1000, 10).await;
+    assert_eq!(fill_up_count(&first, &token, &page).await, 1);
+    let mut count = 0;
+    for _ in 0..20 {
+        count = fill_up_count(&second, &token, &page).await;
+        if count == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(count, 1);
 }
 
 #[tokio::test]
