@@ -555,6 +555,19 @@ async fn economy_and_months(pool: &sqlx::PgPool, vehicle: &str) -> (String, Stri
     (logs.unwrap_or_default(), months.unwrap_or_default())
 }
 
+/// Drops the vehicle's roll-up and reads its statistics, which sum it again from the fill-ups.
+async fn summed_afresh(app: &TestApp, token: &str, pool: &sqlx::PgPool, vehicle: &str) {
+    sqlx::query("delete from fuel_log_months where vehicle_id = $1::uuid")
+        .bind(vehicle)
+        .execute(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stats = app
+        .get_as(token, &format!("/api/vehicles/{vehicle}/fuel-stats"))
+        .await;
+    assert_eq!(stats.status(), 200);
+}
+
 /// A new fill-up's economy is worked out before it is written, and the roll-up is moved by what
 /// changed rather than summed again: after fill-ups added out of order (one in the middle moves
 /// the later ones), a partial fill, a charge and a missed fill, both must be what a recomputation
@@ -645,15 +658,7 @@ async fn a_new_fill_ups_economy_and_moved_months_equal_a_recomputation() {
     assert_eq!(economy_and_months(&pool, &v).await, added);
 
     // Summed afresh when missing, by the statistics.
-    sqlx::query("delete from fuel_log_months where vehicle_id = $1::uuid")
-        .bind(&v)
-        .execute(&pool)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stats = app
-        .get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
-        .await;
-    assert_eq!(stats.status(), 200);
+    summed_afresh(&app, &token, &pool, &v).await;
     assert_eq!(economy_and_months(&pool, &v).await, added);
 
     // Another time zone: the next fill-up sums the roll-up again in the new zone (23:30 UTC on
@@ -680,14 +685,6 @@ async fn a_new_fill_ups_economy_and_moved_months_equal_a_recomputation() {
         zoned.1
     );
     assert!(!zoned.1.contains("UTC"), "{}", zoned.1);
-    sqlx::query("delete from fuel_log_months where vehicle_id = $1::uuid")
-        .bind(&v)
-        .execute(&pool)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stats = app
-        .get_as(&token, &format!("/api/vehicles/{v}/fuel-stats"))
-        .await;
-    assert_eq!(stats.status(), 200);
+    summed_afresh(&app, &token, &pool, &v).await;
     assert_eq!(economy_and_months(&pool, &v).await, zoned);
 }
