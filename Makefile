@@ -29,7 +29,7 @@ ci: ## what CI runs: formatting, the capsule-boundary check, clippy (warnings de
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory dockerfiles
 
-bench: ## mvp-backend beside the Node reference (../shared/perf): oha on the hot reads and a write, table in bench/results/latest.md (not part of test)
+bench: ## mvp-backend beside the Node reference (../shared/perf): oha on the hot reads, wrk (new fill-ups) and oha (back-dated ones) on the write, table in bench/results/latest.md (not part of test)
 	@bash bench/compare.sh
 
 fmt: ## format the code

@@ -346,7 +346,8 @@ for line in open(path):
     runs[(name, stack)].append((float(rps), float(p50), float(p99), int(rss), float(xacts), int(bad)))
 mean = lambda xs: sum(xs) / len(xs)
 print(f"# make bench — {stamp}\n")
-print(f"oha, {duration} per run, {conc} connections for the reads and {write_conc} for the write; loopback; "
+print(f"oha (reads, back-dated writes) and wrk (new fill-ups), {duration} per run, {conc} connections for the "
+      f"reads and {write_conc} for the writes; loopback; "
       f"mvp-backend at log level `{level}` (JSON, one line per request: {log_lines} lines written). "
       "Runs alternate Node, mvp-backend, then a second mvp-backend with kept reads off "
       "(`server.read_cache_secs: 0`: every read goes to Postgres); each is listed; the ratio compares the means "
