@@ -12,13 +12,13 @@
 //! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), sent before the write's
 //! response leaves — by the write's own transaction where the handler asks for it
 //! ([`ReadCache::announce_in`], the hot fill-up insert: delivered at commit, no second transaction),
-//! else by [`note_writes`] after the handler; hearing it, a replica also drops its near copies of that user's data (keys under
-//! [`user_key`]: preferences, vehicle ownership), so an answer it builds next is not made from them.
-//! Nothing is kept while the listening connection is down, and everything is forgotten when it
-//! drops. A write cut off before its response is forgotten at once and again [`LATE_COMMIT`] later:
-//! a statement already sent may still commit. Entries
-//! also expire after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry
-//! from shared data — a Google place's name another user's search refreshed — is at most that old.
+//! else by [`note_writes`] after the handler. Hearing it, a replica also drops its near copies of
+//! that user's data (keys under [`user_key`]: preferences, vehicle ownership), so an answer it
+//! builds next is not made from them. Nothing is kept while the listening connection is down, and
+//! everything is forgotten when it drops. A write cut off before its response is forgotten at once
+//! and again [`LATE_COMMIT`] later: a statement already sent may still commit. Entries also expire
+//! after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry from shared
+//! data — a Google place's name another user's search refreshed — is at most that old.
 
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -193,17 +193,25 @@ impl ReadCache {
             Changed::User(user) => user.as_str(),
             Changed::Everyone => "*",
         };
+        if let Err(err) = self.notify(pool, who).await {
+            tracing::warn!(error = %err, "cannot announce a write to the other replicas");
+        }
+    }
+
+    /// `NOTIFY user_reads` with this process's name and `who` (a user id, or `*`).
+    async fn notify<'c>(&self, executor: impl sqlx::PgExecutor<'c>, who: &str) -> sqlx::Result<()> {
         let process = self
             .inner
             .as_ref()
             .map_or("-", |inner| inner.process.as_str());
-        let payload = format!("{process} {who}");
-        if let Err(err) = sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
-            .execute(pool)
-            .await
-        {
-            tracing::warn!(error = %err, "cannot announce a write to the other replicas");
-        }
+        sqlx::query!(
+            "select pg_notify($1, $2)",
+            CHANNEL,
+            format!("{process} {who}")
+        )
+        .execute(executor)
+        .await?;
+        Ok(())
     }
 
     /// Announces the user's write inside the write's own transaction, which Postgres delivers when
@@ -215,11 +223,8 @@ impl ReadCache {
         conn: &mut sqlx::PgConnection,
         user: &UserId,
     ) -> sqlx::Result<Announced> {
-        if let Some(inner) = &self.inner {
-            let payload = format!("{} {}", inner.process, user.as_str());
-            sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
-                .execute(conn)
-                .await?;
+        if self.is_on() {
+            self.notify(conn, user.as_str()).await?;
         }
         Ok(Announced)
     }

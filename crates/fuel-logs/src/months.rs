@@ -1,6 +1,6 @@
 //! `fuel_log_months`: each vehicle's fill-ups summed per month in the user's time zone, rebuilt from
 //! the changed month onward after every write (`repo::recompute`), or moved by the differences a
-//! new fill-up made (`repo::recompute_added`), and read by the statistics; a range the roll-up
+//! new fill-up made (`repo::insert_chained`), and read by the statistics; a range the roll-up
 //! cannot answer is summed straight from the fill-ups.
 
 use chrono::{DateTime, Utc};
