@@ -331,12 +331,34 @@ tail -n 1 "$WORK/runs" >&2
 WRITTEN="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE'")"
 CHAINED="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE' and interval_km is not null")"
 LOG_LINES="$(grep -c '"request completed"' "$WORK/backend.log" || true)"
+# What the resident memory is, at the end: private (anonymous) and mapped from files (code, data).
+memory() { # PID NAME
+  awk -v name="$2" '/^(RssAnon|RssFile):/ {v[$1] = $2} END {
+    printf "%s %.0f MiB private + %.0f MiB from files", name, v["RssAnon:"] / 1024, v["RssFile:"] / 1024 }' \
+    "/proc/$1/status"
+}
+MEMORY="$(memory "$API_PID" mvp-backend); $(memory "$NODE_PID" "Node (vehicles)"); $(memory "$FUEL_PID" "Node (fuel)")"
+# How much of crates/backend/link-order.txt (see build.rs) still names functions of this binary.
+ORDER="$(python3 - "$BIN" crates/backend/link-order.txt <<'PY'
+import subprocess, sys
+names = set(open(sys.argv[2]).read().split())
+found = {}  # name -> (address, size) of the functions the file lists
+for line in subprocess.run(["nm", "-S", sys.argv[1]], capture_output=True, text=True).stdout.splitlines():
+    parts = line.split()
+    if len(parts) == 4 and parts[3] in names:
+        found[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+span = max(a + n for a, n in found.values()) - min(a for a, _ in found.values()) if found else 0
+size = sum(n for _, n in found.values())
+print(f"{len(found):,} of its {len(names):,} functions ({size / 2**20:.1f} MiB of code, within "
+      f"{span / 2**20:.1f} MiB of the binary)")
+PY
+)"
 
 python3 - "$WORK/runs" "$STAMP" "$DURATION" "$CONC" "$WRITE_CONC" "$WRITTEN" "$LOG_LINES" \
-  "${MVP_BENCH_LOG:-info}" "$CHAINED" > bench/results/latest.md <<'PY'
+  "${MVP_BENCH_LOG:-info}" "$CHAINED" "$MEMORY" "$ORDER" > bench/results/latest.md <<'PY'
 import sys
 from collections import defaultdict
-path, stamp, duration, conc, write_conc, written, log_lines, level, chained = sys.argv[1:]
+path, stamp, duration, conc, write_conc, written, log_lines, level, chained, memory, order = sys.argv[1:]
 runs = defaultdict(list)
 order = []
 for line in open(path):
@@ -374,6 +396,8 @@ print(f"\nThe write runs stored {written} fill-ups on nine vehicles; {chained} o
       "interval (a full fill after another fill). The new fill-ups are sent with wrk (bench/write.lua: "
       "each vehicle's in time order, a minute apart, as a driver adds them); the back-dated run sends "
       "fill-ups at random times inside the first round's span with oha.")
+print(f"\nResident memory at the end: {memory}. The backend was linked with {order} of "
+      "crates/backend/link-order.txt placed side by side (build.rs; scripts/link-order.sh remakes it).")
 PY
 cat bench/results/latest.md
 if grep -qE '\|[^|]*\| [1-9][0-9,]* \|$' <(grep -v '^| ---' bench/results/latest.md | grep -v ratio); then

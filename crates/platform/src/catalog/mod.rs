@@ -25,7 +25,7 @@ pub use parse::{Expanded, parse_catalog, parse_catalog_lines};
 use std::time::Duration;
 
 use mvp_core::Cache;
-use sqlx::PgPool;
+use sqlx::{Acquire, Connection, PgPool};
 
 use parse::parse_wmi;
 
@@ -74,7 +74,8 @@ pub async fn import(
     wmi_csv: &str,
 ) -> anyhow::Result<bool> {
     let digest = sha256_hex(&[catalog_csv, wmi_csv]);
-    let mut tx = pool.begin().await?;
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
     sqlx::query!("select pg_advisory_xact_lock($1)", LOCK_KEY,)
         .execute(&mut *tx)
         .await?;
@@ -132,6 +133,11 @@ pub async fn import(
     .await?;
     bump_version(&mut tx).await?;
     tx.commit().await?;
+    // Sending the catalog grew this connection's buffers to its size (~4 MiB); the connection is
+    // closed rather than kept in the pool holding them. The pool opens a fresh one when needed.
+    if let Err(err) = conn.detach().close().await {
+        tracing::debug!(error = %err, "closing the catalog import's connection failed");
+    }
     if let Some(cache) = cache {
         changed(cache).await;
     }
