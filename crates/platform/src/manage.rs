@@ -52,7 +52,8 @@ fn checked(input: &NewCatalogOption) -> Result<(i16, Expanded), Invalid> {
         }
     };
     let rows = Expanded {
-        years: vec![year],
+        years_from: vec![year],
+        years_to: vec![year],
         makes: vec![name("make", &input.make, &mut details)],
         models: vec![name("model", &input.model, &mut details)],
         trims: vec![name("trim", &input.trim, &mut details)],
@@ -340,7 +341,7 @@ pub async fn import_csv(
         dry_run,
         applied,
         rows: read,
-        option_rows: u64::try_from(rows.years.len()).unwrap_or(u64::MAX),
+        option_rows: rows.options(),
         created,
         errors,
     })

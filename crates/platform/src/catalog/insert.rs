@@ -1,9 +1,14 @@
-//! Adding the entries and options a set of catalog rows names, in set-based statements.
+//! Adding the entries and options a set of catalog rows names, in set-based statements, 10,000 rows
+//! at a time. Postgres expands each row's year range to its options (`generate_series`): the
+//! embedded catalog's 8,000 rows are 220,000 options, which sent one by one took ~8 MiB of buffers.
 
 use mvp_types::admin::CatalogCounts;
 use sqlx::PgConnection;
 
 use super::Expanded;
+
+/// Rows sent per statement.
+const CHUNK: usize = 10_000;
 
 /// Inserts the entries and options `rows` name that are not in the catalog yet (names match in any
 /// letter case; the first spelling seen is kept) and says how many of each it added.
@@ -11,13 +16,34 @@ pub(crate) async fn insert_rows(
     conn: &mut PgConnection,
     rows: &Expanded,
 ) -> sqlx::Result<CatalogCounts> {
+    let mut total = CatalogCounts::default();
+    let len = rows.years_from.len();
+    for start in (0..len).step_by(CHUNK) {
+        let part = start..(start + CHUNK).min(len);
+        let added = insert_part(conn, rows, part).await?;
+        total.makes += added.makes;
+        total.models += added.models;
+        total.trims += added.trims;
+        total.engines += added.engines;
+        total.transmissions += added.transmissions;
+        total.options += added.options;
+    }
+    Ok(total)
+}
+
+/// [`insert_rows`] for the rows in `part`; the entries each option names come first.
+async fn insert_part(
+    conn: &mut PgConnection,
+    rows: &Expanded,
+    part: std::ops::Range<usize>,
+) -> sqlx::Result<CatalogCounts> {
     let makes = sqlx::query!(
         "insert into vehicles.makes (name)
          select distinct on (lower(x.name)) x.name from unnest($1::text[]) as x(name)
           where not exists (select 1 from vehicles.makes mk where lower(mk.name) = lower(x.name))
          order by lower(x.name)
          on conflict do nothing",
-        &rows.makes,
+        &rows.makes[part.clone()],
     )
     .execute(&mut *conn)
     .await?
@@ -31,8 +57,8 @@ pub(crate) async fn insert_rows(
                              where md.make_id = mk.id and lower(md.name) = lower(x.model))
           order by mk.id, lower(x.model)
          on conflict do nothing",
-        &rows.makes,
-        &rows.models,
+        &rows.makes[part.clone()],
+        &rows.models[part.clone()],
     )
     .execute(&mut *conn)
     .await?
@@ -43,7 +69,7 @@ pub(crate) async fn insert_rows(
           where not exists (select 1 from vehicles.trims t where lower(t.name) = lower(x.name))
          order by lower(x.name)
          on conflict do nothing",
-        &rows.trims,
+        &rows.trims[part.clone()],
     )
     .execute(&mut *conn)
     .await?
@@ -54,7 +80,7 @@ pub(crate) async fn insert_rows(
           where not exists (select 1 from vehicles.engines e where lower(e.name) = lower(x.name))
          order by lower(x.name)
          on conflict do nothing",
-        &rows.engines,
+        &rows.engines[part.clone()],
     )
     .execute(&mut *conn)
     .await?
@@ -66,28 +92,31 @@ pub(crate) async fn insert_rows(
                              where lower(tr.name) = lower(x.name))
          order by lower(x.name)
          on conflict do nothing",
-        &rows.transmissions,
+        &rows.transmissions[part.clone()],
     )
     .execute(&mut *conn)
     .await?
     .rows_affected();
     let options = sqlx::query!(
         "insert into vehicles.vehicle_options (year, make_id, model_id, trim_id, engine_id, transmission_id)
-         select x.year, mk.id, md.id, t.id, e.id, tr.id
-         from unnest($1::smallint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-              as x(year, make, model, trim, engine, transmission)
+         select y.year::smallint, mk.id, md.id, t.id, e.id, tr.id
+         from unnest($1::smallint[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[])
+              as x(year_from, year_to, make, model, trim, engine, transmission)
+         cross join lateral generate_series(x.year_from::int, x.year_to::int) as y(year)
          join vehicles.makes mk on lower(mk.name) = lower(x.make)
          join vehicles.models md on md.make_id = mk.id and lower(md.name) = lower(x.model)
          join vehicles.trims t on lower(t.name) = lower(x.trim)
          join vehicles.engines e on lower(e.name) = lower(x.engine)
          join vehicles.transmissions tr on lower(tr.name) = lower(x.transmission)
          on conflict do nothing",
-        &rows.years,
-        &rows.makes,
-        &rows.models,
-        &rows.trims,
-        &rows.engines,
-        &rows.transmissions,
+        &rows.years_from[part.clone()],
+        &rows.years_to[part.clone()],
+        &rows.makes[part.clone()],
+        &rows.models[part.clone()],
+        &rows.trims[part.clone()],
+        &rows.engines[part.clone()],
+        &rows.transmissions[part.clone()],
     )
     .execute(&mut *conn)
     .await?
