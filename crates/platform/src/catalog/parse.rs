@@ -27,8 +27,8 @@ pub(super) struct WmiRecord {
 }
 
 /// Column arrays for one bulk insert: one entry per CSV row, which stands for one option per year
-/// from `years_from` to `years_to`. (Expanded here, the embedded catalog's 8,000 rows became 220,000
-/// entries and ~12 MiB of passing allocations at every first start.)
+/// from `years_from` to `years_to`. (Expanded here, the embedded catalog's 8,224 rows became 43,670
+/// entries of five strings each, and ~12 MiB of passing allocations at a first start.)
 #[derive(Debug, Default)]
 pub struct Expanded {
     pub years_from: Vec<i16>,
