@@ -358,7 +358,7 @@ python3 - "$WORK/runs" "$STAMP" "$DURATION" "$CONC" "$WRITE_CONC" "$WRITTEN" "$L
   "${MVP_BENCH_LOG:-info}" "$CHAINED" "$MEMORY" "$ORDER" > bench/results/latest.md <<'PY'
 import sys
 from collections import defaultdict
-path, stamp, duration, conc, write_conc, written, log_lines, level, chained, memory, order = sys.argv[1:]
+path, stamp, duration, conc, write_conc, written, log_lines, level, chained, memory, linked = sys.argv[1:]
 runs = defaultdict(list)
 order = []
 for line in open(path):
@@ -396,8 +396,9 @@ print(f"\nThe write runs stored {written} fill-ups on nine vehicles; {chained} o
       "interval (a full fill after another fill). The new fill-ups are sent with wrk (bench/write.lua: "
       "each vehicle's in time order, a minute apart, as a driver adds them); the back-dated run sends "
       "fill-ups at random times inside the first round's span with oha.")
-print(f"\nResident memory at the end: {memory}. The backend was linked with {order} of "
-      "crates/backend/link-order.txt placed side by side (build.rs; scripts/link-order.sh remakes it).")
+print(f"\nResident memory at the end: {memory}. The binary holds {linked} of "
+      "crates/backend/link-order.txt, which the linker places side by side (crates/backend/build.rs; "
+      "scripts/link-order.sh remakes it).")
 PY
 cat bench/results/latest.md
 if grep -qE '\|[^|]*\| [1-9][0-9,]* \|$' <(grep -v '^| ---' bench/results/latest.md | grep -v ratio); then
