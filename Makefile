@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test ci bench fmt lint dockerfiles openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
+.PHONY: help run test ci bench link-order fmt lint dockerfiles openapi secrets start stop restart rebuild logs logs-backend clean db-shell-app
 
 COMPOSE ?= docker compose
 
@@ -31,6 +31,9 @@ ci: ## what CI runs: formatting, the capsule-boundary check, clippy (warnings de
 
 bench: ## mvp-backend beside the Node reference (../shared/perf): oha on the hot reads, wrk (new fill-ups) and oha (back-dated ones) on the write, table in bench/results/latest.md (not part of test)
 	@bash bench/compare.sh
+
+link-order: ## remake crates/backend/link-order.txt: the release backend under callgrind, a typical session first (see crates/backend/build.rs)
+	@bash scripts/link-order.sh
 
 fmt: ## format the code
 	cargo fmt --all
