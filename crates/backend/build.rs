@@ -1,7 +1,7 @@
 //! Release builds on x86-64 Linux link the functions listed in `link-order.txt` side by side
 //! (`--symbol-ordering-file`, which rustc's default linker there, lld, understands). The kernel maps
-//! code 64 KiB at a time around each page run, so gathering the ~9,000 functions the server runs
-//! cuts its resident code from ~30 MiB to about a third of that. `scripts/link-order.sh` makes the
+//! code 64 KiB at a time around each page run, so gathering the ~9,400 functions the server runs
+//! cuts its resident code from ~30 MiB to ~13 MiB (docs/PERFORMANCE.md). `scripts/link-order.sh` makes the
 //! file; names it lists that the binary no longer has are skipped by the linker.
 //!
 //! The same builds pack their relative relocations (`-z pack-relative-relocs`, glibc 2.36+, which
