@@ -1,16 +1,15 @@
 //! Release builds on x86-64 Linux link the functions listed in `link-order.txt` side by side
 //! (`--symbol-ordering-file`, which rustc's default linker there, lld, understands). The kernel maps
 //! code 64 KiB at a time around each page run, so gathering the ~9,400 functions the server runs
-//! cuts its resident code from ~30 MiB to ~13 MiB (docs/PERFORMANCE.md). `scripts/link-order.sh` makes the
-//! file; names it lists that the binary no longer has are skipped by the linker.
+//! cuts its resident code from ~30 MiB to ~13 MiB (docs/PERFORMANCE.md). `scripts/link-order.sh`
+//! makes the file; names it lists that the binary no longer has are skipped by the linker.
 //!
 //! The same builds pack their relative relocations (`-z pack-relative-relocs`, glibc 2.36+, which
 //! the runtime image has): the loader reads ~100,000 of them at start, 2.3 MB as plain entries that
 //! then stay mapped; packed they take a few KiB.
 //!
-//! Both are left out in debug builds, for other targets, when the build picks its
-//! own linker (GNU ld has no ordering option), or with `MVP_LINK_ORDER=off`; the order also when the
-//! file is absent.
+//! Both are left out in debug builds, for other targets, when the build picks its own linker (GNU
+//! ld has no ordering option), or with `MVP_LINK_ORDER=off`; the order also when the file is absent.
 
 use std::path::Path;
 
