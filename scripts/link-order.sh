@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates crates/backend/link-order.txt: the functions the release backend runs (in the order callgrind
-# lists them), for the linker to place side by side (crates/backend/build.rs passes the file to
+# Regenerates crates/backend/link-order.txt: the functions the release backend runs, a typical
+# session's first, for the linker to place side by side (crates/backend/build.rs passes the file to
 # lld as `--symbol-ordering-file`).
 #
 # Why: the kernel maps an executable's code 64 KiB at a time around each page it runs ("fault
-# around"). The backend runs ~7,000 of its ~115,000 functions, spread over its 45 MB of code, so nearly
-# every 64 KiB window gets touched and ~30 MiB of code is resident. Placed together they fill ~7 MiB.
+# around"). The backend runs ~9,400 of its ~115,000 functions, spread over 45 MB of code, so most
+# 64 KiB windows got touched and ~30 MiB of code was resident. Placed together they fill ~12 MiB.
 #
 # How: the release backend runs under valgrind's callgrind (every function executed is recorded) on
 # a fresh database — migrations, the catalog import, the jobs' first runs — and serves a typical
