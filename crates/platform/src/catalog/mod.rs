@@ -133,8 +133,8 @@ pub async fn import(
     .await?;
     bump_version(&mut tx).await?;
     tx.commit().await?;
-    // Sending the catalog grew this connection's buffers to its size (~4 MiB); the connection is
-    // closed rather than kept in the pool holding them. The pool opens a fresh one when needed.
+    // Sending the catalog grows this connection's buffers to the size of one statement's arrays; the
+    // connection is closed rather than kept in the pool holding them (an admin's CSV may be large).
     if let Err(err) = conn.detach().close().await {
         tracing::debug!(error = %err, "closing the catalog import's connection failed");
     }
