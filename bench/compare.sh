@@ -14,7 +14,8 @@
 # MVP_BENCH_SKIP_BUILD=1 to use the release binary already built, MVP_BENCH_PERF=1 for a whole-machine
 # `perf record` of every run (bench/results/perf-*.txt), MVP_BENCH_CALLGRIND=1 to run the backend under
 # valgrind's callgrind instead of loading it: instructions per request and the inclusive top functions
-# per endpoint (bench/results/callgrind-*.txt; MVP_BENCH_CALLGRIND_REQUESTS, default 2000).
+# per endpoint (bench/results/callgrind-*.txt; MVP_BENCH_CALLGRIND_REQUESTS, default 2000),
+# MVP_BENCH_ONLY=write for the write runs alone (about a minute; the table then holds only them).
 set -euo pipefail
 DURATION="${1:-8s}"; CONC="${2:-50}"; WRITE_CONC=10
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -119,7 +120,7 @@ start_backend() {
   env CONFIG_DIR=/nonexistent APP_ENV=development MVP_LOG__FORMAT=json MVP_LOG__LEVEL="${MVP_BENCH_LOG:-info}" \
     MVP_AUTH__PROVIDER=oidc MVP_AUTH__ISSUER="$ISSUER" MVP_AUTH__AUDIENCE="$AUDIENCE" \
     MVP_SERVER__BIND="127.0.0.1:$port" MVP_SERVER__PUBLIC_URL="http://127.0.0.1:$port" \
-    MVP_DATABASE__URL="$(db_url "$DB")" MVP_REDIS__URL="$MVP_TEST_REDIS_URL" MVP_REDIS__KEY_PREFIX="bench$$:" \
+    MVP_DATABASE__URL="$(db_url "$DB")?sslmode=disable" MVP_REDIS__URL="$MVP_TEST_REDIS_URL" MVP_REDIS__KEY_PREFIX="bench$$:" \
     MVP_STORAGE__DATA_DIR="$WORK/data" MVP_MAIL__DELIVER_INTERVAL_SECS=86400 \
     MVP_NOTIFICATIONS__REMINDER_INTERVAL_SECS=86400 "$@" \
     ${MVP_BENCH_CALLGRIND:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out"} \
@@ -277,26 +278,27 @@ if [ -n "${MVP_BENCH_CALLGRIND:-}" ]; then
   exit 0
 fi
 
-say "warming up (2 s each, not counted)"
-for entry in "${ENDPOINTS[@]}"; do
-  IFS='|' read -r name node_url node_pid api_path <<<"$entry"
-  DURATION=2s load warm "$node_url" "$node_pid" "$CONC"
-  DURATION=2s load warm "$API$api_path" "$API_PID" "$CONC"
-  DURATION=2s load warm "$OFF$api_path" "$OFF_PID" "$CONC"
-done
 : > "$WORK/runs"
-
 STAMP="$(date -u +%FT%TZ)"
-say "$(nproc) cores, $STAMP: $DURATION per run at $CONC connections, Node, mvp-backend, mvp-backend with kept reads off; twice"
-for round in 1 2; do
+if [ "${MVP_BENCH_ONLY:-}" != write ]; then
+  say "warming up (2 s each, not counted)"
   for entry in "${ENDPOINTS[@]}"; do
     IFS='|' read -r name node_url node_pid api_path <<<"$entry"
-    load "$name|node|$round" "$node_url" "$node_pid" "$CONC"
-    load "$name|mvp|$round" "$API$api_path" "$API_PID" "$CONC"
-    load "$name|off|$round" "$OFF$api_path" "$OFF_PID" "$CONC"
-    tail -n 3 "$WORK/runs" >&2
+    DURATION=2s load warm "$node_url" "$node_pid" "$CONC"
+    DURATION=2s load warm "$API$api_path" "$API_PID" "$CONC"
+    DURATION=2s load warm "$OFF$api_path" "$OFF_PID" "$CONC"
   done
-done
+  say "$(nproc) cores, $STAMP: $DURATION per run at $CONC connections, Node, mvp-backend, mvp-backend with kept reads off; twice"
+  for round in 1 2; do
+    for entry in "${ENDPOINTS[@]}"; do
+      IFS='|' read -r name node_url node_pid api_path <<<"$entry"
+      load "$name|node|$round" "$node_url" "$node_pid" "$CONC"
+      load "$name|mvp|$round" "$API$api_path" "$API_PID" "$CONC"
+      load "$name|off|$round" "$OFF$api_path" "$OFF_PID" "$CONC"
+      tail -n 3 "$WORK/runs" >&2
+    done
+  done
+fi
 
 say "the write path: POST /api/fuel-logs at $WRITE_CONC connections (mvp-backend)"
 # As drivers add fill-ups: bench/write.lua (wrk) sends each vehicle's fill-ups in time order, a minute

@@ -9,10 +9,9 @@
 //! again: no answer outlives the write it predates. A write by an administrator (`/api/admin/…`) and
 //! a finished restore start every user afresh.
 //!
-//! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), sent before the write's
-//! response leaves — by the write's own transaction where the handler asks for it
-//! ([`ReadCache::announce_in`], the hot fill-up insert: delivered at commit, no second transaction),
-//! else by [`note_writes`] after the handler. Hearing it, a replica also drops its near copies of
+//! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), which [`note_writes`]
+//! sends after the handler and before the write's response leaves, in a transaction of its own that
+//! does not wait for the WAL flush (see [`ReadCache::announce`]). Hearing it, a replica also drops its near copies of
 //! that user's data (keys under [`user_key`]: preferences, vehicle ownership), so an answer it
 //! builds next is not made from them. Nothing is kept while the listening connection is down, and
 //! everything is forgotten when it drops. A write cut off before its response is forgotten at once
@@ -89,18 +88,6 @@ struct Kept {
     total: Option<i64>,
     json: Bytes,
     gzip: OnceLock<Bytes>,
-}
-
-/// On a response: the user's write was announced in its transaction ([`ReadCache::announce_in`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Announced;
-
-impl Announced {
-    /// `response`, marked.
-    pub fn on(self, mut response: Response) -> Response {
-        response.extensions_mut().insert(self);
-        response
-    }
 }
 
 /// Whose reads a write may have changed.
@@ -198,35 +185,24 @@ impl ReadCache {
         }
     }
 
-    /// `NOTIFY user_reads` with this process's name and `who` (a user id, or `*`).
-    async fn notify<'c>(&self, executor: impl sqlx::PgExecutor<'c>, who: &str) -> sqlx::Result<()> {
+    /// `NOTIFY user_reads` with this process's name and `who` (a user id, or `*`), in a transaction
+    /// of its own that commits without waiting for the WAL flush: Postgres serialises the commits of
+    /// notifying transactions on one lock per database, held through the commit, so a NOTIFY inside
+    /// each write's transaction queued every write's flush behind the others' (and a notification is
+    /// not kept on disk anyway). Called after the write has committed.
+    async fn notify(&self, pool: &PgPool, who: &str) -> sqlx::Result<()> {
         let process = self
             .inner
             .as_ref()
             .map_or("-", |inner| inner.process.as_str());
         sqlx::query!(
-            "select pg_notify($1, $2)",
+            "select pg_notify($1, $2), set_config('synchronous_commit', 'off', true)",
             CHANNEL,
             format!("{process} {who}")
         )
-        .execute(executor)
+        .fetch_one(pool)
         .await?;
         Ok(())
-    }
-
-    /// Announces the user's write inside the write's own transaction, which Postgres delivers when
-    /// it commits (and drops if it rolls back): no transaction of its own after the response, as
-    /// [`note_writes`] would otherwise send. Put the returned [`Announced`] on the response, so that
-    /// layer only forgets this process's reads. Does nothing while reads are not kept.
-    pub async fn announce_in(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        user: &UserId,
-    ) -> sqlx::Result<Announced> {
-        if self.is_on() {
-            self.notify(conn, user.as_str()).await?;
-        }
-        Ok(Announced)
     }
 
     /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored. The user's near copies
@@ -399,13 +375,7 @@ pub async fn note_writes(State(state): State<AppState>, request: Request, next: 
         Changed::User(user)
     };
     pending.changed = Some(changed.clone());
-    // Announced in the write's transaction: only this process's reads are left to forget.
-    let announced = response.extensions().get::<Announced>().is_some();
-    if announced && matches!(changed, Changed::User(_)) {
-        state.reads.forget(&changed);
-    } else {
-        state.reads.announce(&state.db, &changed).await;
-    }
+    state.reads.announce(&state.db, &changed).await;
     // Announced: nothing is left for the guard (cut off during the announcement, it announces again).
     pending.changed = None;
     response

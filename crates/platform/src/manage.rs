@@ -12,7 +12,7 @@ use mvp_types::admin::{
 use mvp_types::{FieldError, Invalid};
 use sqlx::{Acquire, PgConnection, PgPool};
 
-use crate::catalog::{self, Expanded};
+use crate::catalog::{self, CatalogRows};
 
 /// The longest name of a catalog entry.
 pub use mvp_types::limits::CATALOG_NAME_MAX as NAME_MAX;
@@ -34,7 +34,7 @@ pub(crate) fn name(field: &str, value: &str, details: &mut Vec<FieldError>) -> S
 }
 
 /// The checked fields of a new option.
-fn checked(input: &NewCatalogOption) -> Result<(i16, Expanded), Invalid> {
+fn checked(input: &NewCatalogOption) -> Result<(i16, CatalogRows), Invalid> {
     let mut details = Vec::new();
     let (first, last) = (i32::from(catalog::FIRST_YEAR), i32::from(last_year()));
     let year = match input.year {
@@ -51,7 +51,7 @@ fn checked(input: &NewCatalogOption) -> Result<(i16, Expanded), Invalid> {
             0
         }
     };
-    let rows = Expanded {
+    let rows = CatalogRows {
         years_from: vec![year],
         years_to: vec![year],
         makes: vec![name("make", &input.make, &mut details)],

@@ -179,6 +179,18 @@ pub struct CatalogCounts {
     pub options: i64,
 }
 
+impl std::ops::AddAssign for CatalogCounts {
+    /// Adds each count (saturating), as an import in parts sums its parts.
+    fn add_assign(&mut self, other: Self) {
+        self.makes = self.makes.saturating_add(other.makes);
+        self.models = self.models.saturating_add(other.models);
+        self.trims = self.trims.saturating_add(other.trims);
+        self.engines = self.engines.saturating_add(other.engines);
+        self.transmissions = self.transmissions.saturating_add(other.transmissions);
+        self.options = self.options.saturating_add(other.options);
+    }
+}
+
 /// A CSV line the import could not take.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]

@@ -261,8 +261,9 @@ async fn a_write_on_one_replica_retires_what_another_kept() {
     }
     assert_eq!(seen, [json!("After")]);
 
-    // A new fill-up is announced by its own transaction (no second one after it): both replicas'
-    // kept pages of fill-ups are retired — this one's at once, the other's within moments.
+    // A new fill-up (announced after its transaction, by a NOTIFY that does not wait for the WAL
+    // flush): both replicas' kept pages of fill-ups are retired — this one's at once, the other's
+    // within moments.
     let page = format!("/api/fuel-logs?vehicleId={vehicle}");
     assert_eq!(fill_up_count(&first, &token, &page).await, 0);
     assert_eq!(fill_up_count(&second, &token, &page).await, 0);

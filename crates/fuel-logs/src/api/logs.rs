@@ -65,10 +65,9 @@ pub async fn create(
     let id = row.id;
     let mut dto = [to_dto(row, &prefs)];
     station::attach(&mut tx, &user.user_id, &mut dto).await?;
-    let announced = state.reads.announce_in(&mut tx, &user.user_id).await?;
     tx.commit().await?;
     let [dto] = dto;
-    Ok(announced.on(created(&format!("/api/fuel-logs/{id}"), dto)))
+    Ok(created(&format!("/api/fuel-logs/{id}"), dto))
 }
 
 /// One fill-up.

@@ -5,7 +5,7 @@
 use mvp_types::admin::CatalogCounts;
 use sqlx::PgConnection;
 
-use super::Expanded;
+use super::CatalogRows;
 
 /// Rows sent per statement.
 const CHUNK: usize = 10_000;
@@ -14,19 +14,13 @@ const CHUNK: usize = 10_000;
 /// letter case; the first spelling seen is kept) and says how many of each it added.
 pub(crate) async fn insert_rows(
     conn: &mut PgConnection,
-    rows: &Expanded,
+    rows: &CatalogRows,
 ) -> sqlx::Result<CatalogCounts> {
     let mut total = CatalogCounts::default();
     let len = rows.years_from.len();
     for start in (0..len).step_by(CHUNK) {
         let part = start..(start + CHUNK).min(len);
-        let added = insert_part(conn, rows, part).await?;
-        total.makes += added.makes;
-        total.models += added.models;
-        total.trims += added.trims;
-        total.engines += added.engines;
-        total.transmissions += added.transmissions;
-        total.options += added.options;
+        total += insert_part(conn, rows, part).await?;
     }
     Ok(total)
 }
@@ -34,7 +28,7 @@ pub(crate) async fn insert_rows(
 /// [`insert_rows`] for the rows in `part`; the entries each option names come first.
 async fn insert_part(
     conn: &mut PgConnection,
-    rows: &Expanded,
+    rows: &CatalogRows,
     part: std::ops::Range<usize>,
 ) -> sqlx::Result<CatalogCounts> {
     let makes = sqlx::query!(

@@ -20,7 +20,7 @@ mod parse;
 pub(crate) use changes::bump_version;
 pub use changes::{changed, listen, version};
 pub(crate) use insert::insert_rows;
-pub use parse::{Expanded, parse_catalog, parse_catalog_lines};
+pub use parse::{CatalogRows, parse_catalog, parse_catalog_lines};
 
 use std::time::Duration;
 

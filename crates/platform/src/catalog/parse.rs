@@ -27,10 +27,11 @@ pub(super) struct WmiRecord {
 }
 
 /// Column arrays for one bulk insert: one entry per CSV row, which stands for one option per year
-/// from `years_from` to `years_to`. (Expanded here, the embedded catalog's 8,224 rows became 43,670
-/// entries of five strings each, and ~12 MiB of passing allocations at a first start.)
+/// from `years_from` to `years_to`. (Expanded to one entry per option here, the embedded catalog's
+/// 8,224 rows became 43,670 entries of five strings each, and ~12 MiB of passing allocations at a
+/// first start.)
 #[derive(Debug, Default)]
-pub struct Expanded {
+pub struct CatalogRows {
     pub years_from: Vec<i16>,
     pub years_to: Vec<i16>,
     pub makes: Vec<String>,
@@ -40,7 +41,7 @@ pub struct Expanded {
     pub transmissions: Vec<String>,
 }
 
-impl Expanded {
+impl CatalogRows {
     /// The options the rows stand for: one per model year of each.
     pub fn options(&self) -> u64 {
         self.years_from
@@ -52,7 +53,7 @@ impl Expanded {
 }
 
 /// Parses catalog CSV text (header `year_from,year_to,make,model,trim,engine,transmission`).
-pub fn parse_catalog(text: &str) -> anyhow::Result<Expanded> {
+pub fn parse_catalog(text: &str) -> anyhow::Result<CatalogRows> {
     let (rows, _, errors) = parse_catalog_lines(text);
     if let Some(first) = errors.first() {
         bail!("catalog row {}: {}", first.line, first.message);
@@ -62,8 +63,8 @@ pub fn parse_catalog(text: &str) -> anyhow::Result<Expanded> {
 
 /// Parses catalog CSV text, keeping every good row and naming every bad line: the rows, how many
 /// CSV rows were read, and the errors.
-pub fn parse_catalog_lines(text: &str) -> (Expanded, u64, Vec<CatalogImportError>) {
-    let mut out = Expanded::default();
+pub fn parse_catalog_lines(text: &str) -> (CatalogRows, u64, Vec<CatalogImportError>) {
+    let mut out = CatalogRows::default();
     let mut errors = Vec::new();
     let mut read = 0;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
