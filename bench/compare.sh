@@ -288,6 +288,7 @@ if [ "${MVP_BENCH_ONLY:-}" != write ]; then
     DURATION=2s load warm "$API$api_path" "$API_PID" "$CONC"
     DURATION=2s load warm "$OFF$api_path" "$OFF_PID" "$CONC"
   done
+  : > "$WORK/runs"
   say "$(nproc) cores, $STAMP: $DURATION per run at $CONC connections, Node, mvp-backend, mvp-backend with kept reads off; twice"
   for round in 1 2; do
     for entry in "${ENDPOINTS[@]}"; do
