@@ -11,7 +11,8 @@
 //!
 //! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), which [`note_writes`]
 //! sends after the handler and before the write's response leaves, in a transaction of its own that
-//! does not wait for the WAL flush (see [`ReadCache::announce`]). Hearing it, a replica also drops its near copies of
+//! does not wait for the WAL flush (see [`ReadCache::announce`]). Hearing it, a replica also drops
+//! its near copies of
 //! that user's data (keys under [`user_key`]: preferences, vehicle ownership), so an answer it
 //! builds next is not made from them. Nothing is kept while the listening connection is down, and
 //! everything is forgotten when it drops. A write cut off before its response is forgotten at once
