@@ -15,7 +15,9 @@
 # `perf record` of every run (bench/results/perf-*.txt), MVP_BENCH_CALLGRIND=1 to run the backend under
 # valgrind's callgrind instead of loading it: instructions per request and the inclusive top functions
 # per endpoint (bench/results/callgrind-*.txt; MVP_BENCH_CALLGRIND_REQUESTS, default 2000),
-# MVP_BENCH_ONLY=write for the write runs alone (about a minute; the table then holds only them).
+# MVP_BENCH_ONLY=write for the write runs alone (about a minute; the table then holds only them),
+# MVP_BENCH_KEEP_DB=1 to leave the backend's database behind for a look with psql (its name is printed;
+# only where Postgres is the machine's own, not a throwaway one).
 set -euo pipefail
 DURATION="${1:-8s}"; CONC="${2:-50}"; WRITE_CONC=10
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -42,8 +44,12 @@ ADMIN_URL=""; DB="mvp_bench_$$"; NODE_DB="mvp_bench_node_$$"
 finish() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "$ADMIN_URL" ]; then
+  if [ -n "${MVP_BENCH_KEEP_DB:-}" ]; then
+    say "left behind: database $DB"
+  elif [ -n "$ADMIN_URL" ]; then
     psql "$ADMIN_URL" -qc "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+  fi
+  if [ -n "$ADMIN_URL" ]; then
     psql "$ADMIN_URL" -qc "drop database if exists $NODE_DB with (force)" >/dev/null 2>&1 || true
   fi
   rm -rf "$WORK"

@@ -61,6 +61,11 @@ pub async fn serve(
         state.reads.clone(),
         state.cache.clone(),
     ));
+    // …and announces its users' writes only while another replica listens.
+    let peers = tokio::spawn(mvp_core::reads::watch_peers(
+        state.db.clone(),
+        state.reads.clone(),
+    ));
     let app = crate::app::build(state.clone(), extra);
     tracing::info!(
         %addr,
@@ -93,6 +98,7 @@ pub async fn serve(
     }
     catalog_changes.abort();
     user_writes.abort();
+    peers.abort();
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -157,17 +157,26 @@ mod tests {
 /// What a [`listen`] loop tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listening<'a> {
-    /// Listening (again): anything announced before may have been missed.
-    Started,
+    /// Listening (again) on the connection whose Postgres backend has this process id: anything
+    /// announced before may have been missed.
+    Started(i32),
     /// One notification's payload.
     Heard(&'a str),
     /// The connection was lost; `Started` follows once it is back.
     Lost,
 }
 
-/// Listens on `channel` on a connection of its own until `pool` closes, reconnecting after a
-/// loss (retried every 2 s; `what` names the listener in the log), and tells `on` what happens.
+/// The `application_name` a [`listen`] connection on `channel` carries, from before its `LISTEN`:
+/// how one replica sees, in `pg_stat_activity`, whether another one listens.
+pub fn listener_name(channel: &str) -> String {
+    format!("mvp-backend listen {channel}")
+}
+
+/// Listens on `channel` on a connection of its own (named [`listener_name`]) until `pool` closes,
+/// reconnecting after a loss (retried every 2 s; `what` names the listener in the log), and tells
+/// `on` what happens.
 pub async fn listen(pool: PgPool, channel: &str, what: &str, mut on: impl FnMut(Listening<'_>)) {
+    let name = listener_name(channel);
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -180,19 +189,34 @@ pub async fn listen(pool: PgPool, channel: &str, what: &str, mut on: impl FnMut(
                 continue;
             }
         };
+        let named = sqlx::query_scalar!(
+            r#"select pg_backend_pid() as "pid!" from set_config('application_name', $1, false)"#,
+            name
+        )
+        .fetch_one(&mut listener)
+        .await;
+        let pid = match named {
+            Ok(pid) => pid,
+            Err(err) => {
+                tracing::warn!(error = %err, listener = what, "cannot name the listening connection; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
         if let Err(err) = listener.listen(channel).await {
             tracing::warn!(error = %err, listener = what, "cannot LISTEN; retrying");
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
         }
-        on(Listening::Started);
+        on(Listening::Started(pid));
         loop {
             match listener.try_recv().await {
                 Ok(Some(note)) => on(Listening::Heard(note.payload())),
-                // The connection was lost and has been made again (sqlx reconnects eagerly).
+                // The connection was lost. sqlx has already made another, unnamed one: it is
+                // dropped, and the next is made (and named) here.
                 Ok(None) => {
                     on(Listening::Lost);
-                    on(Listening::Started);
+                    break;
                 }
                 Err(err) => {
                     if pool.is_closed() {

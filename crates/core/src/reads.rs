@@ -12,18 +12,23 @@
 //! Other replicas hear of a write through `NOTIFY user_reads` ([`listen`]), which [`note_writes`]
 //! sends after the handler and before the write's response leaves, in a transaction of its own that
 //! does not wait for the WAL flush (see [`ReadCache::announce`]). Hearing it, a replica also drops
-//! its near copies of
-//! that user's data (keys under [`user_key`]: preferences, vehicle ownership), so an answer it
-//! builds next is not made from them. Nothing is kept while the listening connection is down, and
-//! everything is forgotten when it drops. A write cut off before its response is forgotten at once
+//! its near copies of that user's data (keys under [`user_key`]: preferences, vehicle ownership), so
+//! an answer it builds next is not made from them. Nothing is kept while the listening connection is
+//! down, and everything is forgotten when it drops.
+//!
+//! A replica that is alone sends no announcement: every [`PEER_CHECK`] it looks in
+//! `pg_stat_activity` for another replica's listening connection (named by
+//! [`crate::db::listener_name`]), and for [`ALONE_FOR`] after a look that found none it skips the
+//! NOTIFY (a round trip, a transaction and a wake-up of every listener, per write). A replica keeps
+//! nothing until its own listener has been visible for longer than that, so by the time it keeps an
+//! answer every other replica has seen it and announces again. A write cut off before its response is forgotten at once
 //! and again [`LATE_COMMIT`] later: a statement already sent may still commit. Entries also expire
 //! after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry from shared
 //! data — a Google place's name another user's search refreshed — is at most that old.
 
-use std::sync::Arc;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::request::Parts;
@@ -50,6 +55,14 @@ const GZIP_ABOVE: usize = 1024;
 const USERS: u64 = 100_000;
 /// How long after a cut-off write it is forgotten once more, for a statement that was already sent.
 pub const LATE_COMMIT: Duration = Duration::from_secs(5);
+/// How often a replica looks for other replicas' listeners.
+pub const PEER_CHECK: Duration = Duration::from_secs(1);
+/// How long after a look that found no other listener a replica announces nothing; it is not
+/// renewed when a look fails, and looks more than one [`PEER_CHECK`] late let it lapse.
+pub const ALONE_FOR: Duration = Duration::from_secs(3);
+/// How long after its listener is up (and visible to the others) a replica starts keeping: past
+/// [`ALONE_FOR`], so no other replica still counts itself alone.
+pub const KEEP_AFTER: Duration = Duration::from_millis(3_500);
 
 /// The near-cache key (`Cache::set_near_only` …) of `rest` about `user`: a replica that hears of the
 /// user's write elsewhere drops every such key of theirs.
@@ -78,8 +91,15 @@ struct Inner {
     epochs: moka::sync::Cache<UserId, u64>,
     entries: moka::sync::Cache<String, Arc<Kept>>,
     next_epoch: AtomicU64,
-    /// Whether announcements are being heard ([`listen`]); nothing is kept while they are not.
+    /// Whether announcements are being heard ([`listen`]) — for [`KEEP_AFTER`] already; nothing is
+    /// kept while they are not.
     listening: AtomicBool,
+    /// Counts the listener's starts and losses, so a start's delayed switch-on knows it is stale.
+    listens: AtomicU64,
+    /// The Postgres process id of this replica's own listening connection (0: none).
+    listener_pid: AtomicI32,
+    /// Until when this replica is known to be the only one listening (see [`watch_peers`]).
+    alone_until: Mutex<Option<Instant>>,
     /// Names this process in its announcements, so it does not act on its own twice.
     process: String,
 }
@@ -123,6 +143,9 @@ impl ReadCache {
                 entries,
                 next_epoch: AtomicU64::new(1),
                 listening: AtomicBool::new(false),
+                listens: AtomicU64::new(0),
+                listener_pid: AtomicI32::new(0),
+                alone_until: Mutex::new(None),
                 process: uuid::Uuid::new_v4().simple().to_string(),
             })),
         }
@@ -173,10 +196,13 @@ impl ReadCache {
     }
 
     /// [`ReadCache::forget`] here, and tells the other replicas — also when this process keeps
-    /// nothing itself (a CLI restore) — (a failed announcement is logged: they then serve what they
-    /// kept until it expires).
+    /// nothing itself (a CLI restore) — unless this one is known to be alone (a failed
+    /// announcement is logged: they then serve what they kept until it expires).
     pub async fn announce(&self, pool: &PgPool, changed: &Changed) {
         self.forget(changed);
+        if self.is_alone() {
+            return;
+        }
         let who = match changed {
             Changed::User(user) => user.as_str(),
             Changed::Everyone => "*",
@@ -204,6 +230,40 @@ impl ReadCache {
         .fetch_one(pool)
         .await?;
         Ok(())
+    }
+
+    /// Whether a recent look found no other replica listening (never in a process that does not
+    /// look: the CLI).
+    pub fn is_alone(&self) -> bool {
+        self.inner.as_ref().is_some_and(|inner| {
+            let until = *inner.alone_until.lock().unwrap_or_else(|e| e.into_inner());
+            until.is_some_and(|until| Instant::now() < until)
+        })
+    }
+
+    /// The listener is up on the connection of Postgres process `pid`: everything kept so far is
+    /// forgotten, and keeping starts [`KEEP_AFTER`] later unless it is lost meanwhile.
+    fn started(&self, pid: i32) {
+        let Some(inner) = &self.inner else { return };
+        inner.listener_pid.store(pid, Ordering::Release);
+        let start = inner.listens.fetch_add(1, Ordering::AcqRel) + 1;
+        self.forget(&Changed::Everyone);
+        let inner = Arc::clone(inner);
+        tokio::spawn(async move {
+            tokio::time::sleep(KEEP_AFTER).await;
+            if inner.listens.load(Ordering::Acquire) == start {
+                inner.listening.store(true, Ordering::Release);
+            }
+        });
+    }
+
+    /// The listener is down: nothing is kept, and what was is forgotten.
+    fn lost(&self) {
+        let Some(inner) = &self.inner else { return };
+        inner.listens.fetch_add(1, Ordering::AcqRel);
+        inner.listener_pid.store(0, Ordering::Release);
+        self.set_listening(false);
+        self.forget(&Changed::Everyone);
     }
 
     /// Acts on one announcement heard on [`CHANNEL`]; its own are ignored. The user's near copies
@@ -418,19 +478,49 @@ pub async fn listen(pool: PgPool, reads: ReadCache, cache: Cache) {
         // Anything announced before LISTEN took effect is covered by starting afresh.
         // Only users' data: the catalog's near copy has a listener of its own, and what else is near
         // (the seen-profile and terms checks) must keep serving while Postgres is away.
-        Listening::Started => {
+        Listening::Started(pid) => {
             cache.forget_near(USER_KEYS);
-            reads.forget(&Changed::Everyone);
-            reads.set_listening(true);
+            reads.started(pid);
         }
         Listening::Heard(payload) => reads.heard(payload, &cache),
         Listening::Lost => {
-            reads.set_listening(false);
+            reads.lost();
             cache.forget_near(USER_KEYS);
-            reads.forget(&Changed::Everyone);
         }
     })
     .await;
+}
+
+/// Every [`PEER_CHECK`], looks for another replica's listener on this database; finding none, this
+/// replica counts itself alone for [`ALONE_FOR`] from the moment it began to look (a look that fails
+/// or finds one ends that at once). Runs until the pool closes.
+pub async fn watch_peers(pool: PgPool, reads: ReadCache) {
+    let Some(inner) = reads.inner.clone() else {
+        return;
+    };
+    let name = crate::db::listener_name(CHANNEL);
+    while !pool.is_closed() {
+        let asked = Instant::now();
+        let alone = sqlx::query_scalar!(
+            r#"select not exists(select 1 from pg_stat_activity
+                                  where datname = current_database() and application_name = $1
+                                    and pid <> $2) as "alone!""#,
+            name,
+            inner.listener_pid.load(Ordering::Acquire),
+        )
+        .fetch_one(&pool)
+        .await;
+        let until = match alone {
+            Ok(true) => Some(asked + ALONE_FOR),
+            Ok(false) => None,
+            Err(err) => {
+                tracing::debug!(error = %err, "cannot look for other replicas");
+                None
+            }
+        };
+        *inner.alone_until.lock().unwrap_or_else(|e| e.into_inner()) = until;
+        tokio::time::sleep(PEER_CHECK).await;
+    }
 }
 
 #[cfg(test)]

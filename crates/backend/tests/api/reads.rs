@@ -57,9 +57,10 @@ async fn fill_up(
     assert_eq!(response.status(), 201);
 }
 
-/// Waits until `app` hears the replicas' announcements (it keeps nothing before).
+/// Waits until `app` hears the replicas' announcements (it keeps nothing before: for
+/// `reads::KEEP_AFTER` after its listener is up).
 async fn wait_keeping(app: &TestApp) {
-    for _ in 0..250 {
+    for _ in 0..500 {
         if app.state.reads.is_keeping() {
             return;
         }
@@ -278,6 +279,71 @@ async fn a_write_on_one_replica_retires_what_another_kept() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(count, 1);
+}
+
+/// A replica alone on its database announces nothing; once another listener (named as the
+/// replicas name theirs) is up, it announces every write again.
+#[tokio::test]
+async fn a_lone_replica_announces_only_once_another_listens() {
+    use std::time::Duration;
+
+    let app = spawn_app().await;
+    wait_keeping(&app).await;
+    let token = app.token("auth0|kept-alone").await;
+    // A listener that is not a replica's: its connection keeps the test pool's name.
+    let mut listener = sqlx::postgres::PgListener::connect_with(&app.pool().await)
+        .await
+        .unwrap_or_else(|e| panic!("listener: {e}"));
+    listener
+        .listen(mvp_core::reads::CHANNEL)
+        .await
+        .unwrap_or_else(|e| panic!("listen: {e}"));
+    let write = |round: u32| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let response = app
+                .put_json_as(
+                    token,
+                    "/api/user/preferences",
+                    &json!({"darkMode": round.is_multiple_of(2)}),
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+        }
+    };
+    // Looked and found nobody: writes go unannounced.
+    assert!(app.state.reads.is_alone());
+    for round in 0..3 {
+        write(round).await;
+    }
+    let heard = tokio::time::timeout(Duration::from_millis(500), listener.recv()).await;
+    assert!(
+        heard.is_err(),
+        "a lone replica announced a write: {heard:?}"
+    );
+
+    // Named as a replica's listener, it is seen at the next look, and the writes are announced.
+    sqlx::query("select set_config('application_name', $1, false)")
+        .bind(mvp_core::db::listener_name(mvp_core::reads::CHANNEL))
+        .execute(&mut listener)
+        .await
+        .unwrap_or_else(|e| panic!("name: {e}"));
+    let mut payload = None;
+    for round in 0..40 {
+        write(round).await;
+        if let Ok(note) = tokio::time::timeout(Duration::from_millis(200), listener.recv()).await {
+            payload = Some(
+                note.unwrap_or_else(|e| panic!("recv: {e}"))
+                    .payload()
+                    .to_owned(),
+            );
+            break;
+        }
+    }
+    let payload = payload.unwrap_or_else(|| panic!("the replica never announced again"));
+    assert!(payload.ends_with(" auth0|kept-alone"), "{payload}");
+    assert!(!app.state.reads.is_alone());
 }
 
 #[tokio::test]

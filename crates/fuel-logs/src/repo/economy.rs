@@ -25,8 +25,6 @@ struct ChainRow {
     segment_km: Option<Decimal>,
     interval_km: Option<Decimal>,
     interval_volume: Option<Decimal>,
-    /// Whether any log precedes the pass's `from` (the same on every row read).
-    earlier: bool,
     /// `false` for the fill-up being added, which is not in the table yet.
     stored: bool,
 }
@@ -47,7 +45,6 @@ impl ChainRow {
             segment_km: None,
             interval_km: None,
             interval_volume: None,
-            earlier: false,
             stored: false,
         }
     }
@@ -177,8 +174,10 @@ async fn chain_pass(
     from: DateTime<Utc>,
     incoming: Option<ChainRow>,
 ) -> sqlx::Result<Pass> {
-    // `earlier` (the same on every row: Postgres works it out once) says whether any log precedes
-    // `from`, so a first row that is a full fill is the anchor rather than the vehicle's first log.
+    // Without an anchor every log of the vehicle is read, so in both cases the first row read says
+    // whether any log precedes `from`: then a first row that is a full fill is the anchor rather
+    // than the vehicle's first log. (Postgres plans this statement anew on every run: its generic
+    // plan, blind to the user and vehicle, looks costlier. Each table it names costs planning time.)
     let mut rows = sqlx::query_as!(
         ChainRow,
         r#"with anchor as (
@@ -187,10 +186,7 @@ async fn chain_pass(
                and date_time < $3 and not missed_previous
              order by date_time desc limit 1)
          select id, date_time, odometer_km, trip_km, volume, total_cost, full_fill, missed_previous,
-                fuel_type, segment_km, interval_km, interval_volume,
-                exists(select 1 from fuel_logs where user_id = $1 and vehicle_id = $2
-                         and deleted_at is null and date_time < $3) as "earlier!",
-                true as "stored!"
+                fuel_type, segment_km, interval_km, interval_volume, true as "stored!"
            from fuel_logs
           where user_id = $1 and vehicle_id = $2 and deleted_at is null
             and date_time >= coalesce((select date_time from anchor), '-infinity'::timestamptz)
@@ -201,7 +197,7 @@ async fn chain_pass(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let earlier = rows.first().is_some_and(|r| r.earlier);
+    let earlier = rows.first().is_some_and(|r| r.date_time < from);
     if let Some(incoming) = incoming {
         let at = rows.partition_point(|r| !r.sorts_after(&incoming));
         rows.insert(at, incoming);
