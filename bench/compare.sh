@@ -7,7 +7,9 @@
 # reads off (server.read_cache_secs 0: the database path), twice; one table (req/s, p50, p99,
 # peak RSS during the run, the ratio of the means) is printed and written to bench/results/latest.md.
 # Then the write path: POST /api/fuel-logs at 10 connections (backend only), new fill-ups with wrk
-# (bench/write.lua: each vehicle's in time order), then back-dated ones at random times with oha.
+# (bench/write.lua: each vehicle's in time order) carrying a trip distance, then back-dated ones at
+# random times with oha, then new ones carrying an odometer reading (checked against the vehicle's
+# other readings, and moving the vehicle's odometer).
 #
 # Usage: bench/compare.sh [DURATION=8s] [CONNECTIONS=50]
 # Environment: MVP_BENCH_LOG (default "info", the production level: one JSON line per request),
@@ -312,12 +314,13 @@ say "the write path: POST /api/fuel-logs at $WRITE_CONC connections (mvp-backend
 # apart, round-robin over the user's other nine vehicles; each round goes on from a later minute.
 # (oha's -Z picks body lines at random, which would date most fill-ups back into the history.)
 WRK_THREADS=2
-LOADER=wrk DURATION=2s load warm "$API/fuel-logs" "$API_PID" "$WRITE_CONC" 0 "$WRK_THREADS" $WRITE_VEHICLES
+LOADER=wrk DURATION=2s load warm "$API/fuel-logs" "$API_PID" "$WRITE_CONC" 0 "$WRK_THREADS" trip \
+  $WRITE_VEHICLES
 tail -n 1 "$WORK/runs" | grep -q '|0$' || die "the write warm-up had non-2xx answers: $(tail -n 1 "$WORK/runs")"
 sed -i '$d' "$WORK/runs"
 for round in 1 2; do
   LOADER=wrk load "POST /api/fuel-logs (economy chain)|mvp|$round" "$API/fuel-logs" "$API_PID" \
-    "$WRITE_CONC" $((round * 200000)) "$WRK_THREADS" $WRITE_VEHICLES
+    "$WRITE_CONC" $((round * 200000)) "$WRK_THREADS" trip $WRITE_VEHICLES
   tail -n 1 "$WORK/runs" >&2
 done
 # Back-dated: fill-ups at random minutes of the first round's span (oha picks the lines at random),
@@ -337,6 +340,12 @@ PY
 load "POST /api/fuel-logs, back-dated (random times in the history)|mvp|1" "$API/fuel-logs" "$API_PID" \
   "$WRITE_CONC" -m POST -T application/json -Z "$WORK/bodies"
 tail -n 1 "$WORK/runs" >&2
+# New fill-ups with odometer readings, later than everything above (bench/write.lua: one km a minute).
+for round in 1 2; do
+  LOADER=wrk load "POST /api/fuel-logs (economy chain), odometer readings|mvp|$round" "$API/fuel-logs" \
+    "$API_PID" "$WRITE_CONC" $((400000 + round * 200000)) "$WRK_THREADS" odometer $WRITE_VEHICLES
+  tail -n 1 "$WORK/runs" >&2
+done
 WRITTEN="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE'")"
 CHAINED="$("${PSQL[@]}" -c "select count(*) from fuel_logs where vehicle_id <> '$VEHICLE' and interval_km is not null")"
 LOG_LINES="$(grep -c '"request completed"' "$WORK/backend.log" || true)"
@@ -403,8 +412,9 @@ for name in order:
             print(f"| {name} | {label} | | {b}{r:.2f}×{b} | | {b}{p:.2f}×{b} | {b}{m:.2f}×{b} | | |")
 print(f"\nThe write runs stored {written} fill-ups on nine vehicles; {chained} of them closed an economy "
       "interval (a full fill after another fill). The new fill-ups are sent with wrk (bench/write.lua: "
-      "each vehicle's in time order, a minute apart, as a driver adds them); the back-dated run sends "
-      "fill-ups at random times inside the first round's span with oha.")
+      "each vehicle's in time order, a minute apart, as a driver adds them), first with a trip distance, "
+      "last with an odometer reading; the back-dated run sends fill-ups (trip distances) at random times "
+      "inside the first round's span with oha.")
 print(f"\nResident memory at the end: {memory}. The binary holds {linked} of "
       "crates/backend/link-order.txt, which the linker places side by side (crates/backend/build.rs; "
       "scripts/link-order.sh remakes it).")

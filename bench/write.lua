@@ -3,7 +3,9 @@
 -- owns every n-th vehicle and counts its own minutes, so a vehicle's fill-ups never come from two
 -- threads; requests of one thread in flight together may still be overtaken by one another, and
 -- then land a minute or two back in the vehicle's history, as a late phone would.
--- Arguments: the first minute (after 2025-01-01), wrk's thread count, then the vehicle ids.
+-- Arguments: the first minute (after 2025-01-01), wrk's thread count, what each fill-up carries
+-- ("trip": a trip distance; "odometer": an odometer reading, one km per minute from minute 590,000,
+-- so each vehicle's readings rise with time), then the vehicle ids.
 local counter = 0
 
 function setup(thread)
@@ -14,9 +16,10 @@ end
 function init(args)
   start = tonumber(args[1])
   local threads = tonumber(args[2])
+  odometer = args[3] == "odometer"
   vehicles = {}
-  for i = 3, #args do
-    if (i - 3) % threads == id - 1 then
+  for i = 4, #args do
+    if (i - 4) % threads == id - 1 then
       table.insert(vehicles, args[i])
     end
   end
@@ -36,10 +39,16 @@ function request()
   local i = sent
   sent = sent + 1
   local full = (math.floor(i / #vehicles) % 5 ~= 0) and "true" or "false"
+  local distance
+  if odometer then
+    distance = string.format('"odometerReading":%d', minute - 590000)
+  else
+    distance = string.format('"tripDistance":%d', 280 + i % 40)
+  end
   local body = string.format(
-    '{"vehicleId":"%s","dateTime":"%s","tripDistance":%d,"fuelType":"gasoline",' ..
+    '{"vehicleId":"%s","dateTime":"%s",%s,"fuelType":"gasoline",' ..
     '"fuelUnits":"%d.5","costPerUnit":"3.459","fullFill":%s}',
-    v, stamp(minute), 280 + i % 40, 9 + i % 4, full)
+    v, stamp(minute), distance, 9 + i % 4, full)
   return wrk.format(nil, nil, nil, body)
 end
 

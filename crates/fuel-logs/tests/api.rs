@@ -326,6 +326,22 @@ async fn the_odometer_must_keep_increasing_by_date() {
             .status(),
         201
     );
+    // The bounds are the nearest readings, past fill-ups that carry only a trip distance.
+    let trip = format!(
+        r#"{{"vehicleId": "{v}", "dateTime": "2026-04-07T12:00:00Z", "tripDistance": 20,
+            "fuelType": "gasoline", "fuelUnits": 2, "costPerUnit": 3}}"#
+    );
+    assert_eq!(log(&app, &token, trip).await.status(), 201);
+    for odometer in ["5100", "5310"] {
+        let response = log(&app, &token, fill(&v, "2026-04-08", odometer, "4", "3")).await;
+        assert_eq!(response.status(), 400, "{odometer}");
+    }
+    assert_eq!(
+        log(&app, &token, fill(&v, "2026-04-08", "5200", "4", "3"))
+            .await
+            .status(),
+        201
+    );
 }
 
 #[tokio::test]

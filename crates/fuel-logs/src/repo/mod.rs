@@ -250,8 +250,11 @@ pub async fn page(
     .await
 }
 
-/// The odometer bounds a log at `at` must fit between: the highest reading before it and the lowest
-/// after it (km), ignoring the log `except`.
+/// The odometer bounds a log at `at` must fit between (km), ignoring the log `except`: the reading
+/// just before it (at the same time, the highest) and the one just after it (the lowest). Every write
+/// and import keeps a vehicle's readings rising with time, so these are the highest before and the
+/// lowest after; found in `fuel_logs_readings_idx`, they cost the same in a long history as in a
+/// short one.
 #[tracing::instrument(skip_all, level = "debug")]
 pub async fn odometer_bounds(
     conn: &mut PgConnection,
@@ -262,12 +265,14 @@ pub async fn odometer_bounds(
 ) -> sqlx::Result<(Option<Decimal>, Option<Decimal>)> {
     let row = sqlx::query!(
         r#"select
-            (select max(odometer_km) from fuel_logs where user_id = $1 and vehicle_id = $2
-               and deleted_at is null and date_time <= $3 and ($4::uuid is null or id <> $4))
-               as "before",
-            (select min(odometer_km) from fuel_logs where user_id = $1 and vehicle_id = $2
-               and deleted_at is null and date_time > $3 and ($4::uuid is null or id <> $4))
-               as "after""#,
+            (select odometer_km from fuel_logs where user_id = $1 and vehicle_id = $2
+               and deleted_at is null and odometer_km is not null and date_time <= $3
+               and ($4::uuid is null or id <> $4)
+             order by date_time desc, odometer_km desc limit 1) as "before",
+            (select odometer_km from fuel_logs where user_id = $1 and vehicle_id = $2
+               and deleted_at is null and odometer_km is not null and date_time > $3
+               and ($4::uuid is null or id <> $4)
+             order by date_time, odometer_km limit 1) as "after""#,
         user_id.as_str(),
         vehicle_id.0,
         at,
