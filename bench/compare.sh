@@ -340,7 +340,7 @@ PY
 load "POST /api/fuel-logs, back-dated (random times in the history)|mvp|1" "$API/fuel-logs" "$API_PID" \
   "$WRITE_CONC" -m POST -T application/json -Z "$WORK/bodies"
 tail -n 1 "$WORK/runs" >&2
-# New fill-ups with odometer readings, later than everything above (bench/write.lua: one km a minute).
+# New fill-ups with odometer readings, later than everything above (bench/write.lua: one mile a minute).
 for round in 1 2; do
   LOADER=wrk load "POST /api/fuel-logs (economy chain), odometer readings|mvp|$round" "$API/fuel-logs" \
     "$API_PID" "$WRITE_CONC" $((400000 + round * 200000)) "$WRK_THREADS" odometer $WRITE_VEHICLES

@@ -4,8 +4,9 @@
 -- threads; requests of one thread in flight together may still be overtaken by one another, and
 -- then land a minute or two back in the vehicle's history, as a late phone would.
 -- Arguments: the first minute (after 2025-01-01), wrk's thread count, what each fill-up carries
--- ("trip": a trip distance; "odometer": an odometer reading, one km per minute from minute 590,000,
--- so each vehicle's readings rise with time), then the vehicle ids.
+-- ("trip": a trip distance; "odometer": an odometer reading, one mile per minute from minute
+-- 590,000 in the bench user's default imperial units, so each vehicle's readings rise with time),
+-- then the vehicle ids.
 local counter = 0
 
 function setup(thread)

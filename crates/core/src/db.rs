@@ -157,26 +157,39 @@ mod tests {
 /// What a [`listen`] loop tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listening<'a> {
-    /// Listening (again) on the connection whose Postgres backend has this process id: anything
-    /// announced before may have been missed.
-    Started(i32),
+    /// Listening (again): anything announced before may have been missed.
+    Started,
     /// One notification's payload.
     Heard(&'a str),
     /// The connection was lost; `Started` follows once it is back.
     Lost,
 }
 
-/// The `application_name` a [`listen`] connection on `channel` carries, from before its `LISTEN`:
-/// how one replica sees, in `pg_stat_activity`, whether another one listens.
-pub fn listener_name(channel: &str) -> String {
-    format!("mvp-backend listen {channel}")
+/// How the `application_name` of every process's [`listen`] connection on `channel` starts: how one
+/// replica sees, in `pg_stat_activity`, whether another one listens.
+pub fn listener_prefix(channel: &str) -> String {
+    format!("mvp-backend listen {channel} ")
 }
 
-/// Listens on `channel` on a connection of its own (named [`listener_name`]) until `pool` closes,
-/// reconnecting after a loss (retried every 2 s; `what` names the listener in the log), and tells
-/// `on` what happens.
-pub async fn listen(pool: PgPool, channel: &str, what: &str, mut on: impl FnMut(Listening<'_>)) {
-    let name = listener_name(channel);
+/// The `application_name` of the [`listen`] connection on `channel` of the replica called
+/// `replica`, set before its `LISTEN`: [`listener_prefix`] and the replica's name (a connection that
+/// goes back to the pool still named so is known as the replica's own, not taken for another's). At
+/// most 16 characters of `replica` are used, so the name fits Postgres' 63 bytes.
+pub fn listener_name(channel: &str, replica: &str) -> String {
+    let replica: String = replica.chars().take(16).collect();
+    format!("{}{replica}", listener_prefix(channel))
+}
+
+/// Listens on `channel` on a connection of its own, with the `application_name` `name` (see
+/// [`listener_name`]), until `pool` closes, reconnecting after a loss (retried every 2 s; `what`
+/// names the listener in the log), and tells `on` what happens.
+pub async fn listen(
+    pool: PgPool,
+    channel: &str,
+    name: &str,
+    what: &str,
+    mut on: impl FnMut(Listening<'_>),
+) {
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -190,25 +203,22 @@ pub async fn listen(pool: PgPool, channel: &str, what: &str, mut on: impl FnMut(
             }
         };
         let named = sqlx::query_scalar!(
-            r#"select pg_backend_pid() as "pid!" from set_config('application_name', $1, false)"#,
+            r#"select set_config('application_name', $1, false) as "name!""#,
             name
         )
         .fetch_one(&mut listener)
         .await;
-        let pid = match named {
-            Ok(pid) => pid,
-            Err(err) => {
-                tracing::warn!(error = %err, listener = what, "cannot name the listening connection; retrying");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-        };
+        if let Err(err) = named {
+            tracing::warn!(error = %err, listener = what, "cannot name the listening connection; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
         if let Err(err) = listener.listen(channel).await {
             tracing::warn!(error = %err, listener = what, "cannot LISTEN; retrying");
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
         }
-        on(Listening::Started(pid));
+        on(Listening::Started);
         loop {
             match listener.try_recv().await {
                 Ok(Some(note)) => on(Listening::Heard(note.payload())),

@@ -14,19 +14,20 @@
 //! does not wait for the WAL flush (see [`ReadCache::announce`]). Hearing it, a replica also drops
 //! its near copies of that user's data (keys under [`user_key`]: preferences, vehicle ownership), so
 //! an answer it builds next is not made from them. Nothing is kept while the listening connection is
-//! down, and everything is forgotten when it drops.
+//! down, and everything is forgotten when it drops. A write cut off before its response is forgotten
+//! at once and again [`LATE_COMMIT`] later: a statement already sent may still commit. Entries also
+//! expire after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry from
+//! shared data — a Google place's name another user's search refreshed — is at most that old.
 //!
 //! A replica that is alone sends no announcement: every [`PEER_CHECK`] it looks in
-//! `pg_stat_activity` for another replica's listening connection (named by
-//! [`crate::db::listener_name`]), and for [`ALONE_FOR`] after a look that found none it skips the
-//! NOTIFY (a round trip, a transaction and a wake-up of every listener, per write). A replica keeps
-//! nothing until its own listener has been visible for longer than that, so by the time it keeps an
-//! answer every other replica has seen it and announces again. A write cut off before its response is forgotten at once
-//! and again [`LATE_COMMIT`] later: a statement already sent may still commit. Entries also expire
-//! after `server.read_cache_secs` (0 turns the whole thing off): what the answers carry from shared
-//! data — a Google place's name another user's search refreshed — is at most that old.
+//! `pg_stat_activity` for another replica's listening connection (named with
+//! [`crate::db::listener_prefix`]; an older version's, named `mvp-backend`, by its last statement,
+//! `LISTEN "user_reads"`), and for [`ALONE_FOR`] after a look that found none it skips the NOTIFY
+//! (a round trip, a transaction and a wake-up of every listener, per write). A replica keeps nothing
+//! until [`KEEP_AFTER`] after its own listener is up (and named), so by the time it keeps an answer
+//! every other replica has seen it and announces again.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -58,7 +59,7 @@ pub const LATE_COMMIT: Duration = Duration::from_secs(5);
 /// How often a replica looks for other replicas' listeners.
 pub const PEER_CHECK: Duration = Duration::from_secs(1);
 /// How long after a look that found no other listener a replica announces nothing; it is not
-/// renewed when a look fails, and looks more than one [`PEER_CHECK`] late let it lapse.
+/// renewed when a look fails or finds one, and lapses when the looks stall.
 pub const ALONE_FOR: Duration = Duration::from_secs(3);
 /// How long after its listener is up (and visible to the others) a replica starts keeping: past
 /// [`ALONE_FOR`], so no other replica still counts itself alone.
@@ -94,10 +95,9 @@ struct Inner {
     /// Whether announcements are being heard ([`listen`]) — for [`KEEP_AFTER`] already; nothing is
     /// kept while they are not.
     listening: AtomicBool,
-    /// Counts the listener's starts and losses, so a start's delayed switch-on knows it is stale.
-    listens: AtomicU64,
-    /// The Postgres process id of this replica's own listening connection (0: none).
-    listener_pid: AtomicI32,
+    /// Counts the listener's starts and losses, so a start's delayed switch-on knows it is stale;
+    /// `listening` is switched under this lock.
+    listens: Mutex<u64>,
     /// Until when this replica is known to be the only one listening (see [`watch_peers`]).
     alone_until: Mutex<Option<Instant>>,
     /// Names this process in its announcements, so it does not act on its own twice.
@@ -143,8 +143,7 @@ impl ReadCache {
                 entries,
                 next_epoch: AtomicU64::new(1),
                 listening: AtomicBool::new(false),
-                listens: AtomicU64::new(0),
-                listener_pid: AtomicI32::new(0),
+                listens: Mutex::new(0),
                 alone_until: Mutex::new(None),
                 process: uuid::Uuid::new_v4().simple().to_string(),
             })),
@@ -162,6 +161,7 @@ impl ReadCache {
             .is_some_and(|inner| inner.listening.load(Ordering::Acquire))
     }
 
+    #[cfg(test)]
     fn set_listening(&self, on: bool) {
         if let Some(inner) = &self.inner {
             inner.listening.store(on, Ordering::Release);
@@ -232,6 +232,12 @@ impl ReadCache {
         Ok(())
     }
 
+    /// The `application_name` of this replica's listening connection (`None` when off).
+    fn listener_name(&self) -> Option<String> {
+        let inner = self.inner.as_ref()?;
+        Some(crate::db::listener_name(CHANNEL, &inner.process))
+    }
+
     /// Whether a recent look found no other replica listening (never in a process that does not
     /// look: the CLI).
     pub fn is_alone(&self) -> bool {
@@ -241,17 +247,22 @@ impl ReadCache {
         })
     }
 
-    /// The listener is up on the connection of Postgres process `pid`: everything kept so far is
-    /// forgotten, and keeping starts [`KEEP_AFTER`] later unless it is lost meanwhile.
-    fn started(&self, pid: i32) {
+    /// The listener is up: everything kept so far is forgotten, and keeping starts [`KEEP_AFTER`]
+    /// later unless the listener is lost (or started again) meanwhile.
+    fn started(&self) {
         let Some(inner) = &self.inner else { return };
-        inner.listener_pid.store(pid, Ordering::Release);
-        let start = inner.listens.fetch_add(1, Ordering::AcqRel) + 1;
+        let start = {
+            let mut listens = inner.listens.lock().unwrap_or_else(|e| e.into_inner());
+            *listens += 1;
+            inner.listening.store(false, Ordering::Release);
+            *listens
+        };
         self.forget(&Changed::Everyone);
         let inner = Arc::clone(inner);
         tokio::spawn(async move {
             tokio::time::sleep(KEEP_AFTER).await;
-            if inner.listens.load(Ordering::Acquire) == start {
+            let listens = inner.listens.lock().unwrap_or_else(|e| e.into_inner());
+            if *listens == start {
                 inner.listening.store(true, Ordering::Release);
             }
         });
@@ -260,9 +271,11 @@ impl ReadCache {
     /// The listener is down: nothing is kept, and what was is forgotten.
     fn lost(&self) {
         let Some(inner) = &self.inner else { return };
-        inner.listens.fetch_add(1, Ordering::AcqRel);
-        inner.listener_pid.store(0, Ordering::Release);
-        self.set_listening(false);
+        {
+            let mut listens = inner.listens.lock().unwrap_or_else(|e| e.into_inner());
+            *listens += 1;
+            inner.listening.store(false, Ordering::Release);
+        }
         self.forget(&Changed::Everyone);
     }
 
@@ -471,16 +484,16 @@ impl Drop for Pending {
 /// is lost (an announcement may have been missed) everything kept is forgotten. Runs until the pool
 /// closes.
 pub async fn listen(pool: PgPool, reads: ReadCache, cache: Cache) {
-    if !reads.is_on() {
+    let Some(name) = reads.listener_name() else {
         return;
-    }
-    crate::db::listen(pool, CHANNEL, "user writes", |event| match event {
+    };
+    crate::db::listen(pool, CHANNEL, &name, "user writes", |event| match event {
         // Anything announced before LISTEN took effect is covered by starting afresh.
         // Only users' data: the catalog's near copy has a listener of its own, and what else is near
         // (the seen-profile and terms checks) must keep serving while Postgres is away.
-        Listening::Started(pid) => {
+        Listening::Started => {
             cache.forget_near(USER_KEYS);
-            reads.started(pid);
+            reads.started();
         }
         Listening::Heard(payload) => reads.heard(payload, &cache),
         Listening::Lost => {
@@ -498,15 +511,21 @@ pub async fn watch_peers(pool: PgPool, reads: ReadCache) {
     let Some(inner) = reads.inner.clone() else {
         return;
     };
-    let name = crate::db::listener_name(CHANNEL);
+    let prefix = crate::db::listener_prefix(CHANNEL);
+    let own = crate::db::listener_name(CHANNEL, &inner.process);
+    // What an older version's listener, named as its pool, last sent.
+    let older = format!(r#"LISTEN "{CHANNEL}""#);
     while !pool.is_closed() {
         let asked = Instant::now();
         let alone = sqlx::query_scalar!(
             r#"select not exists(select 1 from pg_stat_activity
-                                  where datname = current_database() and application_name = $1
-                                    and pid <> $2) as "alone!""#,
-            name,
-            inner.listener_pid.load(Ordering::Acquire),
+                                  where datname = current_database()
+                                    and ((starts_with(application_name, $1) and application_name <> $2)
+                                         or (application_name = 'mvp-backend' and query = $3)))
+                        as "alone!""#,
+            prefix,
+            own,
+            older,
         )
         .fetch_one(&pool)
         .await;

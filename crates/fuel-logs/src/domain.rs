@@ -3,7 +3,7 @@
 //! missing `costPerUnit` is `totalCost ÷ fuelUnits` (4 places); when all three are sent they must
 //! agree within one cent.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike as _, Utc};
 use mvp_core::validate::optional_text as text;
 use mvp_types::FieldError;
 use mvp_types::Invalid;
@@ -133,7 +133,11 @@ impl NewFuelLog {
         if vehicle_id.is_none() {
             details.push(FieldError::new("vehicleId", "vehicleId is required"));
         }
-        let date_time = input.date_time;
+        // Cut to the microseconds Postgres keeps, so what is compared here is what is stored.
+        let date_time = input.date_time.map(|t| {
+            t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+                .unwrap_or(t)
+        });
         match date_time {
             None => details.push(FieldError::new("dateTime", "dateTime is required")),
             Some(t) if t > Utc::now() + Duration::days(1) => {

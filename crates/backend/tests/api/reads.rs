@@ -281,23 +281,18 @@ async fn a_write_on_one_replica_retires_what_another_kept() {
     assert_eq!(count, 1);
 }
 
-/// A replica alone on its database announces nothing; once another listener (named as the
-/// replicas name theirs) is up, it announces every write again.
+/// A replica alone on its database announces nothing; once another replica's listener is up —
+/// named as this version names it, or an older version's, known by its `LISTEN` — it announces
+/// every write again.
 #[tokio::test]
 async fn a_lone_replica_announces_only_once_another_listens() {
     use std::time::Duration;
 
+    use sqlx::postgres::PgListener;
+
     let app = spawn_app().await;
     wait_keeping(&app).await;
     let token = app.token("auth0|kept-alone").await;
-    // A listener that is not a replica's: its connection keeps the test pool's name.
-    let mut listener = sqlx::postgres::PgListener::connect_with(&app.pool().await)
-        .await
-        .unwrap_or_else(|e| panic!("listener: {e}"));
-    listener
-        .listen(mvp_core::reads::CHANNEL)
-        .await
-        .unwrap_or_else(|e| panic!("listen: {e}"));
     let write = |round: u32| {
         let app = &app;
         let token = &token;
@@ -312,38 +307,94 @@ async fn a_lone_replica_announces_only_once_another_listens() {
             assert_eq!(response.status(), 200);
         }
     };
-    // Looked and found nobody: writes go unannounced.
+    // A listening connection named `name` (set before its LISTEN, as the replicas do).
+    let pool = app.pool().await;
+    let listener = |name: String| {
+        let pool = pool.clone();
+        async move {
+            let mut listener = PgListener::connect_with(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("listener: {e}"));
+            sqlx::query("select set_config('application_name', $1, false)")
+                .bind(name)
+                .execute(&mut listener)
+                .await
+                .unwrap_or_else(|e| panic!("name: {e}"));
+            listener
+                .listen(mvp_core::reads::CHANNEL)
+                .await
+                .unwrap_or_else(|e| panic!("listen: {e}"));
+            listener
+        }
+    };
+    // Stops listening; the connection goes back to the test's pool, renamed so it is not taken for
+    // a replica's listener.
+    async fn hang_up(mut listener: PgListener) {
+        listener
+            .unlisten_all()
+            .await
+            .unwrap_or_else(|e| panic!("unlisten: {e}"));
+        sqlx::query("select set_config('application_name', 'a test, done listening', false)")
+            .execute(&mut listener)
+            .await
+            .unwrap_or_else(|e| panic!("rename: {e}"));
+    }
+    // Writes until `listener` hears one of the user's, for up to ~8 s.
+    async fn heard(write: impl AsyncFn(u32), listener: &mut PgListener) -> bool {
+        for round in 0..40 {
+            write(round).await;
+            if let Ok(note) =
+                tokio::time::timeout(Duration::from_millis(200), listener.recv()).await
+            {
+                let note = note.unwrap_or_else(|e| panic!("recv: {e}"));
+                assert!(
+                    note.payload().ends_with(" auth0|kept-alone"),
+                    "{}",
+                    note.payload()
+                );
+                return true;
+            }
+        }
+        false
+    }
+
+    // Someone else's listener (a psql session, say) is not a replica: writes go unannounced.
+    let mut other = listener("a test's own listener".to_owned()).await;
     assert!(app.state.reads.is_alone());
     for round in 0..3 {
         write(round).await;
     }
-    let heard = tokio::time::timeout(Duration::from_millis(500), listener.recv()).await;
-    assert!(
-        heard.is_err(),
-        "a lone replica announced a write: {heard:?}"
-    );
+    let note = tokio::time::timeout(Duration::from_millis(500), other.recv()).await;
+    assert!(note.is_err(), "a lone replica announced a write: {note:?}");
+    hang_up(other).await;
 
-    // Named as a replica's listener, it is seen at the next look, and the writes are announced.
-    sqlx::query("select set_config('application_name', $1, false)")
-        .bind(mvp_core::db::listener_name(mvp_core::reads::CHANNEL))
-        .execute(&mut listener)
-        .await
-        .unwrap_or_else(|e| panic!("name: {e}"));
-    let mut payload = None;
-    for round in 0..40 {
-        write(round).await;
-        if let Ok(note) = tokio::time::timeout(Duration::from_millis(200), listener.recv()).await {
-            payload = Some(
-                note.unwrap_or_else(|e| panic!("recv: {e}"))
-                    .payload()
-                    .to_owned(),
-            );
+    // Another replica of this version: seen at the next look, and the writes are announced.
+    let prefix = mvp_core::db::listener_prefix(mvp_core::reads::CHANNEL);
+    let mut replica = listener(format!("{prefix}another-replica")).await;
+    assert!(
+        heard(write, &mut replica).await,
+        "never announced to a replica"
+    );
+    assert!(!app.state.reads.is_alone());
+    hang_up(replica).await;
+
+    // Alone again once it has gone; then an older version's replica, whose listener keeps the
+    // pool's name and last sent its LISTEN, is seen too.
+    for _ in 0..100 {
+        if app.state.reads.is_alone() {
             break;
         }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let payload = payload.unwrap_or_else(|| panic!("the replica never announced again"));
-    assert!(payload.ends_with(" auth0|kept-alone"), "{payload}");
-    assert!(!app.state.reads.is_alone());
+    assert!(
+        app.state.reads.is_alone(),
+        "the replica that left is still counted"
+    );
+    let mut older = listener("mvp-backend".to_owned()).await;
+    assert!(
+        heard(write, &mut older).await,
+        "never announced to an older replica"
+    );
 }
 
 #[tokio::test]

@@ -69,7 +69,8 @@ pub async fn changed(cache: &Cache) {
 pub async fn listen(pool: PgPool, cache: Cache) {
     // Started (anything announced before LISTEN took effect is covered by starting afresh), a
     // change heard, or the connection lost: the near copy goes each time.
-    mvp_core::db::listen(pool, CHANNEL, "catalog changes", |_| {
+    let name = mvp_core::db::listener_name(CHANNEL, &std::process::id().to_string());
+    mvp_core::db::listen(pool, CHANNEL, &name, "catalog changes", |_| {
         cache.forget_near(CACHE_PREFIX);
     })
     .await;
