@@ -202,6 +202,8 @@ pub async fn listen(
                 continue;
             }
         };
+        // On a loss, the connection is made again (and named) below, not by sqlx.
+        listener.eager_reconnect(false);
         let named = sqlx::query_scalar!(
             r#"select set_config('application_name', $1, false) as "name!""#,
             name
@@ -222,8 +224,7 @@ pub async fn listen(
         loop {
             match listener.try_recv().await {
                 Ok(Some(note)) => on(Listening::Heard(note.payload())),
-                // The connection was lost. sqlx has already made another, unnamed one: it is
-                // dropped, and the next is made (and named) here.
+                // The connection was lost; the next is made (and named) at the top.
                 Ok(None) => {
                     on(Listening::Lost);
                     break;
